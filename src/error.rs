@@ -1,0 +1,265 @@
+//! The crate's one error type.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use crate::token::ParseError;
+
+/// Everything that can go wrong, in one enum.
+///
+/// Each variant carries what a user needs to act on it, and none carries a secret: the client
+/// secret, the Basic value and access tokens never reach `Display` or `Debug`. Use
+/// [`Error::status`] to get the HTTP status behind an error, when there is one.
+///
+/// ```
+/// use hotmart::{Client, Credentials, Environment, Error};
+///
+/// let env = Environment::Custom {
+///     auth_url: "http://auth.example.com".into(), // clear text off the machine: refused
+///     api_url: "https://api.example.com".into(),
+/// };
+/// let err = Client::new(env, Credentials::new("id", "secret")).unwrap_err();
+/// assert!(matches!(err, Error::InvalidUrl { .. }));
+/// assert_eq!(err.status(), None);
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A required environment variable is not set, or is empty.
+    MissingEnv {
+        /// The variable's name, e.g. `HOTMART_CLIENT_ID`.
+        variable: &'static str,
+    },
+    /// An environment variable is set to a value the crate cannot use.
+    InvalidEnv {
+        /// The variable's name, e.g. `HOTMART_ENV`.
+        variable: &'static str,
+        /// What the variable may hold.
+        expected: &'static str,
+    },
+    /// A base URL is malformed or would send credentials in clear text across a network.
+    InvalidUrl {
+        /// The URL, without any user information it held.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The credentials are malformed: empty, or a Basic value that does not match them.
+    InvalidCredentials {
+        /// What is wrong with them (never the values themselves).
+        reason: &'static str,
+    },
+    /// No HTTP answer was received: DNS, connection, TLS, timeout or I/O failure.
+    Transport(TransportError),
+    /// The token endpoint refused the credentials (an HTTP 4xx).
+    TokenRejected {
+        /// The HTTP status, e.g. 401.
+        status: u16,
+        /// The OAuth `error` code, e.g. `unauthorized` or `invalid_client`, when the body had one.
+        error: Option<String>,
+        /// The OAuth `error_description`, when the body had one.
+        description: Option<String>,
+    },
+    /// An HTTP answer whose status the crate did not expect (e.g. a 500 from the token endpoint).
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+        /// The URL that answered, without its query.
+        url: String,
+        /// The start of the body, cut short and stripped of control characters.
+        excerpt: String,
+    },
+    /// The token endpoint answered with success, but its body is not a valid token response.
+    MalformedTokenResponse {
+        /// What the parser found, and where.
+        source: ParseError,
+    },
+    /// A response body was larger than the configured cap, so it was not read to the end.
+    BodyTooLarge {
+        /// The URL that answered, without its query.
+        url: String,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+}
+
+impl Error {
+    /// The HTTP status behind this error, if an HTTP answer was received.
+    ///
+    /// ```
+    /// let err = hotmart::Error::TokenRejected { status: 401, error: None, description: None };
+    /// assert_eq!(err.status(), Some(401));
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::TokenRejected { status, .. } | Error::UnexpectedStatus { status, .. } => {
+                Some(*status)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the request ran out of time (connect, send or receive).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(t) if t.kind() == TransportErrorKind::Timeout)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::MissingEnv { variable } => {
+                write!(f, "environment variable {variable} is not set (or is empty)")
+            }
+            Error::InvalidEnv { variable, expected } => {
+                write!(f, "environment variable {variable} must be {expected}")
+            }
+            Error::InvalidUrl { url, reason } => write!(f, "invalid base URL `{url}`: {reason}"),
+            Error::InvalidCredentials { reason } => write!(f, "invalid credentials: {reason}"),
+            Error::Transport(err) => fmt::Display::fmt(err, f),
+            Error::TokenRejected {
+                status,
+                error,
+                description,
+            } => {
+                write!(f, "Hotmart refused the credentials (HTTP {status}")?;
+                if let Some(code) = error {
+                    write!(f, " {code}")?;
+                }
+                if let Some(text) = description {
+                    write!(f, ": {text}")?;
+                }
+                f.write_str(")")?;
+                if *status == 401 || *status == 403 {
+                    f.write_str(
+                        "; check HOTMART_CLIENT_ID / HOTMART_CLIENT_SECRET (and HOTMART_BASIC if \
+                         set), and that the credential's type (sandbox or production) matches \
+                         the environment",
+                    )
+                } else {
+                    f.write_str("; check the credentials and the token request settings")
+                }
+            }
+            Error::UnexpectedStatus {
+                status,
+                url,
+                excerpt,
+            } => {
+                write!(f, "unexpected HTTP {status} from {url}")?;
+                if !excerpt.is_empty() {
+                    write!(f, ": {excerpt}")?;
+                }
+                Ok(())
+            }
+            Error::MalformedTokenResponse { source } => {
+                write!(f, "the token endpoint answered with a malformed body: {source}")
+            }
+            Error::BodyTooLarge { url, limit } => {
+                write!(f, "the response from {url} is larger than the {limit}-byte limit")
+            }
+        }
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Error::Transport(err) => Some(err),
+            Error::MalformedTokenResponse { source } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(err: TransportError) -> Self {
+        Error::Transport(err)
+    }
+}
+
+/// What kind of transport failure happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The host name could not be resolved.
+    Dns,
+    /// No connection could be made (refused, unreachable, reset while connecting).
+    Connect,
+    /// The TLS handshake or certificate check failed.
+    Tls,
+    /// A configured timeout ran out.
+    Timeout,
+    /// The connection broke while sending or receiving (e.g. a truncated body).
+    Io,
+    /// The server spoke malformed HTTP.
+    Protocol,
+}
+
+/// A request that got no usable HTTP answer. See [`TransportError::kind`].
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    url: String,
+    source: Box<dyn StdError + Send + Sync>,
+}
+
+impl TransportError {
+    pub(crate) fn new(
+        kind: TransportErrorKind,
+        url: String,
+        source: Box<dyn StdError + Send + Sync>,
+    ) -> Self {
+        TransportError { kind, url, source }
+    }
+
+    /// What kind of failure this was.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The URL that was being called, without its query (which may hold credentials).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Dns => "could not resolve the host of",
+            TransportErrorKind::Connect => "could not connect to",
+            TransportErrorKind::Tls => "TLS failed with",
+            TransportErrorKind::Timeout => "timed out calling",
+            TransportErrorKind::Io => "the connection broke calling",
+            TransportErrorKind::Protocol => "malformed HTTP from",
+        };
+        write!(f, "{what} {}: {}", self.url, self.source)?;
+        if self.kind == TransportErrorKind::Dns || self.kind == TransportErrorKind::Connect {
+            f.write_str(" (check the network and the environment's base URLs)")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// The start of a body for an error message: at most 200 characters, control characters
+/// replaced, so a hostile or binary body cannot garble a terminal or a log line.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const MAX_CHARS: usize = 200;
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text
+        .trim()
+        .chars()
+        .take(MAX_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.trim().chars().nth(MAX_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}

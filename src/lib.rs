@@ -1,0 +1,69 @@
+//! A small, blocking client for the [Hotmart](https://developers.hotmart.com) API.
+//!
+//! It authenticates with OAuth 2.0 client credentials exactly as Hotmart documents it, keeps
+//! the access token cached, and refreshes it lazily: before it expires, and when the API
+//! rejects it. No async runtime, few dependencies, no `unsafe`.
+//!
+//! ```no_run
+//! use hotmart::{Client, Credentials, Environment};
+//!
+//! // HOTMART_CLIENT_ID, HOTMART_CLIENT_SECRET (optionally HOTMART_BASIC), HOTMART_ENV
+//! let client = Client::new(Environment::from_env()?, Credentials::from_env()?)?;
+//! let token = client.access_token()?; // fetched on first use, then cached
+//! println!("token valid until {:?}", token.expires_at());
+//! # Ok::<(), hotmart::Error>(())
+//! ```
+//!
+//! The whole flow against the bundled local Hotmart (feature `mock`), which is how the crate's
+//! own tests run:
+//!
+//! ```
+//! # #[cfg(feature = "mock")] {
+//! use hotmart::Client;
+//! use hotmart::mock::MockServer;
+//!
+//! let server = MockServer::start()?;
+//! let client = Client::new(server.environment(), server.credentials())?;
+//! let first = client.access_token()?;
+//! let second = client.access_token()?;
+//! assert_eq!(first, second); // cached
+//! assert_eq!(server.token_request_count(), 1);
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Secrets
+//! The client secret, the Basic value and access tokens live in types whose `Debug` shows a
+//! fingerprint, never the value; no error message and no log line of this crate contains
+//! them. Note that with the documented token request the secret is part of the URL, which
+//! ureq logs at `trace` level: see [`TokenRequestStyle`].
+//!
+//! # Features
+//! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
+//! - `gzip`: accept gzip-compressed answers.
+//! - `json` (default): typed JSON through miniserde.
+//! - `mock`: [`mock::MockServer`], a local Hotmart for tests.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod cell;
+mod client;
+mod credentials;
+mod env;
+mod environment;
+mod error;
+mod percent;
+mod secret;
+mod token;
+mod transport;
+
+#[cfg(feature = "mock")]
+pub mod mock;
+
+pub use client::{Client, ClientBuilder, TOKEN_PATH, TokenRequestStyle};
+pub use credentials::Credentials;
+pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
+pub use error::{Error, TransportError, TransportErrorKind};
+pub use token::{AccessToken, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};

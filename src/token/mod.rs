@@ -1,0 +1,265 @@
+//! Access tokens and the bodies of the token endpoint: the success response and the OAuth
+//! error body, read by a hand-written parser ([`TokenResponse::parse`]).
+
+mod parse;
+mod scan;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use parse::{ParseError, ParseErrorKind};
+
+use crate::secret::{Fingerprint, Secret};
+
+/// The token endpoint's success body, read without copying where no escape forces it.
+///
+/// ```json
+/// {"access_token":"…","token_type":"bearer","expires_in":172799,"scope":"read write","jti":"…"}
+/// ```
+///
+/// The rules, exactly: the input is one JSON object with optional JSON whitespace around it
+/// (no BOM, nothing after it). `access_token` (a non-empty string), `token_type` (a string
+/// equal to `bearer` in any ASCII case) and `expires_in` (digits only, fitting a `u64`) are
+/// required; `scope` and `jti` are a string or `null`. A known member of another type, or one
+/// given twice, is an error. Every other member is skipped whatever its value, but must be
+/// valid JSON. Inputs up to [`ParseError::MAX_INPUT_LEN`] bytes and nesting up to
+/// [`ParseError::MAX_DEPTH`] levels are accepted; beyond that it is an error, never a stack
+/// overflow: the parser does not recurse.
+///
+/// `Debug` does not show the access token.
+///
+/// ```
+/// use hotmart::TokenResponse;
+///
+/// let body = br#"{"access_token":"wxyz","token_type":"bearer","expires_in":172799,
+///                 "scope":"read write","jti":"da2eff63"}"#;
+/// let token = TokenResponse::parse(body)?;
+/// assert_eq!(token.access_token(), "wxyz");
+/// assert_eq!(token.token_type(), "bearer");
+/// assert_eq!(token.expires_in(), 172799);
+/// assert_eq!(token.scope(), Some("read write"));
+/// assert_eq!(token.jti(), Some("da2eff63"));
+/// # Ok::<(), hotmart::ParseError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenResponse<'a> {
+    access_token: Cow<'a, str>,
+    token_type: Cow<'a, str>,
+    expires_in: u64,
+    scope: Option<Cow<'a, str>>,
+    jti: Option<Cow<'a, str>>,
+}
+
+impl<'a> TokenResponse<'a> {
+    /// Parses a token endpoint's success body. See the type's documentation for the rules.
+    pub fn parse(body: &'a [u8]) -> Result<Self, ParseError> {
+        parse::token_response(body)
+    }
+
+    /// The bearer token. Opaque: never decode it.
+    pub fn access_token(&self) -> &str {
+        &self.access_token
+    }
+
+    /// The token type, `bearer` in some ASCII case.
+    pub fn token_type(&self) -> &str {
+        &self.token_type
+    }
+
+    /// The token's lifetime in seconds, counted from when the response was sent.
+    pub fn expires_in(&self) -> u64 {
+        self.expires_in
+    }
+
+    /// The granted scope (e.g. `read write`), if given.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// The token's unique id, if given.
+    pub fn jti(&self) -> Option<&str> {
+        self.jti.as_deref()
+    }
+
+    /// A copy that does not borrow from the input.
+    pub fn into_owned(self) -> TokenResponse<'static> {
+        TokenResponse {
+            access_token: Cow::Owned(self.access_token.into_owned()),
+            token_type: Cow::Owned(self.token_type.into_owned()),
+            expires_in: self.expires_in,
+            scope: self.scope.map(|s| Cow::Owned(s.into_owned())),
+            jti: self.jti.map(|s| Cow::Owned(s.into_owned())),
+        }
+    }
+}
+
+impl fmt::Debug for TokenResponse<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field(
+                "access_token",
+                &format_args!("<redacted {}>", Fingerprint(&self.access_token)),
+            )
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .field("jti", &self.jti)
+            .finish()
+    }
+}
+
+/// The OAuth error body, `{"error":…,"error_description":…,"error_uri":…}`, which Hotmart
+/// sends with 4xx answers from the token endpoint and the API alike.
+///
+/// All three members are optional (a string or `null`); other members are skipped. The same
+/// rules as [`TokenResponse::parse`] apply to the JSON itself.
+///
+/// ```
+/// use hotmart::OAuthErrorBody;
+///
+/// let body = br#"{"error":"unauthorized","error_description":"Bad credentials"}"#;
+/// let err = OAuthErrorBody::parse(body)?;
+/// assert_eq!(err.error(), Some("unauthorized"));
+/// assert_eq!(err.error_description(), Some("Bad credentials"));
+/// assert_eq!(err.error_uri(), None);
+/// # Ok::<(), hotmart::ParseError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthErrorBody<'a> {
+    error: Option<Cow<'a, str>>,
+    description: Option<Cow<'a, str>>,
+    uri: Option<Cow<'a, str>>,
+}
+
+impl<'a> OAuthErrorBody<'a> {
+    /// Parses an OAuth error body.
+    pub fn parse(body: &'a [u8]) -> Result<Self, ParseError> {
+        parse::oauth_error_body(body)
+    }
+
+    /// The error code, e.g. `unauthorized`, `invalid_client` or `invalid_token`.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// The human-readable description.
+    pub fn error_description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// A link to documentation about the error.
+    pub fn error_uri(&self) -> Option<&str> {
+        self.uri.as_deref()
+    }
+}
+
+/// An access token, as the client caches it: cheap to clone (an `Arc`), with its expiry.
+///
+/// `Debug` shows a fingerprint, never the token; [`AccessToken::secret`] gives the value for
+/// an `Authorization: Bearer` header. Two `AccessToken`s are equal when they are clones of the
+/// same fetched token.
+///
+/// ```no_run
+/// # let client: hotmart::Client = unimplemented!();
+/// let token = client.access_token()?;
+/// let header = format!("Bearer {}", token.secret());
+/// # Ok::<(), hotmart::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct AccessToken(Arc<Issued>);
+
+struct Issued {
+    secret: Secret,
+    /// When the token stops working, by the monotonic clock.
+    expires_at: Instant,
+    /// When the client fetches a new one instead of handing this one out.
+    refresh_at: Instant,
+    scope: Option<Box<str>>,
+    jti: Option<Box<str>>,
+}
+
+impl AccessToken {
+    /// Builds a token from a parsed response. `requested_at` is taken before the request was
+    /// sent, so the computed expiry errs on the early side.
+    pub(crate) fn issue(
+        response: &TokenResponse<'_>,
+        requested_at: Instant,
+        margin: Duration,
+    ) -> Self {
+        // A lifetime too long for the clock to represent is as good as ten years.
+        let lifetime = Duration::from_secs(response.expires_in());
+        let expires_at = requested_at
+            .checked_add(lifetime)
+            .or_else(|| requested_at.checked_add(Duration::from_secs(10 * 365 * 86_400)))
+            .unwrap_or(requested_at);
+        let lifetime = expires_at - requested_at;
+        // Short-lived tokens still get used: never spend more than half the lifetime early.
+        let refresh_at = expires_at - margin.min(lifetime / 2);
+        AccessToken(Arc::new(Issued {
+            secret: Secret::new(response.access_token()),
+            expires_at,
+            refresh_at,
+            scope: response.scope().map(Into::into),
+            jti: response.jti().map(Into::into),
+        }))
+    }
+
+    /// The bearer value, for `Authorization: Bearer <secret>`. Keep it out of logs.
+    pub fn secret(&self) -> &str {
+        self.0.secret.expose()
+    }
+
+    /// When the token stops working, by the monotonic clock.
+    pub fn expires_at(&self) -> Instant {
+        self.0.expires_at
+    }
+
+    /// When the client stops handing this token out and fetches a new one.
+    pub fn refresh_at(&self) -> Instant {
+        self.0.refresh_at
+    }
+
+    /// Whether the token has reached its expiry.
+    pub fn is_expired(&self) -> bool {
+        Instant::now() >= self.0.expires_at
+    }
+
+    /// The granted scope, if the token endpoint said.
+    pub fn scope(&self) -> Option<&str> {
+        self.0.scope.as_deref()
+    }
+
+    /// The token's unique id (`jti`), if the token endpoint gave one.
+    pub fn jti(&self) -> Option<&str> {
+        self.0.jti.as_deref()
+    }
+
+    /// Whether the token should still be handed out at `now`.
+    pub(crate) fn is_fresh_at(&self, now: Instant) -> bool {
+        now < self.0.refresh_at
+    }
+}
+
+impl PartialEq for AccessToken {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for AccessToken {}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let remaining = self.0.expires_at.saturating_duration_since(Instant::now());
+        f.debug_struct("AccessToken")
+            .field("secret", &self.0.secret)
+            .field("expires_in", &remaining)
+            .field("scope", &self.0.scope)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

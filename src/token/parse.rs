@@ -1,0 +1,305 @@
+//! The member-level rules of the token response and the OAuth error body, over [`Scanner`].
+
+use std::borrow::Cow;
+use std::fmt;
+
+use super::scan::{Lead, MAX_DEPTH, MAX_INPUT_LEN, Scanner};
+use super::{OAuthErrorBody, TokenResponse};
+
+/// Why a body is not a valid token response (or OAuth error body), and where.
+///
+/// The message names what was expected at which byte offset; it never quotes the input, so
+/// it cannot leak a token.
+///
+/// ```
+/// use hotmart::{ParseErrorKind, TokenResponse};
+///
+/// let err = TokenResponse::parse(br#"{"access_token":"t","token_type":"bearer"}"#).unwrap_err();
+/// assert_eq!(err.kind(), ParseErrorKind::MissingMember("expires_in"));
+/// assert_eq!(err.to_string(), "required member `expires_in` is missing (at byte 41)");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    kind: ParseErrorKind,
+    offset: usize,
+}
+
+/// What a [`ParseError`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The input ended in the middle of a value.
+    UnexpectedEnd,
+    /// Something other than whitespace follows the object.
+    TrailingCharacters,
+    /// The input is not an object (a BOM counts as "not an object").
+    ExpectedObject,
+    /// A member name (a string) was expected.
+    ExpectedMemberName,
+    /// A `:` was expected after a member name.
+    ExpectedColon,
+    /// A `,` or `}` was expected after a member.
+    ExpectedCommaOrObjectEnd,
+    /// A `,` or `]` was expected after an array element.
+    ExpectedCommaOrArrayEnd,
+    /// A JSON value was expected.
+    ExpectedValue,
+    /// A string was expected.
+    ExpectedString,
+    /// An integer of digits only was expected (no sign, fraction or exponent).
+    ExpectedUnsignedInteger,
+    /// An integer does not fit a `u64`.
+    NumberOutOfRange,
+    /// A number has a leading zero, which JSON forbids.
+    LeadingZero,
+    /// A number does not follow JSON's grammar.
+    InvalidNumber,
+    /// Something that starts like `true`, `false` or `null` but is not.
+    InvalidLiteral,
+    /// A string is not valid UTF-8.
+    InvalidUtf8,
+    /// A string holds an unescaped control character.
+    ControlCharacter,
+    /// A backslash escape is not one of JSON's.
+    InvalidEscape,
+    /// A `\u` escape is half of a surrogate pair without its other half.
+    LoneSurrogate,
+    /// Objects and arrays nest deeper than [`ParseError::MAX_DEPTH`].
+    TooDeep,
+    /// The input is longer than [`ParseError::MAX_INPUT_LEN`] bytes.
+    TooLarge,
+    /// A member required by the token response is absent.
+    MissingMember(&'static str),
+    /// A known member appears twice.
+    DuplicateMember(&'static str),
+    /// A known member holds a value of the wrong JSON type.
+    WrongType {
+        /// The member's name.
+        member: &'static str,
+        /// The type it must have.
+        expected: &'static str,
+    },
+    /// `access_token` is an empty string.
+    EmptyAccessToken,
+    /// `token_type` is not `bearer` (in any ASCII case).
+    UnsupportedTokenType,
+}
+
+impl ParseError {
+    /// The deepest nesting accepted, counting the outermost object as 1.
+    pub const MAX_DEPTH: usize = MAX_DEPTH;
+    /// The largest input accepted, in bytes.
+    pub const MAX_INPUT_LEN: usize = MAX_INPUT_LEN;
+
+    pub(crate) fn new(kind: ParseErrorKind, offset: usize) -> Self {
+        ParseError { kind, offset }
+    }
+
+    /// What was found.
+    pub fn kind(&self) -> ParseErrorKind {
+        self.kind
+    }
+
+    /// The byte offset in the input where it was found.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ParseErrorKind as K;
+        match self.kind {
+            K::UnexpectedEnd => f.write_str("the input ends too early"),
+            K::TrailingCharacters => f.write_str("expected the end of input after the object"),
+            K::ExpectedObject => f.write_str("expected a JSON object (`{`)"),
+            K::ExpectedMemberName => f.write_str("expected a member name (a string)"),
+            K::ExpectedColon => f.write_str("expected `:` after the member name"),
+            K::ExpectedCommaOrObjectEnd => f.write_str("expected `,` or `}`"),
+            K::ExpectedCommaOrArrayEnd => f.write_str("expected `,` or `]`"),
+            K::ExpectedValue => f.write_str("expected a JSON value"),
+            K::ExpectedString => f.write_str("expected a string"),
+            K::ExpectedUnsignedInteger => {
+                f.write_str("expected an integer of digits only (no sign, fraction or exponent)")
+            }
+            K::NumberOutOfRange => f.write_str("the integer does not fit 64 bits"),
+            K::LeadingZero => f.write_str("a number may not have a leading zero"),
+            K::InvalidNumber => f.write_str("malformed number"),
+            K::InvalidLiteral => f.write_str("expected `true`, `false` or `null`"),
+            K::InvalidUtf8 => f.write_str("invalid UTF-8 in a string"),
+            K::ControlCharacter => f.write_str("unescaped control character in a string"),
+            K::InvalidEscape => f.write_str("invalid escape in a string"),
+            K::LoneSurrogate => f.write_str("a \\u escape is half of a surrogate pair"),
+            K::TooDeep => write!(f, "nested deeper than {MAX_DEPTH} levels"),
+            K::TooLarge => write!(f, "the input is longer than {MAX_INPUT_LEN} bytes"),
+            K::MissingMember(name) => write!(f, "required member `{name}` is missing"),
+            K::DuplicateMember(name) => write!(f, "member `{name}` appears twice"),
+            K::WrongType { member, expected } => write!(f, "member `{member}` must be {expected}"),
+            K::EmptyAccessToken => f.write_str("`access_token` is empty"),
+            K::UnsupportedTokenType => f.write_str("`token_type` is not `bearer`"),
+        }?;
+        write!(f, " (at byte {})", self.offset)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Walks the members of the one object that makes up the input, handing each member's name
+/// to `member` with the scanner at its value; `member` must consume the value.
+fn object<'a>(
+    input: &'a [u8],
+    mut member: impl FnMut(&str, &mut Scanner<'a>) -> Result<(), ParseError>,
+) -> Result<Scanner<'a>, ParseError> {
+    let mut scan = Scanner::new(input)?;
+    scan.expect(b'{', ParseErrorKind::ExpectedObject)?;
+    scan.skip_ws();
+    if scan.peek() == Some(b'}') {
+        scan.pos_advance();
+    } else {
+        loop {
+            if scan.peek() != Some(b'"') {
+                return Err(scan.unexpected(ParseErrorKind::ExpectedMemberName));
+            }
+            let name = scan.string()?;
+            scan.expect(b':', ParseErrorKind::ExpectedColon)?;
+            scan.skip_ws();
+            member(&name, &mut scan)?;
+            scan.skip_ws();
+            match scan.peek() {
+                Some(b',') => {
+                    scan.pos_advance();
+                    scan.skip_ws();
+                }
+                Some(b'}') => {
+                    scan.pos_advance();
+                    break;
+                }
+                _ => return Err(scan.unexpected(ParseErrorKind::ExpectedCommaOrObjectEnd)),
+            }
+        }
+    }
+    scan.finish()?;
+    Ok(scan)
+}
+
+/// Stores a member's value, refusing a second occurrence.
+fn once<T>(
+    slot: &mut Option<T>,
+    name: &'static str,
+    at: usize,
+    value: T,
+) -> Result<(), ParseError> {
+    if slot.is_some() {
+        return Err(ParseError::new(ParseErrorKind::DuplicateMember(name), at));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn string<'a>(scan: &mut Scanner<'a>, member: &'static str) -> Result<Cow<'a, str>, ParseError> {
+    if scan.lead() != Lead::String {
+        return Err(scan.unexpected(ParseErrorKind::WrongType {
+            member,
+            expected: "a string",
+        }));
+    }
+    scan.string()
+}
+
+/// A string, or `null` for absent (`Some(None)` records that the member was seen).
+fn string_or_null<'a>(
+    scan: &mut Scanner<'a>,
+    member: &'static str,
+) -> Result<Option<Cow<'a, str>>, ParseError> {
+    match scan.lead() {
+        Lead::String => scan.string().map(Some),
+        Lead::Null => scan.literal(b"null").map(|()| None),
+        _ => Err(scan.unexpected(ParseErrorKind::WrongType {
+            member,
+            expected: "a string or null",
+        })),
+    }
+}
+
+pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseError> {
+    let mut access_token = None;
+    let mut token_type = None;
+    let mut expires_in = None;
+    let mut scope = None;
+    let mut jti = None;
+    let scan = object(input, |name, scan| {
+        let at = scan.pos();
+        match name {
+            "access_token" => {
+                let value = string(scan, "access_token")?;
+                if value.is_empty() {
+                    return Err(ParseError::new(ParseErrorKind::EmptyAccessToken, at));
+                }
+                once(&mut access_token, "access_token", at, value)
+            }
+            "token_type" => {
+                let value = string(scan, "token_type")?;
+                if !value.eq_ignore_ascii_case("bearer") {
+                    return Err(ParseError::new(ParseErrorKind::UnsupportedTokenType, at));
+                }
+                once(&mut token_type, "token_type", at, value)
+            }
+            "expires_in" => {
+                if scan.lead() != Lead::Number {
+                    return Err(scan.unexpected(ParseErrorKind::WrongType {
+                        member: "expires_in",
+                        expected: "an integer",
+                    }));
+                }
+                let value = scan.unsigned()?;
+                once(&mut expires_in, "expires_in", at, value)
+            }
+            "scope" => {
+                let value = string_or_null(scan, "scope")?;
+                once(&mut scope, "scope", at, value)
+            }
+            "jti" => {
+                let value = string_or_null(scan, "jti")?;
+                once(&mut jti, "jti", at, value)
+            }
+            _ => scan.skip_value(1),
+        }
+    })?;
+    let missing = |name| ParseError::new(ParseErrorKind::MissingMember(name), scan.pos());
+    Ok(TokenResponse {
+        access_token: access_token.ok_or_else(|| missing("access_token"))?,
+        token_type: token_type.ok_or_else(|| missing("token_type"))?,
+        expires_in: expires_in.ok_or_else(|| missing("expires_in"))?,
+        scope: scope.flatten(),
+        jti: jti.flatten(),
+    })
+}
+
+pub(super) fn oauth_error_body(input: &[u8]) -> Result<OAuthErrorBody<'_>, ParseError> {
+    let mut error = None;
+    let mut description = None;
+    let mut uri = None;
+    object(input, |name, scan| {
+        let at = scan.pos();
+        match name {
+            "error" => {
+                let value = string_or_null(scan, "error")?;
+                once(&mut error, "error", at, value)
+            }
+            "error_description" => {
+                let value = string_or_null(scan, "error_description")?;
+                once(&mut description, "error_description", at, value)
+            }
+            "error_uri" => {
+                let value = string_or_null(scan, "error_uri")?;
+                once(&mut uri, "error_uri", at, value)
+            }
+            _ => scan.skip_value(1),
+        }
+    })?;
+    Ok(OAuthErrorBody {
+        error: error.flatten(),
+        description: description.flatten(),
+        uri: uri.flatten(),
+    })
+}
