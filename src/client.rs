@@ -158,7 +158,10 @@ impl Client {
                 url.push('?');
                 url.push_str(&query);
                 (
-                    &[("authorization", basic.as_str()), ("content-type", "application/json")],
+                    &[
+                        ("authorization", basic.as_str()),
+                        ("content-type", "application/json"),
+                    ],
                     None,
                 )
             }

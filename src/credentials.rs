@@ -92,10 +92,29 @@ impl Credentials {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn from_env() -> Result<Self, Error> {
-        let client_id = crate::env::required("HOTMART_CLIENT_ID")?;
-        let client_secret = crate::env::required("HOTMART_CLIENT_SECRET")?;
+        Credentials::from_lookup(crate::env::process)
+    }
+
+    /// Like [`from_env`](Self::from_env), reading the same names from `lookup` instead of the
+    /// process environment: a configuration file, a secret store, or a test's map.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use hotmart::{Credentials, Error};
+    ///
+    /// let vars = HashMap::from([("HOTMART_CLIENT_ID", "id"), ("HOTMART_CLIENT_SECRET", "s")]);
+    /// let creds = Credentials::from_lookup(|name| vars.get(name).map(|v| v.to_string()))?;
+    /// assert_eq!(creds.client_id(), "id");
+    ///
+    /// let err = Credentials::from_lookup(|_| None).unwrap_err();
+    /// assert!(matches!(err, Error::MissingEnv { variable: "HOTMART_CLIENT_ID" }));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let client_id = crate::env::required(&lookup, "HOTMART_CLIENT_ID")?;
+        let client_secret = crate::env::required(&lookup, "HOTMART_CLIENT_SECRET")?;
         let creds = Credentials::new(client_id.trim(), client_secret.trim());
-        match crate::env::optional("HOTMART_BASIC")? {
+        match crate::env::optional(&lookup, "HOTMART_BASIC") {
             Some(basic) => creds.with_basic(basic),
             None => Ok(creds),
         }
@@ -182,7 +201,9 @@ mod tests {
             "Bearer aWQ6c2VjcmV0",
         ];
         for case in cases {
-            let err = Credentials::new("id", "secret").with_basic(case).unwrap_err();
+            let err = Credentials::new("id", "secret")
+                .with_basic(case)
+                .unwrap_err();
             assert!(matches!(err, Error::InvalidCredentials { .. }), "{case}");
             assert!(!err.to_string().contains("secret\""), "{err}");
         }
@@ -200,6 +221,9 @@ mod tests {
     fn debug_hides_secret_and_basic() {
         let shown = format!("{:?}", Credentials::new("the-id", "the-secret"));
         assert!(shown.contains("the-id"));
-        assert!(!shown.contains("the-secret") && !shown.contains("dGhlLWlk"), "{shown}");
+        assert!(
+            !shown.contains("the-secret") && !shown.contains("dGhlLWlk"),
+            "{shown}"
+        );
     }
 }

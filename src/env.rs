@@ -2,20 +2,24 @@
 
 use crate::Error;
 
-/// The variable's value; unset, empty or not Unicode is an error naming it.
-pub(crate) fn required(variable: &'static str) -> Result<String, Error> {
-    optional(variable)?.ok_or(Error::MissingEnv { variable })
+/// The process environment as a lookup; a value that is not Unicode is read lossily, and then
+/// fails the checks of whatever it configures.
+pub(crate) fn process(variable: &str) -> Option<String> {
+    std::env::var_os(variable).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// The variable's value; unset or empty is an error naming it.
+pub(crate) fn required(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<String, Error> {
+    optional(lookup, variable).ok_or(Error::MissingEnv { variable })
 }
 
 /// The variable's value, `None` when unset or empty.
-pub(crate) fn optional(variable: &'static str) -> Result<Option<String>, Error> {
-    match std::env::var(variable) {
-        Ok(value) if value.trim().is_empty() => Ok(None),
-        Ok(value) => Ok(Some(value)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Error::InvalidEnv {
-            variable,
-            expected: "valid Unicode",
-        }),
-    }
+pub(crate) fn optional(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Option<String> {
+    lookup(variable).filter(|value| !value.trim().is_empty())
 }

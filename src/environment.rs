@@ -57,13 +57,30 @@ impl Environment {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn from_env() -> Result<Self, Error> {
-        let value = crate::env::required("HOTMART_ENV")?;
+        Environment::from_lookup(crate::env::process)
+    }
+
+    /// Like [`from_env`](Self::from_env), reading the same names from `lookup` instead of the
+    /// process environment.
+    ///
+    /// ```
+    /// use hotmart::{Environment, Error};
+    ///
+    /// let env = Environment::from_lookup(|_| Some("Sandbox".into()))?;
+    /// assert_eq!(env, Environment::Sandbox);
+    /// let err = Environment::from_lookup(|_| Some("prod".into())).unwrap_err();
+    /// assert!(matches!(err, Error::InvalidEnv { variable: "HOTMART_ENV", .. }));
+    /// assert!(matches!(Environment::from_lookup(|_| None), Err(Error::MissingEnv { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let value = crate::env::required(&lookup, "HOTMART_ENV")?;
         match value.trim().to_ascii_lowercase().as_str() {
             "production" => Ok(Environment::Production),
             "sandbox" => Ok(Environment::Sandbox),
             "custom" => Ok(Environment::Custom {
-                auth_url: crate::env::required("HOTMART_AUTH_URL")?,
-                api_url: crate::env::required("HOTMART_API_URL")?,
+                auth_url: crate::env::required(&lookup, "HOTMART_AUTH_URL")?,
+                api_url: crate::env::required(&lookup, "HOTMART_API_URL")?,
             }),
             _ => Err(Error::InvalidEnv {
                 variable: "HOTMART_ENV",
@@ -222,9 +239,15 @@ mod tests {
     #[test]
     fn base_url_checks() {
         let ok = [
-            ("https://developers.hotmart.com", "https://developers.hotmart.com"),
+            (
+                "https://developers.hotmart.com",
+                "https://developers.hotmart.com",
+            ),
             ("https://Example.COM/", "https://example.com"),
-            ("HTTPS://h.example:8443/api/v1//", "https://h.example:8443/api/v1"),
+            (
+                "HTTPS://h.example:8443/api/v1//",
+                "https://h.example:8443/api/v1",
+            ),
             ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
             ("http://127.2.3.4", "http://127.2.3.4"),
             ("http://localhost:1/x", "http://localhost:1/x"),
@@ -265,7 +288,10 @@ mod tests {
     fn invalid_url_message_hides_user_information() {
         let err = BaseUrl::parse("https://user:hunter2@host/path?token=abc").unwrap_err();
         let shown = format!("{err} {err:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("abc"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("abc"),
+            "{shown}"
+        );
     }
 
     #[test]

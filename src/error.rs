@@ -109,7 +109,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::MissingEnv { variable } => {
-                write!(f, "environment variable {variable} is not set (or is empty)")
+                write!(
+                    f,
+                    "environment variable {variable} is not set (or is empty)"
+                )
             }
             Error::InvalidEnv { variable, expected } => {
                 write!(f, "environment variable {variable} must be {expected}")
@@ -152,10 +155,16 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::MalformedTokenResponse { source } => {
-                write!(f, "the token endpoint answered with a malformed body: {source}")
+                write!(
+                    f,
+                    "the token endpoint answered with a malformed body: {source}"
+                )
             }
             Error::BodyTooLarge { url, limit } => {
-                write!(f, "the response from {url} is larger than the {limit}-byte limit")
+                write!(
+                    f,
+                    "the response from {url} is larger than the {limit}-byte limit"
+                )
             }
         }
     }

@@ -40,6 +40,7 @@ pub(crate) struct Call<'a> {
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
+    #[allow(dead_code)] // read by API calls, not by the token request
     pub(crate) headers: HeaderMap,
     /// For a non-2xx answer, at most `limit` bytes: the rest is dropped, since only an
     /// excerpt or an error envelope is wanted from it.

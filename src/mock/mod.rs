@@ -390,8 +390,7 @@ fn serve(state: &State, mut request: tiny_http::Request) {
         return;
     };
     let mut response = tiny_http::Response::from_data(answer.body).with_status_code(answer.status);
-    let headers = std::iter::once(("Content-Type", answer.content_type))
-        .chain(answer.headers.into_iter());
+    let headers = std::iter::once(("Content-Type", answer.content_type)).chain(answer.headers);
     for (name, value) in headers {
         if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(header);

@@ -16,7 +16,7 @@ use super::{OAuthErrorBody, TokenResponse};
 ///
 /// let err = TokenResponse::parse(br#"{"access_token":"t","token_type":"bearer"}"#).unwrap_err();
 /// assert_eq!(err.kind(), ParseErrorKind::MissingMember("expires_in"));
-/// assert_eq!(err.to_string(), "required member `expires_in` is missing (at byte 41)");
+/// assert_eq!(err.to_string(), "required member `expires_in` is missing (at byte 42)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParseError {

@@ -215,7 +215,10 @@ impl<'a> Scanner<'a> {
         }
         let digits = self.pos - start;
         if digits == 0 || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
-            return Err(ParseError::new(ParseErrorKind::ExpectedUnsignedInteger, start));
+            return Err(ParseError::new(
+                ParseErrorKind::ExpectedUnsignedInteger,
+                start,
+            ));
         }
         if digits > 1 && self.input[start] == b'0' {
             return Err(ParseError::new(ParseErrorKind::LeadingZero, start));
@@ -268,11 +271,17 @@ impl<'a> Scanner<'a> {
 
     /// Consumes `null`, `true` or `false` exactly.
     pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), ParseError> {
-        if self.input.get(self.pos..self.pos + word.len()) == Some(word) {
+        let rest = &self.input[self.pos..];
+        if rest.starts_with(word) {
             self.pos += word.len();
             Ok(())
+        } else if word.starts_with(rest) {
+            Err(ParseError::new(
+                ParseErrorKind::UnexpectedEnd,
+                self.input.len(),
+            ))
         } else {
-            Err(self.unexpected(ParseErrorKind::InvalidLiteral))
+            Err(self.error(ParseErrorKind::InvalidLiteral))
         }
     }
 

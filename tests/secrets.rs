@@ -1,0 +1,169 @@
+//! No secret, Basic value or access token reaches `Debug`, `Display`, an error or a log line.
+//!
+//! One test in its own binary, since it installs the process-wide logger at `trace`.
+
+mod support;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use base64::Engine as _;
+use hotmart::mock::{Endpoint, Fault, MockServer};
+use hotmart::{Client, Credentials, Error, TokenRequestStyle, TokenResponse};
+
+const ID: &str = "leak-test-client-id";
+const SECRET: &str = "SUPER-SECRET-VALUE-42";
+
+struct Capture(Mutex<Vec<(String, log::Level, String)>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        let line = record.args().to_string();
+        let mut lines = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        lines.push((record.target().to_owned(), record.level(), line));
+    }
+    fn flush(&self) {}
+}
+
+static LOGS: Capture = Capture(Mutex::new(Vec::new()));
+
+fn forbidden(tokens: &[String]) -> Vec<String> {
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ID}:{SECRET}"));
+    let mut all = vec![SECRET.to_owned(), basic];
+    all.extend(tokens.iter().cloned());
+    all
+}
+
+fn assert_clean(what: &str, text: &str, forbidden: &[String]) {
+    for secret in forbidden {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{what} leaks a secret: {text}"
+        );
+    }
+}
+
+/// Every error the token path can produce, formatted every way, with its sources.
+fn all_errors(server: &MockServer, client: &Client) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let wrong = Client::new(server.environment(), Credentials::new(ID, "wrong")).unwrap();
+    errors.push(wrong.access_token().unwrap_err());
+    for fault in [
+        Fault::Status(500),
+        Fault::NotJson,
+        Fault::Truncated,
+        Fault::Oversized(100_000),
+        Fault::NoResponse,
+        Fault::Response {
+            status: 200,
+            content_type: "application/json".into(),
+            body: br#"{"access_token":"tok-in-a-bad-body","token_type":"mac","expires_in":1}"#
+                .to_vec(),
+        },
+    ] {
+        server.fail_next(Endpoint::Token, 1, fault);
+        if let Some(token) = client.cached_token() {
+            client.invalidate(&token);
+        }
+        if let Err(err) = client.access_token() {
+            errors.push(err);
+        }
+    }
+    let closed = Client::new(
+        support::env_at(support::closed_port()),
+        Credentials::new(ID, SECRET),
+    )
+    .unwrap();
+    errors.push(closed.access_token().unwrap_err());
+    errors.push(
+        Credentials::new(ID, SECRET)
+            .with_basic("Basic Zm9vOmJhcg==")
+            .unwrap_err(),
+    );
+    errors.push(
+        Client::new(
+            hotmart::Environment::Custom {
+                auth_url: format!("http://{ID}:{SECRET}@example.com"),
+                api_url: "https://example.com".into(),
+            },
+            Credentials::new(ID, SECRET),
+        )
+        .unwrap_err(),
+    );
+    errors
+}
+
+#[test]
+fn no_secret_in_debug_display_errors_or_logs() {
+    log::set_logger(&LOGS).unwrap();
+    log::set_max_level(log::LevelFilter::Trace);
+
+    let server = MockServer::builder()
+        .credentials(ID, SECRET)
+        .start()
+        .unwrap();
+    let mut tokens = Vec::new();
+    for style in [TokenRequestStyle::Documented, TokenRequestStyle::BasicOnly] {
+        let client = Client::builder(server.environment(), Credentials::new(ID, SECRET))
+            .token_request_style(style)
+            .timeout(Duration::from_millis(500))
+            .build()
+            .unwrap();
+        let token = client.access_token().unwrap();
+        tokens.push(token.secret().to_owned());
+        let forbidden = forbidden(&tokens);
+        assert_clean("AccessToken Debug", &format!("{token:?}"), &forbidden);
+        assert_clean("Client Debug", &format!("{client:?}"), &forbidden);
+        assert_clean(
+            "Credentials Debug",
+            &format!("{:?}", Credentials::new(ID, SECRET)),
+            &forbidden,
+        );
+        for err in all_errors(&server, &client) {
+            let mut shown = format!("{err} | {err:?}");
+            let mut source = std::error::Error::source(&err);
+            while let Some(s) = source {
+                shown.push_str(&format!(" | {s} | {s:?}"));
+                source = s.source();
+            }
+            assert_clean("an error", &shown, &forbidden);
+        }
+    }
+    tokens.push("tok-in-a-bad-body".to_owned());
+    let body = br#"{"access_token":"tok-in-a-bad-body","token_type":"bearer","expires_in":1}"#;
+    let parsed = TokenResponse::parse(body).unwrap();
+    assert_clean(
+        "TokenResponse Debug",
+        &format!("{parsed:?}"),
+        &forbidden(&tokens),
+    );
+
+    let logs = LOGS.0.lock().unwrap().clone();
+    let ours: Vec<_> = logs
+        .iter()
+        .filter(|(target, ..)| target.starts_with("hotmart"))
+        .collect();
+    assert!(!ours.is_empty(), "the crate logged nothing at trace level");
+    for (target, level, line) in &ours {
+        assert_clean(
+            &format!("log line {target} {level}"),
+            line,
+            &forbidden(&tokens),
+        );
+    }
+    // What the docs warn of: ureq itself logs the full query string at trace level, and with
+    // it the secret of the documented request. Nothing else of ureq's may carry a secret.
+    for (target, level, line) in logs.iter().filter(|(t, ..)| !t.starts_with("hotmart")) {
+        let documented_url = *level == log::Level::Debug && line.contains("client_secret=");
+        if !documented_url {
+            assert_clean(
+                &format!("log line {target} {level}"),
+                line,
+                &forbidden(&tokens),
+            );
+        }
+    }
+}
