@@ -66,7 +66,7 @@ pub use client::{Client, ClientBuilder, TOKEN_PATH, TokenRequestStyle};
 pub use credentials::Credentials;
 pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
 pub use error::{Error, TransportError, TransportErrorKind};
-pub use token::{AccessToken, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
+pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.
 #[cfg(doctest)]

@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub use parse::{ParseError, ParseErrorKind};
+pub use parse::{Member, ParseError, ParseErrorKind};
 
 use crate::secret::{Fingerprint, Secret};
 

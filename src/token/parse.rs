@@ -12,16 +12,71 @@ use super::{OAuthErrorBody, TokenResponse};
 /// it cannot leak a token.
 ///
 /// ```
-/// use hotmart::{ParseErrorKind, TokenResponse};
+/// use hotmart::{Member, ParseErrorKind, TokenResponse};
 ///
 /// let err = TokenResponse::parse(br#"{"access_token":"t","token_type":"bearer"}"#).unwrap_err();
-/// assert_eq!(err.kind(), ParseErrorKind::MissingMember("expires_in"));
+/// assert_eq!(err.kind(), ParseErrorKind::MissingMember(Member::ExpiresIn));
 /// assert_eq!(err.to_string(), "required member `expires_in` is missing (at byte 42)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParseError {
     kind: ParseErrorKind,
-    offset: usize,
+    // u32 keeps the error, and so every internal `Result`, small enough for registers;
+    // inputs are at most `MAX_INPUT_LEN` bytes.
+    offset: u32,
+}
+
+/// A member of the token response or the OAuth error body that the parser knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Member {
+    /// `access_token`: a non-empty string.
+    AccessToken,
+    /// `token_type`: the string `bearer`, in any ASCII case.
+    TokenType,
+    /// `expires_in`: an integer of digits only.
+    ExpiresIn,
+    /// `scope`: a string or `null`.
+    Scope,
+    /// `jti`: a string or `null`.
+    Jti,
+    /// `error`: a string or `null`.
+    Error,
+    /// `error_description`: a string or `null`.
+    ErrorDescription,
+    /// `error_uri`: a string or `null`.
+    ErrorUri,
+}
+
+impl Member {
+    /// The member's name in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Member::AccessToken => "access_token",
+            Member::TokenType => "token_type",
+            Member::ExpiresIn => "expires_in",
+            Member::Scope => "scope",
+            Member::Jti => "jti",
+            Member::Error => "error",
+            Member::ErrorDescription => "error_description",
+            Member::ErrorUri => "error_uri",
+        }
+    }
+
+    /// The JSON type the member must have.
+    pub fn expected_type(self) -> &'static str {
+        match self {
+            Member::AccessToken | Member::TokenType => "a string",
+            Member::ExpiresIn => "an integer",
+            _ => "a string or null",
+        }
+    }
+}
+
+impl fmt::Display for Member {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// What a [`ParseError`] found.
@@ -69,16 +124,11 @@ pub enum ParseErrorKind {
     /// The input is longer than [`ParseError::MAX_INPUT_LEN`] bytes.
     TooLarge,
     /// A member required by the token response is absent.
-    MissingMember(&'static str),
+    MissingMember(Member),
     /// A known member appears twice.
-    DuplicateMember(&'static str),
-    /// A known member holds a value of the wrong JSON type.
-    WrongType {
-        /// The member's name.
-        member: &'static str,
-        /// The type it must have.
-        expected: &'static str,
-    },
+    DuplicateMember(Member),
+    /// A known member holds a value of the wrong JSON type; see [`Member::expected_type`].
+    WrongType(Member),
     /// `access_token` is an empty string.
     EmptyAccessToken,
     /// `token_type` is not `bearer` (in any ASCII case).
@@ -92,6 +142,8 @@ impl ParseError {
     pub const MAX_INPUT_LEN: usize = MAX_INPUT_LEN;
 
     pub(crate) fn new(kind: ParseErrorKind, offset: usize) -> Self {
+        // Offsets past u32::MAX cannot occur: inputs are capped far below that.
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
         ParseError { kind, offset }
     }
 
@@ -102,7 +154,7 @@ impl ParseError {
 
     /// The byte offset in the input where it was found.
     pub fn offset(&self) -> usize {
-        self.offset
+        self.offset as usize
     }
 }
 
@@ -134,7 +186,9 @@ impl fmt::Display for ParseError {
             K::TooLarge => write!(f, "the input is longer than {MAX_INPUT_LEN} bytes"),
             K::MissingMember(name) => write!(f, "required member `{name}` is missing"),
             K::DuplicateMember(name) => write!(f, "member `{name}` appears twice"),
-            K::WrongType { member, expected } => write!(f, "member `{member}` must be {expected}"),
+            K::WrongType(member) => {
+                write!(f, "member `{member}` must be {}", member.expected_type())
+            }
             K::EmptyAccessToken => f.write_str("`access_token` is empty"),
             K::UnsupportedTokenType => f.write_str("`token_type` is not `bearer`"),
         }?;
@@ -183,25 +237,17 @@ fn object<'a>(
 }
 
 /// Stores a member's value, refusing a second occurrence.
-fn once<T>(
-    slot: &mut Option<T>,
-    name: &'static str,
-    at: usize,
-    value: T,
-) -> Result<(), ParseError> {
+fn once<T>(slot: &mut Option<T>, member: Member, at: usize, value: T) -> Result<(), ParseError> {
     if slot.is_some() {
-        return Err(ParseError::new(ParseErrorKind::DuplicateMember(name), at));
+        return Err(ParseError::new(ParseErrorKind::DuplicateMember(member), at));
     }
     *slot = Some(value);
     Ok(())
 }
 
-fn string<'a>(scan: &mut Scanner<'a>, member: &'static str) -> Result<Cow<'a, str>, ParseError> {
+fn string<'a>(scan: &mut Scanner<'a>, member: Member) -> Result<Cow<'a, str>, ParseError> {
     if scan.lead() != Lead::String {
-        return Err(scan.unexpected(ParseErrorKind::WrongType {
-            member,
-            expected: "a string",
-        }));
+        return Err(scan.unexpected(ParseErrorKind::WrongType(member)));
     }
     scan.string()
 }
@@ -209,15 +255,12 @@ fn string<'a>(scan: &mut Scanner<'a>, member: &'static str) -> Result<Cow<'a, st
 /// A string, or `null` for absent (`Some(None)` records that the member was seen).
 fn string_or_null<'a>(
     scan: &mut Scanner<'a>,
-    member: &'static str,
+    member: Member,
 ) -> Result<Option<Cow<'a, str>>, ParseError> {
     match scan.lead() {
         Lead::String => scan.string().map(Some),
         Lead::Null => scan.literal(b"null").map(|()| None),
-        _ => Err(scan.unexpected(ParseErrorKind::WrongType {
-            member,
-            expected: "a string or null",
-        })),
+        _ => Err(scan.unexpected(ParseErrorKind::WrongType(member))),
     }
 }
 
@@ -231,45 +274,42 @@ pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseErr
         let at = scan.pos();
         match name {
             "access_token" => {
-                let value = string(scan, "access_token")?;
+                let value = string(scan, Member::AccessToken)?;
                 if value.is_empty() {
                     return Err(ParseError::new(ParseErrorKind::EmptyAccessToken, at));
                 }
-                once(&mut access_token, "access_token", at, value)
+                once(&mut access_token, Member::AccessToken, at, value)
             }
             "token_type" => {
-                let value = string(scan, "token_type")?;
+                let value = string(scan, Member::TokenType)?;
                 if !value.eq_ignore_ascii_case("bearer") {
                     return Err(ParseError::new(ParseErrorKind::UnsupportedTokenType, at));
                 }
-                once(&mut token_type, "token_type", at, value)
+                once(&mut token_type, Member::TokenType, at, value)
             }
             "expires_in" => {
                 if scan.lead() != Lead::Number {
-                    return Err(scan.unexpected(ParseErrorKind::WrongType {
-                        member: "expires_in",
-                        expected: "an integer",
-                    }));
+                    return Err(scan.unexpected(ParseErrorKind::WrongType(Member::ExpiresIn)));
                 }
                 let value = scan.unsigned()?;
-                once(&mut expires_in, "expires_in", at, value)
+                once(&mut expires_in, Member::ExpiresIn, at, value)
             }
             "scope" => {
-                let value = string_or_null(scan, "scope")?;
-                once(&mut scope, "scope", at, value)
+                let value = string_or_null(scan, Member::Scope)?;
+                once(&mut scope, Member::Scope, at, value)
             }
             "jti" => {
-                let value = string_or_null(scan, "jti")?;
-                once(&mut jti, "jti", at, value)
+                let value = string_or_null(scan, Member::Jti)?;
+                once(&mut jti, Member::Jti, at, value)
             }
             _ => scan.skip_value(1),
         }
     })?;
     let missing = |name| ParseError::new(ParseErrorKind::MissingMember(name), scan.pos());
     Ok(TokenResponse {
-        access_token: access_token.ok_or_else(|| missing("access_token"))?,
-        token_type: token_type.ok_or_else(|| missing("token_type"))?,
-        expires_in: expires_in.ok_or_else(|| missing("expires_in"))?,
+        access_token: access_token.ok_or_else(|| missing(Member::AccessToken))?,
+        token_type: token_type.ok_or_else(|| missing(Member::TokenType))?,
+        expires_in: expires_in.ok_or_else(|| missing(Member::ExpiresIn))?,
         scope: scope.flatten(),
         jti: jti.flatten(),
     })
@@ -283,16 +323,16 @@ pub(super) fn oauth_error_body(input: &[u8]) -> Result<OAuthErrorBody<'_>, Parse
         let at = scan.pos();
         match name {
             "error" => {
-                let value = string_or_null(scan, "error")?;
-                once(&mut error, "error", at, value)
+                let value = string_or_null(scan, Member::Error)?;
+                once(&mut error, Member::Error, at, value)
             }
             "error_description" => {
-                let value = string_or_null(scan, "error_description")?;
-                once(&mut description, "error_description", at, value)
+                let value = string_or_null(scan, Member::ErrorDescription)?;
+                once(&mut description, Member::ErrorDescription, at, value)
             }
             "error_uri" => {
-                let value = string_or_null(scan, "error_uri")?;
-                once(&mut uri, "error_uri", at, value)
+                let value = string_or_null(scan, Member::ErrorUri)?;
+                once(&mut uri, Member::ErrorUri, at, value)
             }
             _ => scan.skip_value(1),
         }

@@ -24,6 +24,9 @@ pub(crate) enum Lead {
 
 pub(crate) struct Scanner<'a> {
     input: &'a [u8],
+    /// The same bytes as text: the input is checked to be UTF-8 once, up front, so strings
+    /// are sliced out of it without checking each one again.
+    text: &'a str,
     pos: usize,
 }
 
@@ -32,7 +35,13 @@ impl<'a> Scanner<'a> {
         if input.len() > MAX_INPUT_LEN {
             return Err(ParseError::new(ParseErrorKind::TooLarge, 0));
         }
-        Ok(Scanner { input, pos: 0 })
+        let text = std::str::from_utf8(input)
+            .map_err(|e| ParseError::new(ParseErrorKind::InvalidUtf8, e.valid_up_to()))?;
+        Ok(Scanner {
+            input,
+            text,
+            pos: 0,
+        })
     }
 
     pub(crate) fn pos(&self) -> usize {
@@ -62,7 +71,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes `byte` after optional whitespace, or fails saying what was expected.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn expect(&mut self, byte: u8, kind: ParseErrorKind) -> Result<(), ParseError> {
         self.skip_ws();
         if self.peek() == Some(byte) {
@@ -102,44 +111,48 @@ impl<'a> Scanner<'a> {
     }
 
     /// A string, with the scanner at its opening quote.
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let start = self.pos + 1;
-        let escaped = self.skip_string()?;
-        let raw = &self.input[start..self.pos - 1];
+        let end = plain_run_end(self.input, start);
+        if self.input.get(end) == Some(&b'"') && self.peek() == Some(b'"') {
+            // The common case: no escape, so the string is a slice of the input. Both ends
+            // are next to a `"`, so on character boundaries: `get` cannot fail.
+            self.pos = end + 1;
+            return Ok(Cow::Borrowed(self.text.get(start..end).unwrap_or_default()));
+        }
+        let escaped = self.skip_string_slow()?;
+        let end = self.pos - 1;
         if escaped {
-            Ok(Cow::Owned(unescape(raw)))
+            Ok(Cow::Owned(unescape(&self.input[start..end])))
         } else {
-            // skip_string checked that `raw` is UTF-8.
-            match std::str::from_utf8(raw) {
-                Ok(text) => Ok(Cow::Borrowed(text)),
-                Err(_) => Err(ParseError::new(ParseErrorKind::InvalidUtf8, start)),
-            }
+            Ok(Cow::Borrowed(self.text.get(start..end).unwrap_or_default()))
         }
     }
 
     /// Checks a string, with the scanner at its opening quote, and moves past its closing
-    /// quote. Returns whether it held escapes.
-    pub(crate) fn skip_string(&mut self) -> Result<bool, ParseError> {
+    /// quote.
+    #[inline(always)]
+    pub(crate) fn skip_string(&mut self) -> Result<(), ParseError> {
+        let end = plain_run_end(self.input, self.pos + 1);
+        if self.input.get(end) == Some(&b'"') && self.peek() == Some(b'"') {
+            self.pos = end + 1;
+            return Ok(());
+        }
+        self.skip_string_slow().map(|_| ())
+    }
+
+    /// [`skip_string`](Self::skip_string) for strings with escapes, and for errors. Returns
+    /// whether the string held escapes.
+    #[inline(never)]
+    fn skip_string_slow(&mut self) -> Result<bool, ParseError> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected(ParseErrorKind::ExpectedString));
         }
         self.pos += 1;
         let mut escaped = false;
-        let mut segment = self.pos;
         loop {
-            // Hot loop: plain bytes, including UTF-8 continuation bytes, checked in bulk below.
-            while let Some(&byte) = self.input.get(self.pos) {
-                if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            if let Err(err) = std::str::from_utf8(&self.input[segment..self.pos]) {
-                return Err(ParseError::new(
-                    ParseErrorKind::InvalidUtf8,
-                    segment + err.valid_up_to(),
-                ));
-            }
+            self.pos = plain_run_end(self.input, self.pos);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
@@ -148,7 +161,6 @@ impl<'a> Scanner<'a> {
                 Some(b'\\') => {
                     escaped = true;
                     self.escape()?;
-                    segment = self.pos;
                 }
                 Some(_) => return Err(self.error(ParseErrorKind::ControlCharacter)),
                 None => return Err(self.error(ParseErrorKind::UnexpectedEnd)),
@@ -157,6 +169,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Checks one escape, with the scanner at its backslash.
+    #[inline]
     fn escape(&mut self) -> Result<(), ParseError> {
         let at = self.pos;
         match self.input.get(at + 1) {
@@ -190,30 +203,39 @@ impl<'a> Scanner<'a> {
     }
 
     fn hex4(&self, at: usize) -> Result<u16, ParseError> {
-        let mut unit = 0u16;
-        for i in at..at + 4 {
-            let digit = match self.input.get(i) {
-                Some(&b) => (b as char).to_digit(16),
-                None => return Err(ParseError::new(ParseErrorKind::UnexpectedEnd, i)),
-            };
-            let digit = digit.ok_or(ParseError::new(ParseErrorKind::InvalidEscape, i))?;
-            unit = unit << 4 | digit as u16;
+        if let Some(&[a, b, c, d]) = self.input.get(at..at + 4) {
+            let digits = [
+                HEX[usize::from(a)],
+                HEX[usize::from(b)],
+                HEX[usize::from(c)],
+                HEX[usize::from(d)],
+            ];
+            // Digits are below 16, NOT_HEX is not: one test checks all four.
+            if (digits[0] | digits[1] | digits[2] | digits[3]) < 16 {
+                return Ok(digits.iter().fold(0, |unit, &d| unit << 4 | u16::from(d)));
+            }
         }
-        Ok(unit)
+        // The slow way, to say which byte is wrong.
+        for i in at..at + 4 {
+            match self.input.get(i) {
+                None => return Err(ParseError::new(ParseErrorKind::UnexpectedEnd, i)),
+                Some(&b) if HEX[usize::from(b)] == NOT_HEX => {
+                    return Err(ParseError::new(ParseErrorKind::InvalidEscape, i));
+                }
+                Some(_) => {}
+            }
+        }
+        Err(ParseError::new(ParseErrorKind::InvalidEscape, at))
     }
 
     /// An integer literal of digits only (no sign, fraction or exponent) that fits a `u64`.
     pub(crate) fn unsigned(&mut self) -> Result<u64, ParseError> {
         let start = self.pos;
-        let mut value: u64 = 0;
-        while let Some(digit @ b'0'..=b'9') = self.peek() {
-            value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(digit - b'0')))
-                .ok_or(ParseError::new(ParseErrorKind::NumberOutOfRange, start))?;
-            self.pos += 1;
-        }
-        let digits = self.pos - start;
+        let digits = self.input[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        self.pos += digits;
         if digits == 0 || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return Err(ParseError::new(
                 ParseErrorKind::ExpectedUnsignedInteger,
@@ -223,10 +245,24 @@ impl<'a> Scanner<'a> {
         if digits > 1 && self.input[start] == b'0' {
             return Err(ParseError::new(ParseErrorKind::LeadingZero, start));
         }
-        Ok(value)
+        // Up to 19 digits always fit a u64; only longer literals need checked arithmetic.
+        let literal = &self.input[start..self.pos];
+        let value = if digits <= 19 {
+            Some(
+                literal
+                    .iter()
+                    .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0')),
+            )
+        } else {
+            literal.iter().try_fold(0u64, |v, &d| {
+                v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })
+        };
+        value.ok_or(ParseError::new(ParseErrorKind::NumberOutOfRange, start))
     }
 
     /// Checks a number against JSON's grammar and moves past it.
+    #[inline(always)]
     fn skip_number(&mut self) -> Result<(), ParseError> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -291,7 +327,10 @@ impl<'a> Scanner<'a> {
     pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), ParseError> {
         let base = depth;
         let mut depth = depth;
-        let mut objects: u128 = 0; // bit (d - base) set: container at that level is an object
+        // A bit stack of the open containers, innermost in bit 0: 1 for an object. Pushes and
+        // pops shift by one, so no variable shifts on the hot path. Depth is capped at
+        // `MAX_DEPTH`, so the 128 bits always suffice.
+        let mut objects: u128 = 0;
         'value: loop {
             match self.peek() {
                 Some(b'{' | b'[') => {
@@ -300,13 +339,13 @@ impl<'a> Scanner<'a> {
                         return Err(self.error(ParseErrorKind::TooDeep));
                     }
                     self.pos += 1;
-                    let level = depth - base;
-                    objects = (objects & !(1 << level)) | (u128::from(is_object) << level);
+                    objects = objects << 1 | u128::from(is_object);
                     depth += 1;
                     self.skip_ws();
                     let close = if is_object { b'}' } else { b']' };
                     if self.peek() == Some(close) {
                         self.pos += 1;
+                        objects >>= 1;
                         depth -= 1;
                     } else if is_object {
                         self.member_name_and_colon()?;
@@ -329,7 +368,7 @@ impl<'a> Scanner<'a> {
                 if depth == base {
                     return Ok(());
                 }
-                let in_object = objects >> (depth - 1 - base) & 1 == 1;
+                let in_object = objects & 1 == 1;
                 self.skip_ws();
                 match self.peek() {
                     Some(b',') => {
@@ -342,10 +381,12 @@ impl<'a> Scanner<'a> {
                     }
                     Some(b'}') if in_object => {
                         self.pos += 1;
+                        objects >>= 1;
                         depth -= 1;
                     }
                     Some(b']') if !in_object => {
                         self.pos += 1;
+                        objects >>= 1;
                         depth -= 1;
                     }
                     _ if in_object => {
@@ -358,6 +399,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// `"name" :` followed by whitespace, inside an object being skipped.
+    #[inline(always)]
     fn member_name_and_colon(&mut self) -> Result<(), ParseError> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected(ParseErrorKind::ExpectedMemberName));
@@ -368,6 +410,70 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 }
+
+/// The index of the first byte at or after `pos` that needs attention inside a string (`"`,
+/// `\\` or a control character), or the input's length. Eight bytes at a time.
+#[inline(always)]
+fn plain_run_end(input: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = input.get(pos..pos + 8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(chunk);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // The classic "has a zero byte" and "has a byte below 0x20" tests. A borrow can set
+        // flags above the first special byte, never below it, so the lowest flag is exact.
+        let special = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word))
+            & HIGH;
+        if special != 0 {
+            return pos + (special.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while let Some(&byte) = input.get(pos) {
+        if !PLAIN[usize::from(byte)] {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
+/// Hex digits' values; [`NOT_HEX`] for every other byte.
+static HEX: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+const NOT_HEX: u8 = 0xff;
+
+/// Which bytes may stand in a string as they are.
+static PLAIN: [bool; 256] = {
+    let mut table = [true; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = false;
+        byte += 1;
+    }
+    table[b'"' as usize] = false;
+    table[b'\\' as usize] = false;
+    table
+};
 
 /// Decodes the escapes of a string that [`Scanner::skip_string`] has already checked.
 fn unescape(raw: &[u8]) -> String {

@@ -113,15 +113,15 @@ const INVALID: &[(&str, ParseErrorKind, usize)] = &[
     ("[]", K::ExpectedObject, 0),
     ("\u{feff}{}", K::ExpectedObject, 0),
     ("null", K::ExpectedObject, 0),
-    ("{}", K::MissingMember("access_token"), 2),
+    ("{}", K::MissingMember(Member::AccessToken), 2),
     (
         r#"{"access_token":"t","token_type":"bearer"}"#,
-        K::MissingMember("expires_in"),
+        K::MissingMember(Member::ExpiresIn),
         42,
     ),
     (
         r#"{"access_token":"t","expires_in":1}"#,
-        K::MissingMember("token_type"),
+        K::MissingMember(Member::TokenType),
         35,
     ),
     (
@@ -158,18 +158,12 @@ const INVALID: &[(&str, ParseErrorKind, usize)] = &[
     ),
     (
         r#"{"access_token":1,"token_type":"bearer","expires_in":1}"#,
-        K::WrongType {
-            member: "access_token",
-            expected: "a string",
-        },
+        K::WrongType(Member::AccessToken),
         16,
     ),
     (
         r#"{"access_token":null,"token_type":"bearer","expires_in":1}"#,
-        K::WrongType {
-            member: "access_token",
-            expected: "a string",
-        },
+        K::WrongType(Member::AccessToken),
         16,
     ),
     (
@@ -184,10 +178,7 @@ const INVALID: &[(&str, ParseErrorKind, usize)] = &[
     ),
     (
         r#"{"access_token":"t","token_type":"bearer","expires_in":"1"}"#,
-        K::WrongType {
-            member: "expires_in",
-            expected: "an integer",
-        },
+        K::WrongType(Member::ExpiresIn),
         55,
     ),
     (
@@ -217,33 +208,27 @@ const INVALID: &[(&str, ParseErrorKind, usize)] = &[
     ),
     (
         r#"{"access_token":"t","token_type":"bearer","expires_in":1,"scope":5}"#,
-        K::WrongType {
-            member: "scope",
-            expected: "a string or null",
-        },
+        K::WrongType(Member::Scope),
         65,
     ),
     (
         r#"{"access_token":"t","token_type":"bearer","expires_in":1,"jti":[]}"#,
-        K::WrongType {
-            member: "jti",
-            expected: "a string or null",
-        },
+        K::WrongType(Member::Jti),
         63,
     ),
     (
         r#"{"access_token":"t","access_token":"u","token_type":"bearer","expires_in":1}"#,
-        K::DuplicateMember("access_token"),
+        K::DuplicateMember(Member::AccessToken),
         35,
     ),
     (
         r#"{"scope":null,"scope":"x","access_token":"t"}"#,
-        K::DuplicateMember("scope"),
+        K::DuplicateMember(Member::Scope),
         22,
     ),
     (
         r#"{"access_token":"t","token_type":"bearer","expires_in":1,"expires_in":2}"#,
-        K::DuplicateMember("expires_in"),
+        K::DuplicateMember(Member::ExpiresIn),
         70,
     ),
     // Strings.
