@@ -8,6 +8,8 @@ use ureq::http::Method;
 
 use crate::cell::TokenCell;
 use crate::environment::BaseUrl;
+use crate::request::RequestBuilder;
+use crate::retry::Policy;
 use crate::transport::{Call, Reply, Settings, Transport, display_url};
 use crate::{AccessToken, Credentials, Environment, Error, OAuthErrorBody, TokenResponse};
 
@@ -67,8 +69,17 @@ struct Inner {
     api_base: BaseUrl,
     style: TokenRequestStyle,
     refresh_margin: Duration,
+    settings: ApiSettings,
     transport: Transport,
     cell: TokenCell,
+}
+
+/// How API calls behave; set through [`ClientBuilder`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ApiSettings {
+    /// The most body bytes read from an API answer.
+    pub(crate) max_body: u64,
+    pub(crate) retry: Policy,
 }
 
 impl Client {
@@ -102,7 +113,59 @@ impl Client {
             refresh_margin: Duration::from_secs(300),
             style: TokenRequestStyle::Documented,
             user_agent: concat!("hotmart-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+            settings: ApiSettings {
+                max_body: 8 << 20,
+                retry: Policy::default(),
+            },
         }
+    }
+
+    /// A `GET` request to `path` (e.g. `/payments/api/v1/sales/history`), joined to the
+    /// environment's API base URL.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let v: miniserde::json::Value = client.get("/products/api/v1/products").send()?.json()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn get(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::GET, path)
+    }
+
+    /// A `POST` request. Never retried after a 5xx unless marked
+    /// [`retry_safe`](RequestBuilder::retry_safe).
+    pub fn post(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::POST, path)
+    }
+
+    /// A `PUT` request. Never retried after a 5xx unless marked
+    /// [`retry_safe`](RequestBuilder::retry_safe).
+    pub fn put(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::PUT, path)
+    }
+
+    /// A `PATCH` request. Never retried after a 5xx unless marked
+    /// [`retry_safe`](RequestBuilder::retry_safe).
+    pub fn patch(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::PATCH, path)
+    }
+
+    /// A `DELETE` request. Never retried after a 5xx unless marked
+    /// [`retry_safe`](RequestBuilder::retry_safe).
+    pub fn delete(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::DELETE, path)
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    pub(crate) fn settings(&self) -> &ApiSettings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn api_base(&self) -> &BaseUrl {
+        &self.inner.api_base
     }
 
     /// A valid access token: the cached one while it is fresh, else a new one from the token
@@ -250,9 +313,38 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     style: TokenRequestStyle,
     user_agent: String,
+    settings: ApiSettings,
 }
 
 impl ClientBuilder {
+    /// The most body bytes read from an API answer; a larger 2xx answer is
+    /// [`Error::BodyTooLarge`]. Default: 8 MiB.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.settings.max_body = bytes;
+        self
+    }
+
+    /// How many times a failed API call (5xx, broken connection) is retried, for GET, HEAD and
+    /// [`retry_safe`](RequestBuilder::retry_safe) requests. Default: 2.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.settings.retry.max_retries = retries;
+        self
+    }
+
+    /// The first wait before a retry; each further retry doubles it (with jitter), up to 8 s.
+    /// Default: 250 ms.
+    pub fn retry_backoff(mut self, first: Duration) -> Self {
+        self.settings.retry.base_backoff = first;
+        self
+    }
+
+    /// The most time one API call spends waiting out rate limits (429) before it gives up
+    /// with the 429. Default: 90 s (Hotmart's window is a minute).
+    pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.settings.retry.max_rate_limit_wait = wait;
+        self
+    }
+
     /// The most time one HTTP request may take, from connecting to the last byte of the body.
     /// Default: 30 seconds.
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -302,6 +394,7 @@ impl ClientBuilder {
                 credentials: self.credentials,
                 style: self.style,
                 refresh_margin: self.refresh_margin,
+                settings: self.settings,
                 transport: Transport::new(Settings {
                     timeout: self.timeout,
                     connect_timeout: self.connect_timeout,

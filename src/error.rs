@@ -74,6 +74,16 @@ pub enum Error {
         /// What the parser found, and where.
         source: ParseError,
     },
+    /// The API answered with an error status, after any refresh and retries.
+    Api(Box<ApiError>),
+    /// An answer arrived but is not what the call needs: an empty body where JSON was asked
+    /// for, JSON of another shape, or a page token that repeats.
+    InvalidResponse {
+        /// The URL that answered, without its query.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A response body was larger than the configured cap, so it was not read to the end.
     BodyTooLarge {
         /// The URL that answered, without its query.
@@ -95,6 +105,7 @@ impl Error {
             Error::TokenRejected { status, .. } | Error::UnexpectedStatus { status, .. } => {
                 Some(*status)
             }
+            Error::Api(api) => Some(api.status),
             _ => None,
         }
     }
@@ -160,6 +171,10 @@ impl fmt::Display for Error {
                     "the token endpoint answered with a malformed body: {source}"
                 )
             }
+            Error::Api(api) => fmt::Display::fmt(api, f),
+            Error::InvalidResponse { url, reason } => {
+                write!(f, "unusable answer from {url}: {reason}")
+            }
             Error::BodyTooLarge { url, limit } => {
                 write!(
                     f,
@@ -183,6 +198,96 @@ impl StdError for Error {
 impl From<TransportError> for Error {
     fn from(err: TransportError) -> Self {
         Error::Transport(err)
+    }
+}
+
+/// An error answer from the API, with Hotmart's error envelope when the body had one.
+///
+/// ```
+/// # fn check(err: hotmart::Error) {
+/// if let hotmart::Error::Api(api) = &err {
+///     eprintln!("{} {} -> {}: {:?}", api.method(), api.url(), api.status(), api.error());
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct ApiError {
+    pub(crate) status: u16,
+    pub(crate) method: String,
+    pub(crate) url: String,
+    pub(crate) error: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) error_uri: Option<String>,
+    pub(crate) excerpt: String,
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The request's method, e.g. `GET`.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The URL that answered, without its query.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Hotmart's `error` code, e.g. `invalid_token` or `not_found`.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Hotmart's `error_description`.
+    pub fn error_description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Hotmart's `error_uri`.
+    pub fn error_uri(&self) -> Option<&str> {
+        self.error_uri.as_deref()
+    }
+
+    /// The start of the body when it had no error envelope (cut short, sanitized).
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ApiError {
+            status,
+            method,
+            url,
+            error,
+            description,
+            excerpt,
+            ..
+        } = self;
+        write!(f, "Hotmart answered HTTP {status} to {method} {url}")?;
+        match (error, description) {
+            (Some(code), Some(text)) => write!(f, ": {code}: {text}")?,
+            (Some(text), None) | (None, Some(text)) => write!(f, ": {text}")?,
+            (None, None) if !excerpt.is_empty() => write!(f, ": {excerpt}")?,
+            (None, None) => {}
+        }
+        match status {
+            401 => f.write_str(
+                " (a fresh access token was refused too: check that the credential's type, \
+                 sandbox or production, matches the environment)",
+            ),
+            403 => f.write_str(" (the credential lacks permission for this resource)"),
+            429 => f.write_str(
+                " (rate limit: 500 calls a minute per account; still exceeded after waiting as \
+                 long as allowed)",
+            ),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -54,7 +54,13 @@ mod credentials;
 mod env;
 mod environment;
 mod error;
+#[cfg(feature = "json")]
+pub mod models;
+#[cfg(feature = "json")]
+mod page;
 mod percent;
+mod request;
+mod retry;
 mod secret;
 mod token;
 mod transport;
@@ -65,7 +71,10 @@ pub mod mock;
 pub use client::{Client, ClientBuilder, TOKEN_PATH, TokenRequestStyle};
 pub use credentials::Credentials;
 pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
-pub use error::{Error, TransportError, TransportErrorKind};
+pub use error::{ApiError, Error, TransportError, TransportErrorKind};
+#[cfg(feature = "json")]
+pub use page::{Items, Page, PageInfo, Pages};
+pub use request::{RequestBuilder, Response};
 pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.

@@ -29,9 +29,9 @@ pub(crate) struct Transport {
 pub(crate) struct Call<'a> {
     pub(crate) method: Method,
     pub(crate) url: &'a str,
-    pub(crate) headers: &'a [(&'static str, &'a str)],
+    pub(crate) headers: &'a [(&'a str, &'a str)],
     /// Content type and bytes; `None` sends no body at all.
-    pub(crate) body: Option<(&'static str, &'a [u8])>,
+    pub(crate) body: Option<(&'a str, &'a [u8])>,
     /// The most body bytes read from a success answer; larger is [`Error::BodyTooLarge`].
     pub(crate) limit: u64,
 }
@@ -40,7 +40,6 @@ pub(crate) struct Call<'a> {
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    #[allow(dead_code)] // read by API calls, not by the token request
     pub(crate) headers: HeaderMap,
     /// For a non-2xx answer, at most `limit` bytes: the rest is dropped, since only an
     /// excerpt or an error envelope is wanted from it.

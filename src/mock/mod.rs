@@ -1,5 +1,7 @@
 //! A local Hotmart for tests (feature `mock`): a real HTTP server on 127.0.0.1 that speaks
-//! the token endpoint as Hotmart does, with fault injection and a record of what it received.
+//! the token endpoint and the common API endpoints as Hotmart does (bearer checks, rate-limit
+//! headers and 429, cursor pagination over fictional sales, subscriptions and products), with
+//! fault injection and a record of what it received.
 //!
 //! Use it to test your own programs without touching Hotmart:
 //!
@@ -20,6 +22,7 @@
 //!
 //! The server stops when the [`MockServer`] is dropped.
 
+mod api;
 mod token;
 
 use std::collections::VecDeque;
@@ -121,9 +124,37 @@ pub struct MockBuilder {
     client_id: String,
     client_secret: String,
     token_lifetime: Duration,
+    rate_limit: (u32, Duration),
+    counts: api::Counts,
 }
 
 impl MockBuilder {
+    /// How many API calls a window allows before answering 429. Default: 500 a minute, as
+    /// Hotmart allows.
+    pub fn rate_limit(mut self, calls: u32, window: Duration) -> Self {
+        self.rate_limit = (calls, window);
+        self
+    }
+
+    /// How many fictional sales `GET /payments/api/v1/sales/history` serves. Default: 25.
+    pub fn sales(mut self, count: usize) -> Self {
+        self.counts.sales = count;
+        self
+    }
+
+    /// How many fictional subscriptions `GET /payments/api/v1/subscriptions` serves.
+    /// Default: 12.
+    pub fn subscriptions(mut self, count: usize) -> Self {
+        self.counts.subscriptions = count;
+        self
+    }
+
+    /// How many fictional products `GET /products/api/v1/products` serves. Default: 3.
+    pub fn products(mut self, count: usize) -> Self {
+        self.counts.products = count;
+        self
+    }
+
     /// The credentials the mock accepts. Default: [`CLIENT_ID`] and [`CLIENT_SECRET`].
     pub fn credentials(mut self, client_id: &str, client_secret: &str) -> Self {
         self.client_id = client_id.to_owned();
@@ -155,6 +186,8 @@ impl MockBuilder {
             tokens: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
+            rate: Mutex::new(api::RateWindow::new(self.rate_limit.0, self.rate_limit.1)),
+            counts: self.counts,
         });
         let thread = {
             let (server, state) = (Arc::clone(&server), Arc::clone(&state));
@@ -199,6 +232,12 @@ impl MockServer {
             client_id: CLIENT_ID.to_owned(),
             client_secret: CLIENT_SECRET.to_owned(),
             token_lifetime: Duration::from_secs(172_799),
+            rate_limit: (500, Duration::from_secs(60)),
+            counts: api::Counts {
+                sales: 25,
+                subscriptions: 12,
+                products: 3,
+            },
         }
     }
 
@@ -232,9 +271,23 @@ impl MockServer {
             .store(lifetime.as_secs(), Ordering::SeqCst);
     }
 
-    /// Makes every token issued so far invalid, as if it had expired.
+    /// Makes every token issued so far invalid, as if it had expired: the API answers 401
+    /// to them.
     pub fn revoke_tokens(&self) {
         lock(&self.state.tokens).clear();
+    }
+
+    /// Changes the rate limit, starting a new window.
+    pub fn set_rate_limit(&self, calls: u32, window: Duration) {
+        *lock(&self.state.rate) = api::RateWindow::new(calls, window);
+    }
+
+    /// How many requests the API (everything but the token endpoint) has received.
+    pub fn api_request_count(&self) -> usize {
+        lock(&self.state.requests)
+            .iter()
+            .filter(|r| r.path != TOKEN_PATH)
+            .count()
     }
 
     /// Makes the next `count` requests to `endpoint` misbehave as `fault` says. Faults queue
@@ -300,6 +353,8 @@ struct State {
     tokens: Mutex<Vec<(String, Instant)>>,
     requests: Mutex<Vec<RecordedRequest>>,
     faults: Mutex<VecDeque<(Endpoint, Fault)>>,
+    rate: Mutex<api::RateWindow>,
+    counts: api::Counts,
 }
 
 impl State {
@@ -402,7 +457,7 @@ fn serve(state: &State, mut request: tiny_http::Request) {
 fn route(state: &State, endpoint: Endpoint, request: &RecordedRequest) -> Answer {
     match endpoint {
         Endpoint::Token => token::respond(state, request),
-        Endpoint::Api => Answer::error(404, "not_found", "No such resource"),
+        Endpoint::Api => api::respond(state, request),
     }
 }
 

@@ -1,0 +1,312 @@
+//! Authenticated API calls: a request builder, the send loop (bearer token, 401 refresh,
+//! rate-limit waits, retries) and the response.
+
+use std::fmt;
+use std::thread;
+
+use ureq::http::{HeaderMap, Method};
+
+use crate::retry::{self, Attempts, Decision, Outcome, RateLimitHeaders};
+use crate::transport::{Call, Reply, display_url};
+use crate::{Client, Error, OAuthErrorBody};
+
+/// An API request being built; made by [`Client::get`], [`Client::post`] and the like.
+///
+/// ```no_run
+/// # let client: hotmart::Client = unimplemented!();
+/// let resp = client
+///     .get("/payments/api/v1/sales/history")
+///     .query("max_results", "50")
+///     .send()?;
+/// println!("{} calls left this minute", resp.header("RateLimit-Remaining").unwrap_or("?"));
+/// # Ok::<(), hotmart::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "a request does nothing until .send() (or .items(), .pages()) is called"]
+pub struct RequestBuilder<'c> {
+    client: &'c Client,
+    method: Method,
+    target: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<(String, Vec<u8>)>,
+    repeatable: bool,
+}
+
+impl<'c> RequestBuilder<'c> {
+    pub(crate) fn new(client: &'c Client, method: Method, target: &str) -> Self {
+        // GET and HEAD change nothing, so sending them twice is harmless.
+        let repeatable = method == Method::GET || method == Method::HEAD;
+        RequestBuilder {
+            client,
+            method,
+            target: target.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            repeatable,
+        }
+    }
+
+    /// Adds a query parameter; both parts are percent-encoded.
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets a query parameter, replacing any earlier value of the same name.
+    #[cfg_attr(not(feature = "json"), allow(dead_code))]
+    pub(crate) fn set_query(&mut self, name: &str, value: &str) {
+        self.query.retain(|(n, _)| n != name);
+        self.query.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// Adds a header. `Authorization` is the client's to set and is ignored here.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if !name.eq_ignore_ascii_case("authorization") {
+            self.headers.push((name.to_owned(), value.to_owned()));
+        }
+        self
+    }
+
+    /// Sends `body` as serialized by miniserde, with `Content-Type: application/json`.
+    #[cfg(feature = "json")]
+    pub fn json<T: miniserde::Serialize + ?Sized>(self, body: &T) -> Self {
+        self.body(
+            "application/json",
+            miniserde::json::to_string(body).into_bytes(),
+        )
+    }
+
+    /// Sends these bytes as the body, with this content type.
+    pub fn body(mut self, content_type: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        self.body = Some((content_type.to_owned(), bytes.into()));
+        self
+    }
+
+    /// Declares that sending this request twice does no harm, so it is retried after a 5xx or
+    /// a broken connection like a GET. Hotmart has no idempotency keys: only say so for
+    /// requests that really are idempotent (a POST that sets a state, say).
+    pub fn retry_safe(mut self) -> Self {
+        self.repeatable = true;
+        self
+    }
+
+    /// Sends the request and reads the whole answer.
+    ///
+    /// The access token comes from the client's cache. On a 401 the token is invalidated and
+    /// the request sent once more with a fresh one. A 429 is waited out (`Retry-After`, else
+    /// `RateLimit-Reset`, else a backoff) up to the client's limit; 5xx answers and broken
+    /// connections are retried with backoff for GET, HEAD and [`retry_safe`](Self::retry_safe)
+    /// requests. A final non-2xx answer is [`Error::Api`]; a 2xx with an empty body is not an
+    /// error.
+    pub fn send(&self) -> Result<Response, Error> {
+        let url = self.url()?;
+        let shown = display_url(&url).to_owned();
+        let client = self.client;
+        let mut headers: Vec<(&str, &str)> = vec![("accept", "application/json")];
+        headers.extend(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let body = self
+            .body
+            .as_ref()
+            .map(|(kind, bytes)| (kind.as_str(), bytes.as_slice()));
+        let mut attempts = Attempts::default();
+        let mut refreshed = false;
+        loop {
+            let token = client.access_token()?;
+            let bearer = format!("Bearer {}", token.secret());
+            let mut all = headers.clone();
+            all.push(("authorization", &bearer));
+            let call = Call {
+                method: self.method.clone(),
+                url: &url,
+                headers: &all,
+                body,
+                limit: client.settings().max_body,
+            };
+            let (outcome, result) = match client.transport().send(&call) {
+                Ok(reply) if reply.status == 401 && !refreshed => {
+                    // The token expired or was revoked: nothing was done, so any method may
+                    // go again, once, with a fresh token.
+                    log::info!(
+                        target: "hotmart::request",
+                        "{} {shown}: HTTP 401, refreshing the access token and retrying",
+                        self.method
+                    );
+                    client.invalidate(&token);
+                    refreshed = true;
+                    continue;
+                }
+                Ok(reply) if reply.is_success() => {
+                    return Ok(Response {
+                        status: reply.status,
+                        headers: reply.headers,
+                        body: reply.body,
+                        url: shown,
+                    });
+                }
+                Ok(reply) => (Outcome::Status(reply.status), Err(reply)),
+                Err(Error::Transport(err)) => (Outcome::Transport(err.kind()), Ok(err)),
+                Err(other) => return Err(other),
+            };
+            let rate = match &result {
+                Err(reply) => RateLimitHeaders::read(|name| header(&reply.headers, name)),
+                Ok(_) => RateLimitHeaders::default(),
+            };
+            let policy = client.settings().retry;
+            match retry::decide(&policy, &attempts, outcome, self.repeatable, rate) {
+                Decision::RetryAfter(wait) => {
+                    log::info!(
+                        target: "hotmart::request",
+                        "{} {shown}: {}, retrying in {wait:?}",
+                        self.method,
+                        match outcome {
+                            Outcome::Status(status) => format!("HTTP {status}"),
+                            Outcome::Transport(kind) => format!("{kind:?} failure"),
+                        }
+                    );
+                    if outcome == Outcome::Status(429) {
+                        attempts.rate_limited += wait;
+                    } else {
+                        attempts.failures += 1;
+                    }
+                    thread::sleep(wait);
+                }
+                Decision::Stop => {
+                    return Err(match result {
+                        Err(reply) => api_error(&self.method, shown, &reply),
+                        Ok(err) => Error::Transport(err),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The full URL: the API base joined with the path, and the query. An absolute URL is
+    /// accepted only under the API base, so the bearer token never goes anywhere else.
+    fn url(&self) -> Result<String, Error> {
+        let base = self.client.api_base();
+        let target = self.target.as_str();
+        let refuse = |reason| Error::InvalidUrl {
+            url: display_url(target).chars().take(200).collect(),
+            reason,
+        };
+        if target.contains('#') {
+            return Err(refuse("a request URL takes no fragment"));
+        }
+        let mut url = if target.contains("://") {
+            let rest = target.strip_prefix(base.as_str()).ok_or_else(|| {
+                refuse("absolute URLs must be under the API base URL: the access token goes nowhere else")
+            })?;
+            if !(rest.is_empty() || rest.starts_with(['/', '?'])) {
+                return Err(refuse(
+                    "absolute URLs must be under the API base URL: the access token goes nowhere else",
+                ));
+            }
+            target.to_owned()
+        } else if target.starts_with('/') {
+            base.join(target)
+        } else {
+            base.join(&format!("/{target}"))
+        };
+        if !self.query.is_empty() {
+            let mut query = String::new();
+            for (name, value) in &self.query {
+                crate::percent::push_pair(&mut query, name, value);
+            }
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&query);
+        }
+        Ok(url)
+    }
+}
+
+impl fmt::Debug for RequestBuilder<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("query", &self.query)
+            .field("repeatable", &self.repeatable)
+            .finish_non_exhaustive()
+    }
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name)?.to_str().ok().map(str::to_owned)
+}
+
+/// The error for a final non-2xx answer, with Hotmart's envelope when the body has one.
+fn api_error(method: &Method, url: String, reply: &Reply) -> Error {
+    let envelope = OAuthErrorBody::parse(&reply.body).ok();
+    let text = |value: Option<&str>| value.map(|v| crate::error::excerpt(v.as_bytes()));
+    let body = envelope.as_ref();
+    Error::Api(Box::new(crate::error::ApiError {
+        status: reply.status,
+        method: method.to_string(),
+        url,
+        error: text(body.and_then(|b| b.error())),
+        description: text(body.and_then(|b| b.error_description())),
+        error_uri: text(body.and_then(|b| b.error_uri())),
+        excerpt: if envelope.is_some() {
+            String::new()
+        } else {
+            crate::error::excerpt(&reply.body)
+        },
+    }))
+}
+
+/// A successful (2xx) answer from the API, read whole.
+pub struct Response {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    url: String,
+}
+
+impl Response {
+    /// The HTTP status, e.g. 200.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// A header's value by case-insensitive name, e.g. `RateLimit-Remaining`; `None` if absent
+    /// or not text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The body's bytes (possibly empty: some endpoints answer 200 with no body).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body, taken.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// The URL that answered, without its query.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The body as JSON: a [`miniserde::json::Value`] or any `T: miniserde::Deserialize`.
+    ///
+    /// An empty body, a body that is not JSON, or JSON of another shape is
+    /// [`Error::InvalidResponse`], saying which.
+    #[cfg(feature = "json")]
+    pub fn json<T: miniserde::Deserialize>(&self) -> Result<T, Error> {
+        crate::page::decode(&self.body, &self.url)
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("url", &self.url)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,260 @@
+//! When to try a request again, and how long to wait first: pure functions of the answer,
+//! its headers and the attempt number, so they are tested with tables.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::time::Duration;
+
+use crate::error::TransportErrorKind;
+
+/// How a client retries; set through [`ClientBuilder`](crate::ClientBuilder).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Policy {
+    /// Retries after a 5xx or transport failure (not counting 401 and 429 handling).
+    pub(crate) max_retries: u32,
+    /// The first backoff; each further retry doubles it, up to `max_backoff`.
+    pub(crate) base_backoff: Duration,
+    pub(crate) max_backoff: Duration,
+    /// The most time spent waiting out rate limits (429) in one call.
+    pub(crate) max_rate_limit_wait: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_retries: 2,
+            base_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(8),
+            max_rate_limit_wait: Duration::from_secs(90),
+        }
+    }
+}
+
+/// What happened to one attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// An HTTP answer with this status.
+    Status(u16),
+    /// No HTTP answer.
+    Transport(TransportErrorKind),
+}
+
+/// What to do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Hand the outcome to the caller.
+    Stop,
+    /// Wait this long, then send the request again.
+    RetryAfter(Duration),
+}
+
+/// The rate-limit headers of an answer, as far as they are present and readable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RateLimitHeaders {
+    /// `Retry-After`, in seconds (an HTTP date is not read).
+    pub(crate) retry_after: Option<u64>,
+    /// `RateLimit-Reset`: seconds until the window resets.
+    pub(crate) reset: Option<u64>,
+}
+
+impl RateLimitHeaders {
+    pub(crate) fn read(get: impl Fn(&str) -> Option<String>) -> Self {
+        let seconds = |name: &str| get(name).and_then(|v| v.trim().parse::<u64>().ok());
+        RateLimitHeaders {
+            retry_after: seconds("retry-after"),
+            reset: seconds("ratelimit-reset"),
+        }
+    }
+}
+
+/// The state of one call across its attempts.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Attempts {
+    /// Retries spent on 5xx and transport failures.
+    pub(crate) failures: u32,
+    /// Time spent waiting for rate limits.
+    pub(crate) rate_limited: Duration,
+}
+
+/// Decides what follows `outcome`. `repeatable` says whether the request may be sent twice
+/// (GET and HEAD, or a request the caller marked safe): Hotmart has no idempotency keys, so a
+/// POST must never be repeated by surprise. Requests that never reached the server (a failed
+/// connection) are always repeatable.
+pub(crate) fn decide(
+    policy: &Policy,
+    attempts: &Attempts,
+    outcome: Outcome,
+    repeatable: bool,
+    headers: RateLimitHeaders,
+) -> Decision {
+    match outcome {
+        // A 429 means the request was not processed: any method may be sent again.
+        Outcome::Status(429) => {
+            let wait = headers
+                .retry_after
+                .or(headers.reset)
+                .map(Duration::from_secs)
+                .unwrap_or_else(|| backoff(policy, attempts.failures));
+            if attempts.rate_limited + wait <= policy.max_rate_limit_wait {
+                Decision::RetryAfter(wait)
+            } else {
+                Decision::Stop
+            }
+        }
+        Outcome::Status(500 | 502 | 503 | 504) if repeatable => failure(policy, attempts),
+        Outcome::Transport(TransportErrorKind::Dns | TransportErrorKind::Connect) => {
+            failure(policy, attempts)
+        }
+        Outcome::Transport(TransportErrorKind::Timeout | TransportErrorKind::Io) if repeatable => {
+            failure(policy, attempts)
+        }
+        _ => Decision::Stop,
+    }
+}
+
+fn failure(policy: &Policy, attempts: &Attempts) -> Decision {
+    if attempts.failures < policy.max_retries {
+        Decision::RetryAfter(jitter(backoff(policy, attempts.failures)))
+    } else {
+        Decision::Stop
+    }
+}
+
+/// `base × 2^retry`, capped.
+pub(crate) fn backoff(policy: &Policy, retry: u32) -> Duration {
+    policy
+        .base_backoff
+        .saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
+        .min(policy.max_backoff)
+}
+
+/// A random point in the upper half of `delay`, so clients that failed together do not retry
+/// together.
+fn jitter(delay: Duration) -> Duration {
+    let random = RandomState::new().hash_one(std::time::Instant::now());
+    let fraction = 0.5 + (random % 1000) as f64 / 2000.0;
+    delay.mul_f64(fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TransportErrorKind as T;
+
+    fn policy() -> Policy {
+        Policy {
+            max_retries: 2,
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            max_rate_limit_wait: Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn decisions() {
+        let none = RateLimitHeaders::default();
+        let fresh = Attempts::default();
+        let spent = Attempts {
+            failures: 2,
+            ..Attempts::default()
+        };
+        // (outcome, repeatable, attempts, retried?)
+        let cases = [
+            (Outcome::Status(503), true, fresh, true),
+            (Outcome::Status(500), true, fresh, true),
+            (Outcome::Status(502), true, fresh, true),
+            (Outcome::Status(503), false, fresh, false),
+            (Outcome::Status(503), true, spent, false),
+            (Outcome::Status(501), true, fresh, false),
+            (Outcome::Status(400), true, fresh, false),
+            (Outcome::Status(404), true, fresh, false),
+            (Outcome::Status(401), true, fresh, false),
+            (Outcome::Status(429), false, fresh, true),
+            (Outcome::Status(429), true, spent, true),
+            (Outcome::Transport(T::Connect), false, fresh, true),
+            (Outcome::Transport(T::Dns), false, fresh, true),
+            (Outcome::Transport(T::Connect), false, spent, false),
+            (Outcome::Transport(T::Timeout), true, fresh, true),
+            (Outcome::Transport(T::Timeout), false, fresh, false),
+            (Outcome::Transport(T::Io), false, fresh, false),
+            (Outcome::Transport(T::Tls), true, fresh, false),
+            (Outcome::Transport(T::Protocol), true, fresh, false),
+        ];
+        for (outcome, repeatable, attempts, retried) in cases {
+            let decision = decide(&policy(), &attempts, outcome, repeatable, none);
+            assert_eq!(
+                matches!(decision, Decision::RetryAfter(_)),
+                retried,
+                "{outcome:?} repeatable={repeatable} {attempts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rate_limit_waits_for_retry_after_then_reset_then_backoff() {
+        let fresh = Attempts::default();
+        let wait = |retry_after, reset| {
+            let headers = RateLimitHeaders { retry_after, reset };
+            decide(&policy(), &fresh, Outcome::Status(429), false, headers)
+        };
+        let secs = |s| Decision::RetryAfter(Duration::from_secs(s));
+        assert_eq!(wait(Some(3), Some(40)), secs(3));
+        assert_eq!(wait(None, Some(40)), secs(40));
+        assert_eq!(
+            wait(None, None),
+            Decision::RetryAfter(Duration::from_millis(100))
+        );
+        assert_eq!(wait(None, Some(61)), Decision::Stop);
+        let nearly_spent = Attempts {
+            rate_limited: Duration::from_secs(59),
+            ..Attempts::default()
+        };
+        let headers = RateLimitHeaders {
+            retry_after: None,
+            reset: Some(2),
+        };
+        let decision = decide(
+            &policy(),
+            &nearly_spent,
+            Outcome::Status(429),
+            true,
+            headers,
+        );
+        assert_eq!(decision, Decision::Stop);
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps_and_jitter_stays_in_the_upper_half() {
+        let p = policy();
+        let steps: Vec<_> = (0..6).map(|r| backoff(&p, r).as_millis()).collect();
+        assert_eq!(steps, [100, 200, 400, 800, 1000, 1000]);
+        assert_eq!(backoff(&p, u32::MAX), Duration::from_secs(1));
+        for _ in 0..100 {
+            let d = jitter(Duration::from_millis(1000));
+            assert!(d >= Duration::from_millis(500) && d <= Duration::from_millis(1000));
+        }
+    }
+
+    #[test]
+    fn headers_are_read_leniently() {
+        let read = |pairs: &'static [(&str, &str)]| {
+            RateLimitHeaders::read(|name| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        assert_eq!(
+            read(&[("retry-after", " 7 "), ("ratelimit-reset", "30")]),
+            RateLimitHeaders {
+                retry_after: Some(7),
+                reset: Some(30)
+            }
+        );
+        assert_eq!(
+            read(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+            RateLimitHeaders::default()
+        );
+    }
+}

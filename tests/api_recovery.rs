@@ -1,0 +1,202 @@
+//! How API calls recover: 401 refresh, rate limits, retries, and what is never retried.
+
+mod support;
+
+use std::sync::Barrier;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use hotmart::Error;
+use hotmart::mock::{Endpoint, Fault, MockServer};
+
+const ME: &str = "/user/api/v1/me";
+
+#[test]
+fn a_401_refreshes_the_token_and_retries_once() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    let old = client.access_token().unwrap();
+    server.revoke_tokens();
+    assert_eq!(client.get(ME).send().unwrap().status(), 200);
+    assert_ne!(client.access_token().unwrap(), old);
+    assert_eq!(server.token_request_count(), 2);
+    assert_eq!(server.api_request_count(), 2);
+}
+
+#[test]
+fn a_second_401_is_an_error() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    server.fail_next(Endpoint::Api, 2, Fault::Status(401));
+    let err = client.get(ME).send().unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert!(matches!(err, Error::Api(_)));
+    assert!(err.to_string().contains("sandbox or production"), "{err}");
+    assert_eq!(server.token_request_count(), 2);
+    assert_eq!(server.api_request_count(), 2);
+}
+
+#[test]
+fn a_401_on_post_is_retried_too() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    client.access_token().unwrap();
+    server.revoke_tokens();
+    let resp = client
+        .post("/payments/api/v1/subscriptions/cancel")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(server.api_request_count(), 2);
+}
+
+#[test]
+fn eight_threads_that_see_a_401_together_cause_one_token_request() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    client.access_token().unwrap();
+    server.revoke_tokens();
+    let barrier = Barrier::new(8);
+    thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                barrier.wait();
+                assert_eq!(client.get(ME).send().unwrap().status(), 200);
+            });
+        }
+    });
+    assert_eq!(
+        server.token_request_count(),
+        2,
+        "the first token, then one refresh"
+    );
+}
+
+#[test]
+fn a_429_waits_at_least_the_reset_and_succeeds() {
+    let server = MockServer::builder()
+        .rate_limit(2, Duration::from_secs(1))
+        .start()
+        .unwrap();
+    let client = support::client(&server);
+    client.get(ME).send().unwrap();
+    let resp = client.get(ME).send().unwrap();
+    assert_eq!(resp.header("RateLimit-Remaining"), Some("0"));
+    let reset: u64 = resp.header("RateLimit-Reset").unwrap().parse().unwrap();
+    let started = Instant::now();
+    let resp = client.get(ME).send().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        started.elapsed() >= Duration::from_secs(reset),
+        "retried after {:?}, before the {reset} s reset",
+        started.elapsed()
+    );
+    let statuses = server.api_request_count();
+    assert_eq!(statuses, 4, "two calls, one 429, one retry");
+}
+
+#[test]
+fn a_429_beyond_the_allowed_wait_is_an_error() {
+    let server = MockServer::builder()
+        .rate_limit(1, Duration::from_secs(60))
+        .start()
+        .unwrap();
+    let client = support::builder(&server)
+        .max_rate_limit_wait(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    client.get(ME).send().unwrap();
+    let err = client.get(ME).send().unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert!(err.to_string().contains("rate limit"), "{err}");
+    assert_eq!(server.api_request_count(), 2);
+}
+
+#[test]
+fn a_503_on_get_is_retried() {
+    let server = MockServer::start().unwrap();
+    let client = support::builder(&server)
+        .retry_backoff(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    server.fail_next(Endpoint::Api, 2, Fault::Status(503));
+    assert_eq!(client.get(ME).send().unwrap().status(), 200);
+    assert_eq!(server.api_request_count(), 3);
+}
+
+#[test]
+fn retries_are_bounded() {
+    let server = MockServer::start().unwrap();
+    let client = support::builder(&server)
+        .retry_backoff(Duration::from_millis(10))
+        .max_retries(2)
+        .build()
+        .unwrap();
+    server.fail_next(Endpoint::Api, 5, Fault::Status(502));
+    assert_eq!(client.get(ME).send().unwrap_err().status(), Some(502));
+    assert_eq!(server.api_request_count(), 3);
+}
+
+#[test]
+fn a_503_on_post_is_sent_once_and_is_an_error() {
+    let server = MockServer::start().unwrap();
+    let client = support::builder(&server)
+        .retry_backoff(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    server.fail_next(Endpoint::Api, 1, Fault::Status(503));
+    let err = client
+        .post("/payments/api/v1/subscriptions/cancel")
+        .send()
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.api_request_count(), 1);
+}
+
+#[test]
+fn a_post_marked_safe_is_retried() {
+    let server = MockServer::start().unwrap();
+    let client = support::builder(&server)
+        .retry_backoff(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    server.fail_next(Endpoint::Api, 1, Fault::Status(503));
+    let resp = client
+        .post("/payments/api/v1/subscriptions/cancel")
+        .retry_safe()
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(server.api_request_count(), 2);
+}
+
+#[test]
+fn a_timeout_on_get_is_retried() {
+    let server = MockServer::start().unwrap();
+    let client = support::builder(&server)
+        .timeout(Duration::from_millis(300))
+        .retry_backoff(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    client.access_token().unwrap();
+    server.fail_next(Endpoint::Api, 1, Fault::NoResponse);
+    assert_eq!(client.get(ME).send().unwrap().status(), 200);
+    assert_eq!(server.api_request_count(), 2);
+}
+
+#[test]
+fn an_unreachable_api_is_a_connect_error_after_retries() {
+    let server = MockServer::start().unwrap();
+    let env = hotmart::Environment::Custom {
+        auth_url: server.url(),
+        api_url: format!("http://{}", support::closed_port()),
+    };
+    let client = hotmart::Client::builder(env, server.credentials())
+        .retry_backoff(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    match client.get(ME).send().unwrap_err() {
+        Error::Transport(t) => assert_eq!(t.kind(), hotmart::TransportErrorKind::Connect),
+        other => panic!("unexpected {other:?}"),
+    }
+}
