@@ -259,7 +259,7 @@ fn string_or_null<'a>(
 ) -> Result<Option<Cow<'a, str>>, ParseError> {
     match scan.lead() {
         Lead::String => scan.string().map(Some),
-        Lead::Null => scan.literal(b"null").map(|()| None),
+        Lead::Null => scan.null().map(|()| None),
         _ => Err(scan.unexpected(ParseErrorKind::WrongType(member))),
     }
 }

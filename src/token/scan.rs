@@ -65,9 +65,7 @@ impl<'a> Scanner<'a> {
 
     #[inline]
     pub(crate) fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.pos += 1;
-        }
+        self.pos = ws_end(self.input, self.pos);
     }
 
     /// Consumes `byte` after optional whitespace, or fails saying what was expected.
@@ -114,300 +112,306 @@ impl<'a> Scanner<'a> {
     #[inline(always)]
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let start = self.pos + 1;
-        let end = plain_run_end(self.input, start);
-        if self.input.get(end) == Some(&b'"') && self.peek() == Some(b'"') {
-            // The common case: no escape, so the string is a slice of the input. Both ends
-            // are next to a `"`, so on character boundaries: `get` cannot fail.
-            self.pos = end + 1;
-            return Ok(Cow::Borrowed(self.text.get(start..end).unwrap_or_default()));
-        }
-        let escaped = self.skip_string_slow()?;
-        let end = self.pos - 1;
+        let (end, escaped) = string_end(self.input, self.pos)?;
+        self.pos = end;
+        // `end - 1` is the closing quote. Both ends are next to a `"`, so on character
+        // boundaries: `get` cannot fail.
         if escaped {
-            Ok(Cow::Owned(unescape(&self.input[start..end])))
+            Ok(Cow::Owned(unescape(&self.input[start..end - 1])))
         } else {
-            Ok(Cow::Borrowed(self.text.get(start..end).unwrap_or_default()))
+            Ok(Cow::Borrowed(
+                self.text.get(start..end - 1).unwrap_or_default(),
+            ))
         }
-    }
-
-    /// Checks a string, with the scanner at its opening quote, and moves past its closing
-    /// quote.
-    #[inline(always)]
-    pub(crate) fn skip_string(&mut self) -> Result<(), ParseError> {
-        let end = plain_run_end(self.input, self.pos + 1);
-        if self.input.get(end) == Some(&b'"') && self.peek() == Some(b'"') {
-            self.pos = end + 1;
-            return Ok(());
-        }
-        self.skip_string_slow().map(|_| ())
-    }
-
-    /// [`skip_string`](Self::skip_string) for strings with escapes, and for errors. Returns
-    /// whether the string held escapes.
-    #[inline(never)]
-    fn skip_string_slow(&mut self) -> Result<bool, ParseError> {
-        if self.peek() != Some(b'"') {
-            return Err(self.unexpected(ParseErrorKind::ExpectedString));
-        }
-        self.pos += 1;
-        let mut escaped = false;
-        loop {
-            self.pos = plain_run_end(self.input, self.pos);
-            match self.peek() {
-                Some(b'"') => {
-                    self.pos += 1;
-                    return Ok(escaped);
-                }
-                Some(b'\\') => {
-                    escaped = true;
-                    self.escape()?;
-                }
-                Some(_) => return Err(self.error(ParseErrorKind::ControlCharacter)),
-                None => return Err(self.error(ParseErrorKind::UnexpectedEnd)),
-            }
-        }
-    }
-
-    /// Checks one escape, with the scanner at its backslash.
-    #[inline]
-    fn escape(&mut self) -> Result<(), ParseError> {
-        let at = self.pos;
-        match self.input.get(at + 1) {
-            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
-                self.pos += 2;
-                Ok(())
-            }
-            Some(b'u') => {
-                let unit = self.hex4(at + 2)?;
-                self.pos = at + 6;
-                match unit {
-                    0xD800..=0xDBFF => {
-                        let low = if self.input.get(self.pos..self.pos + 2) == Some(b"\\u") {
-                            self.hex4(self.pos + 2)?
-                        } else {
-                            0
-                        };
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return Err(ParseError::new(ParseErrorKind::LoneSurrogate, at));
-                        }
-                        self.pos += 6;
-                        Ok(())
-                    }
-                    0xDC00..=0xDFFF => Err(ParseError::new(ParseErrorKind::LoneSurrogate, at)),
-                    _ => Ok(()),
-                }
-            }
-            None => Err(ParseError::new(ParseErrorKind::UnexpectedEnd, at + 1)),
-            Some(_) => Err(ParseError::new(ParseErrorKind::InvalidEscape, at)),
-        }
-    }
-
-    fn hex4(&self, at: usize) -> Result<u16, ParseError> {
-        if let Some(&[a, b, c, d]) = self.input.get(at..at + 4) {
-            let digits = [
-                HEX[usize::from(a)],
-                HEX[usize::from(b)],
-                HEX[usize::from(c)],
-                HEX[usize::from(d)],
-            ];
-            // Digits are below 16, NOT_HEX is not: one test checks all four.
-            if (digits[0] | digits[1] | digits[2] | digits[3]) < 16 {
-                return Ok(digits.iter().fold(0, |unit, &d| unit << 4 | u16::from(d)));
-            }
-        }
-        // The slow way, to say which byte is wrong.
-        for i in at..at + 4 {
-            match self.input.get(i) {
-                None => return Err(ParseError::new(ParseErrorKind::UnexpectedEnd, i)),
-                Some(&b) if HEX[usize::from(b)] == NOT_HEX => {
-                    return Err(ParseError::new(ParseErrorKind::InvalidEscape, i));
-                }
-                Some(_) => {}
-            }
-        }
-        Err(ParseError::new(ParseErrorKind::InvalidEscape, at))
     }
 
     /// An integer literal of digits only (no sign, fraction or exponent) that fits a `u64`.
     pub(crate) fn unsigned(&mut self) -> Result<u64, ParseError> {
         let start = self.pos;
-        let digits = self.input[start..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        self.pos += digits;
-        if digits == 0 || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+        let mut pos = start;
+        let mut value: Option<u64> = Some(0);
+        while let Some(&byte) = self.input.get(pos) {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            value = value.and_then(|v| v.checked_mul(10)?.checked_add(u64::from(digit)));
+            pos += 1;
+        }
+        self.pos = pos;
+        if pos == start || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return Err(ParseError::new(
                 ParseErrorKind::ExpectedUnsignedInteger,
                 start,
             ));
         }
-        if digits > 1 && self.input[start] == b'0' {
+        if pos - start > 1 && self.input[start] == b'0' {
             return Err(ParseError::new(ParseErrorKind::LeadingZero, start));
         }
-        // Up to 19 digits always fit a u64; only longer literals need checked arithmetic.
-        let literal = &self.input[start..self.pos];
-        let value = if digits <= 19 {
-            Some(
-                literal
-                    .iter()
-                    .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0')),
-            )
-        } else {
-            literal.iter().try_fold(0u64, |v, &d| {
-                v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })
-        };
         value.ok_or(ParseError::new(ParseErrorKind::NumberOutOfRange, start))
     }
 
-    /// Checks a number against JSON's grammar and moves past it.
-    #[inline(always)]
-    fn skip_number(&mut self) -> Result<(), ParseError> {
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => {
-                self.pos += 1;
-                if let Some(b'0'..=b'9') = self.peek() {
-                    return Err(self.error(ParseErrorKind::LeadingZero));
-                }
-            }
-            Some(b'1'..=b'9') => self.skip_digits(),
-            _ => return Err(self.unexpected(ParseErrorKind::InvalidNumber)),
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            self.require_digits()?;
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            self.require_digits()?;
-        }
+    /// Consumes `null`.
+    pub(crate) fn null(&mut self) -> Result<(), ParseError> {
+        self.pos = literal_end(self.input, self.pos, b"null")?;
         Ok(())
-    }
-
-    fn skip_digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    fn require_digits(&mut self) -> Result<(), ParseError> {
-        if !matches!(self.peek(), Some(b'0'..=b'9')) {
-            return Err(self.unexpected(ParseErrorKind::InvalidNumber));
-        }
-        self.skip_digits();
-        Ok(())
-    }
-
-    /// Consumes `null`, `true` or `false` exactly.
-    pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), ParseError> {
-        let rest = &self.input[self.pos..];
-        if rest.starts_with(word) {
-            self.pos += word.len();
-            Ok(())
-        } else if word.starts_with(rest) {
-            Err(ParseError::new(
-                ParseErrorKind::UnexpectedEnd,
-                self.input.len(),
-            ))
-        } else {
-            Err(self.error(ParseErrorKind::InvalidLiteral))
-        }
     }
 
     /// Checks any JSON value and moves past it, with the scanner at its first byte and
-    /// `depth` containers already open around it. Iterative: containers are tracked in a bit
-    /// stack (1 = object) rather than by recursion.
+    /// `depth` containers already open around it.
     pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), ParseError> {
-        let base = depth;
-        let mut depth = depth;
-        // A bit stack of the open containers, innermost in bit 0: 1 for an object. Pushes and
-        // pops shift by one, so no variable shifts on the hot path. Depth is capped at
-        // `MAX_DEPTH`, so the 128 bits always suffice.
-        let mut objects: u128 = 0;
-        'value: loop {
-            match self.peek() {
-                Some(b'{' | b'[') => {
-                    let is_object = self.peek() == Some(b'{');
-                    if depth >= MAX_DEPTH {
-                        return Err(self.error(ParseErrorKind::TooDeep));
-                    }
-                    self.pos += 1;
-                    objects = objects << 1 | u128::from(is_object);
-                    depth += 1;
-                    self.skip_ws();
-                    let close = if is_object { b'}' } else { b']' };
-                    if self.peek() == Some(close) {
-                        self.pos += 1;
-                        objects >>= 1;
-                        depth -= 1;
-                    } else if is_object {
-                        self.member_name_and_colon()?;
-                        continue 'value;
-                    } else {
-                        continue 'value;
-                    }
+        self.pos = value_end(self.input, self.pos, depth)?;
+        Ok(())
+    }
+}
+
+// The scanning itself: functions from a position to the position after what they read, so
+// the position lives in a register rather than behind `&mut self`.
+
+#[inline(always)]
+fn ws_end(input: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = input.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// "Unexpected end" at the end of input, else `kind`.
+#[cold]
+fn unexpected_at(input: &[u8], pos: usize, kind: ParseErrorKind) -> ParseError {
+    if pos >= input.len() {
+        ParseError::new(ParseErrorKind::UnexpectedEnd, input.len())
+    } else {
+        ParseError::new(kind, pos)
+    }
+}
+
+/// Checks the string whose opening quote is at `pos`. Returns the position after its closing
+/// quote, and whether it held escapes.
+#[inline(always)]
+fn string_end(input: &[u8], pos: usize) -> Result<(usize, bool), ParseError> {
+    if input.get(pos) != Some(&b'"') {
+        return Err(unexpected_at(input, pos, ParseErrorKind::ExpectedString));
+    }
+    let end = plain_run_end(input, pos + 1);
+    if input.get(end) == Some(&b'"') {
+        return Ok((end + 1, false));
+    }
+    escaped_string_end(input, end)
+}
+
+/// [`string_end`] from the first byte that is not plain: an escape, a control character, or
+/// the end of input.
+#[inline(never)]
+fn escaped_string_end(input: &[u8], mut pos: usize) -> Result<(usize, bool), ParseError> {
+    loop {
+        match input.get(pos) {
+            Some(b'"') => return Ok((pos + 1, true)),
+            Some(b'\\') => pos = escape_end(input, pos)?,
+            Some(_) => return Err(ParseError::new(ParseErrorKind::ControlCharacter, pos)),
+            None => return Err(ParseError::new(ParseErrorKind::UnexpectedEnd, pos)),
+        }
+        pos = plain_run_end(input, pos);
+    }
+}
+
+/// Checks the escape whose backslash is at `at`; returns the position after it.
+#[inline]
+fn escape_end(input: &[u8], at: usize) -> Result<usize, ParseError> {
+    match input.get(at + 1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(at + 2),
+        Some(b'u') => match hex4(input, at + 2)? {
+            0xD800..=0xDBFF => {
+                let low = if input.get(at + 6..at + 8) == Some(b"\\u") {
+                    hex4(input, at + 8)?
+                } else {
+                    0
+                };
+                if (0xDC00..=0xDFFF).contains(&low) {
+                    Ok(at + 12)
+                } else {
+                    Err(ParseError::new(ParseErrorKind::LoneSurrogate, at))
                 }
-                Some(b'"') => {
-                    self.skip_string()?;
-                }
-                Some(b'-' | b'0'..=b'9') => self.skip_number()?,
-                Some(b'n') => self.literal(b"null")?,
-                Some(b't') => self.literal(b"true")?,
-                Some(b'f') => self.literal(b"false")?,
-                _ => return Err(self.unexpected(ParseErrorKind::ExpectedValue)),
             }
-            // A value is complete: close containers until one expects another element.
-            loop {
-                if depth == base {
-                    return Ok(());
-                }
-                let in_object = objects & 1 == 1;
-                self.skip_ws();
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.skip_ws();
-                        if in_object {
-                            self.member_name_and_colon()?;
-                        }
-                        continue 'value;
-                    }
-                    Some(b'}') if in_object => {
-                        self.pos += 1;
-                        objects >>= 1;
-                        depth -= 1;
-                    }
-                    Some(b']') if !in_object => {
-                        self.pos += 1;
-                        objects >>= 1;
-                        depth -= 1;
-                    }
-                    _ if in_object => {
-                        return Err(self.unexpected(ParseErrorKind::ExpectedCommaOrObjectEnd));
-                    }
-                    _ => return Err(self.unexpected(ParseErrorKind::ExpectedCommaOrArrayEnd)),
-                }
-            }
+            0xDC00..=0xDFFF => Err(ParseError::new(ParseErrorKind::LoneSurrogate, at)),
+            _ => Ok(at + 6),
+        },
+        None => Err(ParseError::new(ParseErrorKind::UnexpectedEnd, at + 1)),
+        Some(_) => Err(ParseError::new(ParseErrorKind::InvalidEscape, at)),
+    }
+}
+
+/// The four hex digits at `at`, as a UTF-16 code unit.
+#[inline]
+fn hex4(input: &[u8], at: usize) -> Result<u16, ParseError> {
+    if let Some(&[a, b, c, d]) = input.get(at..at + 4) {
+        let digits = [a, b, c, d].map(|x| HEX[usize::from(x)]);
+        // Digits are below 16, NOT_HEX is not: one test checks all four.
+        if (digits[0] | digits[1] | digits[2] | digits[3]) < 16 {
+            return Ok(digits.iter().fold(0, |unit, &d| unit << 4 | u16::from(d)));
         }
     }
-
-    /// `"name" :` followed by whitespace, inside an object being skipped.
-    #[inline(always)]
-    fn member_name_and_colon(&mut self) -> Result<(), ParseError> {
-        if self.peek() != Some(b'"') {
-            return Err(self.unexpected(ParseErrorKind::ExpectedMemberName));
+    // The slow way, to say which byte is wrong.
+    for i in at..at + 4 {
+        match input.get(i) {
+            None => return Err(ParseError::new(ParseErrorKind::UnexpectedEnd, i)),
+            Some(&b) if HEX[usize::from(b)] == NOT_HEX => {
+                return Err(ParseError::new(ParseErrorKind::InvalidEscape, i));
+            }
+            Some(_) => {}
         }
-        self.skip_string()?;
-        self.expect(b':', ParseErrorKind::ExpectedColon)?;
-        self.skip_ws();
-        Ok(())
+    }
+    Err(ParseError::new(ParseErrorKind::InvalidEscape, at))
+}
+
+/// Checks the number at `pos` against JSON's grammar; returns the position after it.
+#[inline(always)]
+fn number_end(input: &[u8], mut pos: usize) -> Result<usize, ParseError> {
+    if input.get(pos) == Some(&b'-') {
+        pos += 1;
+    }
+    match input.get(pos) {
+        Some(b'0') => {
+            pos += 1;
+            if let Some(b'0'..=b'9') = input.get(pos) {
+                return Err(ParseError::new(ParseErrorKind::LeadingZero, pos));
+            }
+        }
+        Some(b'1'..=b'9') => pos = digits_end(input, pos + 1),
+        _ => return Err(unexpected_at(input, pos, ParseErrorKind::InvalidNumber)),
+    }
+    if input.get(pos) == Some(&b'.') {
+        pos = required_digits_end(input, pos + 1)?;
+    }
+    if let Some(b'e' | b'E') = input.get(pos) {
+        pos += 1;
+        if let Some(b'+' | b'-') = input.get(pos) {
+            pos += 1;
+        }
+        pos = required_digits_end(input, pos)?;
+    }
+    Ok(pos)
+}
+
+#[inline(always)]
+fn digits_end(input: &[u8], mut pos: usize) -> usize {
+    while let Some(b'0'..=b'9') = input.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+fn required_digits_end(input: &[u8], pos: usize) -> Result<usize, ParseError> {
+    match input.get(pos) {
+        Some(b'0'..=b'9') => Ok(digits_end(input, pos + 1)),
+        _ => Err(unexpected_at(input, pos, ParseErrorKind::InvalidNumber)),
+    }
+}
+
+/// Checks that `word` (`null`, `true` or `false`) stands at `pos`.
+#[inline(always)]
+fn literal_end(input: &[u8], pos: usize, word: &'static [u8]) -> Result<usize, ParseError> {
+    let rest = &input[pos.min(input.len())..];
+    if rest.starts_with(word) {
+        Ok(pos + word.len())
+    } else if word.starts_with(rest) {
+        Err(ParseError::new(ParseErrorKind::UnexpectedEnd, input.len()))
+    } else {
+        Err(ParseError::new(ParseErrorKind::InvalidLiteral, pos))
+    }
+}
+
+/// `"name" :` and whitespace, inside an object being skipped; returns where its value starts.
+#[inline(always)]
+fn member_name_end(input: &[u8], pos: usize) -> Result<usize, ParseError> {
+    if input.get(pos) != Some(&b'"') {
+        return Err(unexpected_at(
+            input,
+            pos,
+            ParseErrorKind::ExpectedMemberName,
+        ));
+    }
+    let (pos, _) = string_end(input, pos)?;
+    let pos = ws_end(input, pos);
+    if input.get(pos) != Some(&b':') {
+        return Err(unexpected_at(input, pos, ParseErrorKind::ExpectedColon));
+    }
+    Ok(ws_end(input, pos + 1))
+}
+
+/// Checks the JSON value at `pos`, with `depth` containers already open around it; returns
+/// the position after it. Iterative: open containers are kept in a bit stack, innermost in
+/// bit 0 (1 for an object), so input cannot overflow the call stack. Depth is capped at
+/// [`MAX_DEPTH`], so 128 bits always suffice.
+fn value_end(input: &[u8], mut pos: usize, depth: usize) -> Result<usize, ParseError> {
+    let base = depth;
+    let mut depth = depth;
+    let mut objects: u128 = 0;
+    'value: loop {
+        match input.get(pos) {
+            Some(&open @ (b'{' | b'[')) => {
+                if depth >= MAX_DEPTH {
+                    return Err(ParseError::new(ParseErrorKind::TooDeep, pos));
+                }
+                let is_object = open == b'{';
+                objects = objects << 1 | u128::from(is_object);
+                depth += 1;
+                pos = ws_end(input, pos + 1);
+                let close = if is_object { b'}' } else { b']' };
+                if input.get(pos) == Some(&close) {
+                    pos += 1;
+                    objects >>= 1;
+                    depth -= 1;
+                } else {
+                    if is_object {
+                        pos = member_name_end(input, pos)?;
+                    }
+                    continue 'value;
+                }
+            }
+            Some(b'"') => pos = string_end(input, pos)?.0,
+            Some(b'-' | b'0'..=b'9') => pos = number_end(input, pos)?,
+            Some(b'n') => pos = literal_end(input, pos, b"null")?,
+            Some(b't') => pos = literal_end(input, pos, b"true")?,
+            Some(b'f') => pos = literal_end(input, pos, b"false")?,
+            _ => return Err(unexpected_at(input, pos, ParseErrorKind::ExpectedValue)),
+        }
+        // A value is complete: close containers until one expects another element.
+        loop {
+            if depth == base {
+                return Ok(pos);
+            }
+            let in_object = objects & 1 == 1;
+            pos = ws_end(input, pos);
+            match input.get(pos) {
+                Some(b',') => {
+                    pos = ws_end(input, pos + 1);
+                    if in_object {
+                        pos = member_name_end(input, pos)?;
+                    }
+                    continue 'value;
+                }
+                Some(b'}') if in_object => {}
+                Some(b']') if !in_object => {}
+                _ if in_object => {
+                    return Err(unexpected_at(
+                        input,
+                        pos,
+                        ParseErrorKind::ExpectedCommaOrObjectEnd,
+                    ));
+                }
+                _ => {
+                    return Err(unexpected_at(
+                        input,
+                        pos,
+                        ParseErrorKind::ExpectedCommaOrArrayEnd,
+                    ));
+                }
+            }
+            pos += 1;
+            objects >>= 1;
+            depth -= 1;
+        }
     }
 }
 
