@@ -29,6 +29,8 @@ const TOKEN_BODY_LIMIT: u64 = 64 * 1024;
 /// `trace` level (headers it redacts), and proxies and server logs commonly record URLs. With
 /// `Documented`, enabling `trace` logging for `ureq` therefore prints the client secret;
 /// `BasicOnly` avoids that, at the price of relying on behaviour Hotmart does not document.
+/// (ureq's `trace` output also dumps response bodies, the access token among them, in either
+/// style: keep it off wherever logs leave the machine.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenRequestStyle {

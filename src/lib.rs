@@ -2,7 +2,9 @@
 //!
 //! It authenticates with OAuth 2.0 client credentials exactly as Hotmart documents it, keeps
 //! the access token cached, and refreshes it lazily: before it expires, and when the API
-//! rejects it. No async runtime, few dependencies, no `unsafe`.
+//! rejects it. API calls ([`Client::get`] and friends) carry the token, wait out rate limits,
+//! retry what is safe to retry, and page through results ([`RequestBuilder::items`]). No async
+//! runtime, few dependencies, no `unsafe`.
 //!
 //! ```no_run
 //! use hotmart::{Client, Credentials, Environment};
@@ -32,11 +34,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Reading every sale, page after page, into typed models (feature `json`, on by default):
+//!
+//! ```no_run
+//! # let client: hotmart::Client = unimplemented!();
+//! use hotmart::models::Sale;
+//!
+//! for sale in client.get("/payments/api/v1/sales/history").items::<Sale>() {
+//!     let sale = sale?;
+//!     println!("{:?}", sale.purchase.and_then(|p| p.transaction));
+//! }
+//! # Ok::<(), hotmart::Error>(())
+//! ```
+//!
 //! # Secrets
 //! The client secret, the Basic value and access tokens live in types whose `Debug` shows a
 //! fingerprint, never the value; no error message and no log line of this crate contains
-//! them. Note that with the documented token request the secret is part of the URL, which
-//! ureq logs at `trace` level: see [`TokenRequestStyle`].
+//! them. ureq's own `trace` output is another matter: it logs raw traffic, URLs and bodies
+//! included, so keep the `ureq` and `ureq_proto` targets below `trace` where logs leave the
+//! machine (see [`TokenRequestStyle`]).
 //!
 //! # Features
 //! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
