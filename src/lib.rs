@@ -97,3 +97,21 @@ pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind,
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// What users rely on without saying so: the client is shared across threads, and errors go
+/// into `Box<dyn Error + Send + Sync>` (and so into anyhow and friends).
+#[cfg(test)]
+mod auto_traits {
+    fn send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        send_sync::<crate::Client>();
+        send_sync::<crate::AccessToken>();
+        send_sync::<crate::Credentials>();
+        send_sync::<crate::Environment>();
+        send_sync::<crate::Error>();
+        send_sync::<crate::Response>();
+        send_sync::<crate::TokenResponse<'static>>();
+    }
+}

@@ -11,6 +11,14 @@ use hotmart::mock::{Endpoint, Fault, MockServer};
 
 const ME: &str = "/user/api/v1/me";
 
+/// A client whose retries wait 10 ms rather than the default 250 ms.
+fn quick_retries(server: &MockServer) -> hotmart::Client {
+    support::builder(server)
+        .retry_backoff(Duration::from_millis(10))
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn a_401_refreshes_the_token_and_retries_once() {
     let server = MockServer::start().unwrap();
@@ -115,10 +123,7 @@ fn a_429_beyond_the_allowed_wait_is_an_error() {
 #[test]
 fn a_503_on_get_is_retried() {
     let server = MockServer::start().unwrap();
-    let client = support::builder(&server)
-        .retry_backoff(Duration::from_millis(10))
-        .build()
-        .unwrap();
+    let client = quick_retries(&server);
     server.fail_next(Endpoint::Api, 2, Fault::Status(503));
     assert_eq!(client.get(ME).send().unwrap().status(), 200);
     assert_eq!(server.api_request_count(), 3);
@@ -140,10 +145,7 @@ fn retries_are_bounded() {
 #[test]
 fn a_503_on_post_is_sent_once_and_is_an_error() {
     let server = MockServer::start().unwrap();
-    let client = support::builder(&server)
-        .retry_backoff(Duration::from_millis(10))
-        .build()
-        .unwrap();
+    let client = quick_retries(&server);
     server.fail_next(Endpoint::Api, 1, Fault::Status(503));
     let err = client
         .post("/payments/api/v1/subscriptions/cancel")
@@ -156,10 +158,7 @@ fn a_503_on_post_is_sent_once_and_is_an_error() {
 #[test]
 fn a_post_marked_safe_is_retried() {
     let server = MockServer::start().unwrap();
-    let client = support::builder(&server)
-        .retry_backoff(Duration::from_millis(10))
-        .build()
-        .unwrap();
+    let client = quick_retries(&server);
     server.fail_next(Endpoint::Api, 1, Fault::Status(503));
     let resp = client
         .post("/payments/api/v1/subscriptions/cancel")

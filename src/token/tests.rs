@@ -15,98 +15,30 @@ type Valid = (
     Option<&'static str>,
 );
 
+#[rustfmt::skip]
 const VALID: &[Valid] = &[
-    (
-        SEED,
-        "wxyz",
-        "bearer",
-        172799,
-        Some("read write"),
-        Some("da2eff63-754d-4v76-9b3a-19bdb5cc8f36"),
-    ),
-    (
-        r#"{"access_token":"a","token_type":"bearer","expires_in":0}"#,
-        "a",
-        "bearer",
-        0,
-        None,
-        None,
-    ),
+    (SEED, "wxyz", "bearer", 172799, Some("read write"), Some("da2eff63-754d-4v76-9b3a-19bdb5cc8f36")),
+    (r#"{"access_token":"a","token_type":"bearer","expires_in":0}"#, "a", "bearer", 0, None, None),
     // Member order, whitespace all around, token_type case.
-    (
-        " \t\r\n{ \"expires_in\" : 5 ,\"token_type\":\"BeArEr\", \"access_token\":\"t\" } \n",
-        "t",
-        "BeArEr",
-        5,
-        None,
-        None,
-    ),
+    (" \t\r\n{ \"expires_in\" : 5 ,\"token_type\":\"BeArEr\", \"access_token\":\"t\" } \n", "t", "BeArEr", 5, None, None),
     // null scope and jti mean absent.
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1,"scope":null,"jti":null}"#,
-        "t",
-        "bearer",
-        1,
-        None,
-        None,
-    ),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1,"scope":null,"jti":null}"#, "t", "bearer", 1, None, None),
     // The largest u64.
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":18446744073709551615}"#,
-        "t",
-        "bearer",
-        u64::MAX,
-        None,
-        None,
-    ),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":18446744073709551615}"#, "t", "bearer", u64::MAX, None, None),
     // Every escape, decoded.
-    (
-        r#"{"access_token":"a\"b\\c\/d\be\ff\ng\rh\ti\u0041\u00e9\u20ac\ud83d\ude00","token_type":"bearer","expires_in":1}"#,
-        "a\"b\\c/d\u{8}e\u{c}f\ng\rh\tiA\u{e9}\u{20ac}\u{1f600}",
-        "bearer",
-        1,
-        None,
-        None,
-    ),
+    (r#"{"access_token":"a\"b\\c\/d\be\ff\ng\rh\ti\u0041\u00e9\u20ac\ud83d\ude00","token_type":"bearer","expires_in":1}"#, "a\"b\\c/d\u{8}e\u{c}f\ng\rh\tiA\u{e9}\u{20ac}\u{1f600}", "bearer", 1, None, None),
     // Escaped member names match.
-    (
-        r#"{"access\u005ftoken":"t","token_type":"bearer","expires_in":1}"#,
-        "t",
-        "bearer",
-        1,
-        None,
-        None,
-    ),
+    (r#"{"access\u005ftoken":"t","token_type":"bearer","expires_in":1}"#, "t", "bearer", 1, None, None),
     // Raw UTF-8 in strings.
-    (
-        r#"{"access_token":"tök€n😀","token_type":"bearer","expires_in":1,"scope":"leitura escrita ção"}"#,
-        "tök€n😀",
-        "bearer",
-        1,
-        Some("leitura escrita ção"),
-        None,
-    ),
+    (r#"{"access_token":"tök€n😀","token_type":"bearer","expires_in":1,"scope":"leitura escrita ção"}"#, "tök€n😀", "bearer", 1, Some("leitura escrita ção"), None),
     // Unknown members of every kind are skipped.
-    (
-        r#"{"x":{"a":[1,-2.5e-3,true,false,null,{"b":"\u00e9\n"}],"c":{}},"access_token":"t","y":[],"token_type":"bearer","z":"\ud83d\ude00","expires_in":7,"w":-0,"v":1E+9}"#,
-        "t",
-        "bearer",
-        7,
-        None,
-        None,
-    ),
+    (r#"{"x":{"a":[1,-2.5e-3,true,false,null,{"b":"\u00e9\n"}],"c":{}},"access_token":"t","y":[],"token_type":"bearer","z":"\ud83d\ude00","expires_in":7,"w":-0,"v":1E+9}"#, "t", "bearer", 7, None, None),
     // Duplicate unknown members are fine.
-    (
-        r#"{"x":1,"x":2,"access_token":"t","token_type":"bearer","expires_in":1}"#,
-        "t",
-        "bearer",
-        1,
-        None,
-        None,
-    ),
+    (r#"{"x":1,"x":2,"access_token":"t","token_type":"bearer","expires_in":1}"#, "t", "bearer", 1, None, None),
 ];
 
 /// (input, expected kind, expected offset)
+#[rustfmt::skip]
 const INVALID: &[(&str, ParseErrorKind, usize)] = &[
     ("", K::UnexpectedEnd, 0),
     ("   ", K::UnexpectedEnd, 3),
@@ -114,123 +46,31 @@ const INVALID: &[(&str, ParseErrorKind, usize)] = &[
     ("\u{feff}{}", K::ExpectedObject, 0),
     ("null", K::ExpectedObject, 0),
     ("{}", K::MissingMember(Member::AccessToken), 2),
-    (
-        r#"{"access_token":"t","token_type":"bearer"}"#,
-        K::MissingMember(Member::ExpiresIn),
-        42,
-    ),
-    (
-        r#"{"access_token":"t","expires_in":1}"#,
-        K::MissingMember(Member::TokenType),
-        35,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1} x"#,
-        K::TrailingCharacters,
-        58,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1}{}"#,
-        K::TrailingCharacters,
-        57,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1"#,
-        K::UnexpectedEnd,
-        56,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1,}"#,
-        K::ExpectedMemberName,
-        57,
-    ),
-    (
-        r#"{"access_token":"t" "token_type":"bearer"}"#,
-        K::ExpectedCommaOrObjectEnd,
-        20,
-    ),
+    (r#"{"access_token":"t","token_type":"bearer"}"#, K::MissingMember(Member::ExpiresIn), 42),
+    (r#"{"access_token":"t","expires_in":1}"#, K::MissingMember(Member::TokenType), 35),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1} x"#, K::TrailingCharacters, 58),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1}{}"#, K::TrailingCharacters, 57),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1"#, K::UnexpectedEnd, 56),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1,}"#, K::ExpectedMemberName, 57),
+    (r#"{"access_token":"t" "token_type":"bearer"}"#, K::ExpectedCommaOrObjectEnd, 20),
     (r#"{"access_token" "t"}"#, K::ExpectedColon, 16),
     (r#"{access_token:"t"}"#, K::ExpectedMemberName, 1),
-    (
-        r#"{"access_token":"","token_type":"bearer","expires_in":1}"#,
-        K::EmptyAccessToken,
-        16,
-    ),
-    (
-        r#"{"access_token":1,"token_type":"bearer","expires_in":1}"#,
-        K::WrongType(Member::AccessToken),
-        16,
-    ),
-    (
-        r#"{"access_token":null,"token_type":"bearer","expires_in":1}"#,
-        K::WrongType(Member::AccessToken),
-        16,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"mac","expires_in":1}"#,
-        K::UnsupportedTokenType,
-        33,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer ","expires_in":1}"#,
-        K::UnsupportedTokenType,
-        33,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":"1"}"#,
-        K::WrongType(Member::ExpiresIn),
-        55,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":-1}"#,
-        K::ExpectedUnsignedInteger,
-        55,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1.0}"#,
-        K::ExpectedUnsignedInteger,
-        55,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1e3}"#,
-        K::ExpectedUnsignedInteger,
-        55,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":01}"#,
-        K::LeadingZero,
-        55,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":18446744073709551616}"#,
-        K::NumberOutOfRange,
-        55,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1,"scope":5}"#,
-        K::WrongType(Member::Scope),
-        65,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1,"jti":[]}"#,
-        K::WrongType(Member::Jti),
-        63,
-    ),
-    (
-        r#"{"access_token":"t","access_token":"u","token_type":"bearer","expires_in":1}"#,
-        K::DuplicateMember(Member::AccessToken),
-        35,
-    ),
-    (
-        r#"{"scope":null,"scope":"x","access_token":"t"}"#,
-        K::DuplicateMember(Member::Scope),
-        22,
-    ),
-    (
-        r#"{"access_token":"t","token_type":"bearer","expires_in":1,"expires_in":2}"#,
-        K::DuplicateMember(Member::ExpiresIn),
-        70,
-    ),
+    (r#"{"access_token":"","token_type":"bearer","expires_in":1}"#, K::EmptyAccessToken, 16),
+    (r#"{"access_token":1,"token_type":"bearer","expires_in":1}"#, K::WrongType(Member::AccessToken), 16),
+    (r#"{"access_token":null,"token_type":"bearer","expires_in":1}"#, K::WrongType(Member::AccessToken), 16),
+    (r#"{"access_token":"t","token_type":"mac","expires_in":1}"#, K::UnsupportedTokenType, 33),
+    (r#"{"access_token":"t","token_type":"bearer ","expires_in":1}"#, K::UnsupportedTokenType, 33),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":"1"}"#, K::WrongType(Member::ExpiresIn), 55),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":-1}"#, K::ExpectedUnsignedInteger, 55),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1.0}"#, K::ExpectedUnsignedInteger, 55),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1e3}"#, K::ExpectedUnsignedInteger, 55),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":01}"#, K::LeadingZero, 55),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":18446744073709551616}"#, K::NumberOutOfRange, 55),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1,"scope":5}"#, K::WrongType(Member::Scope), 65),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1,"jti":[]}"#, K::WrongType(Member::Jti), 63),
+    (r#"{"access_token":"t","access_token":"u","token_type":"bearer","expires_in":1}"#, K::DuplicateMember(Member::AccessToken), 35),
+    (r#"{"scope":null,"scope":"x","access_token":"t"}"#, K::DuplicateMember(Member::Scope), 22),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1,"expires_in":2}"#, K::DuplicateMember(Member::ExpiresIn), 70),
     // Strings.
     ("{\"access_token\":\"a\u{1}b\"}", K::ControlCharacter, 18),
     ("{\"access_token\":\"a\nb\"}", K::ControlCharacter, 18),
