@@ -56,3 +56,41 @@ impl TokenCell {
         self.cached.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::TokenResponse;
+
+    fn token(lifetime_secs: u64) -> AccessToken {
+        let body =
+            format!(r#"{{"access_token":"t","token_type":"bearer","expires_in":{lifetime_secs}}}"#);
+        let response = TokenResponse::parse(body.as_bytes()).unwrap();
+        AccessToken::issue(&response, Instant::now(), Duration::ZERO)
+    }
+
+    #[test]
+    fn a_panic_while_fetching_poisons_nothing_that_matters() {
+        let cell = TokenCell::default();
+        let outcome =
+            std::panic::catch_unwind(|| cell.get_or_fetch(|| panic!("a logger blew up mid-fetch")));
+        assert!(outcome.is_err());
+        let fresh = cell.get_or_fetch(|| Ok(token(60))).unwrap();
+        assert_eq!(cell.get_or_fetch(|| unreachable!("cached")).unwrap(), fresh);
+    }
+
+    #[test]
+    fn a_stale_token_is_dropped_even_when_the_refresh_fails() {
+        let cell = TokenCell::default();
+        let stale = cell.get_or_fetch(|| Ok(token(0))).unwrap();
+        let err = cell.get_or_fetch(|| Err(Error::MissingEnv { variable: "X" }));
+        assert!(err.is_err());
+        assert!(
+            cell.peek().is_none(),
+            "the stale token must not stay behind"
+        );
+        assert!(!cell.invalidate(&stale));
+    }
+}
