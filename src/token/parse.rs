@@ -202,7 +202,7 @@ impl std::error::Error for ParseError {}
 /// to `member` with the scanner at its value; `member` must consume the value.
 fn object<'a>(
     input: &'a [u8],
-    mut member: impl FnMut(&str, &mut Scanner<'a>) -> Result<(), ParseError>,
+    mut member: impl FnMut(&[u8], &mut Scanner<'a>) -> Result<(), ParseError>,
 ) -> Result<Scanner<'a>, ParseError> {
     let mut scan = Scanner::new(input)?;
     scan.expect(b'{', ParseErrorKind::ExpectedObject)?;
@@ -214,7 +214,7 @@ fn object<'a>(
             if scan.peek() != Some(b'"') {
                 return Err(scan.unexpected(ParseErrorKind::ExpectedMemberName));
             }
-            let name = scan.string()?;
+            let name = scan.name()?;
             scan.expect(b':', ParseErrorKind::ExpectedColon)?;
             scan.skip_ws();
             member(&name, &mut scan)?;
@@ -273,32 +273,32 @@ pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseErr
     let scan = object(input, |name, scan| {
         let at = scan.pos();
         match name {
-            "access_token" => {
+            b"access_token" => {
                 let value = string(scan, Member::AccessToken)?;
                 if value.is_empty() {
                     return Err(ParseError::new(ParseErrorKind::EmptyAccessToken, at));
                 }
                 once(&mut access_token, Member::AccessToken, at, value)
             }
-            "token_type" => {
+            b"token_type" => {
                 let value = string(scan, Member::TokenType)?;
                 if !value.eq_ignore_ascii_case("bearer") {
                     return Err(ParseError::new(ParseErrorKind::UnsupportedTokenType, at));
                 }
                 once(&mut token_type, Member::TokenType, at, value)
             }
-            "expires_in" => {
+            b"expires_in" => {
                 if scan.lead() != Lead::Number {
                     return Err(scan.unexpected(ParseErrorKind::WrongType(Member::ExpiresIn)));
                 }
                 let value = scan.unsigned()?;
                 once(&mut expires_in, Member::ExpiresIn, at, value)
             }
-            "scope" => {
+            b"scope" => {
                 let value = string_or_null(scan, Member::Scope)?;
                 once(&mut scope, Member::Scope, at, value)
             }
-            "jti" => {
+            b"jti" => {
                 let value = string_or_null(scan, Member::Jti)?;
                 once(&mut jti, Member::Jti, at, value)
             }
@@ -322,15 +322,15 @@ pub(super) fn oauth_error_body(input: &[u8]) -> Result<OAuthErrorBody<'_>, Parse
     object(input, |name, scan| {
         let at = scan.pos();
         match name {
-            "error" => {
+            b"error" => {
                 let value = string_or_null(scan, Member::Error)?;
                 once(&mut error, Member::Error, at, value)
             }
-            "error_description" => {
+            b"error_description" => {
                 let value = string_or_null(scan, Member::ErrorDescription)?;
                 once(&mut description, Member::ErrorDescription, at, value)
             }
-            "error_uri" => {
+            b"error_uri" => {
                 let value = string_or_null(scan, Member::ErrorUri)?;
                 once(&mut uri, Member::ErrorUri, at, value)
             }

@@ -125,6 +125,21 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A member name, with the scanner at its opening quote, as bytes: names are only
+    /// compared, so an unescaped one needs neither a copy nor a `str`.
+    #[inline(always)]
+    pub(crate) fn name(&mut self) -> Result<Cow<'a, [u8]>, ParseError> {
+        let start = self.pos + 1;
+        let (end, escaped) = string_end(self.input, self.pos)?;
+        self.pos = end;
+        let raw = &self.input[start..end - 1];
+        if escaped {
+            Ok(Cow::Owned(unescape(raw).into_bytes()))
+        } else {
+            Ok(Cow::Borrowed(raw))
+        }
+    }
+
     /// An integer literal of digits only (no sign, fraction or exponent) that fits a `u64`.
     pub(crate) fn unsigned(&mut self) -> Result<u64, ParseError> {
         let start = self.pos;
