@@ -83,7 +83,8 @@ fn eight_threads_that_see_a_401_together_cause_one_token_request() {
 #[test]
 fn a_429_waits_at_least_the_reset_and_succeeds() {
     let server = MockServer::builder()
-        .rate_limit(2, Duration::from_secs(1))
+        // A window long enough that the first two calls surely fall in it.
+        .rate_limit(2, Duration::from_secs(3))
         .start()
         .unwrap();
     let client = support::client(&server);
