@@ -237,6 +237,7 @@ fn object<'a>(
 }
 
 /// Stores a member's value, refusing a second occurrence.
+#[inline(always)]
 fn once<T>(slot: &mut Option<T>, member: Member, at: usize, value: T) -> Result<(), ParseError> {
     if slot.is_some() {
         return Err(ParseError::new(ParseErrorKind::DuplicateMember(member), at));
@@ -245,6 +246,7 @@ fn once<T>(slot: &mut Option<T>, member: Member, at: usize, value: T) -> Result<
     Ok(())
 }
 
+#[inline(always)]
 fn string<'a>(scan: &mut Scanner<'a>, member: Member) -> Result<Cow<'a, str>, ParseError> {
     if scan.lead() != Lead::String {
         return Err(scan.unexpected(ParseErrorKind::WrongType(member)));
@@ -253,6 +255,7 @@ fn string<'a>(scan: &mut Scanner<'a>, member: Member) -> Result<Cow<'a, str>, Pa
 }
 
 /// A string, or `null` for absent (`Some(None)` records that the member was seen).
+#[inline(always)]
 fn string_or_null<'a>(
     scan: &mut Scanner<'a>,
     member: Member,
