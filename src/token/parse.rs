@@ -285,7 +285,7 @@ pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseErr
             }
             b"token_type" => {
                 let value = string(scan, Member::TokenType)?;
-                if !value.eq_ignore_ascii_case("bearer") {
+                if value != "bearer" && !value.eq_ignore_ascii_case("bearer") {
                     return Err(ParseError::new(ParseErrorKind::UnsupportedTokenType, at));
                 }
                 once(&mut token_type, Member::TokenType, at, value)

@@ -71,6 +71,11 @@ impl<'a> Scanner<'a> {
     /// Consumes `byte` after optional whitespace, or fails saying what was expected.
     #[inline(always)]
     pub(crate) fn expect(&mut self, byte: u8, kind: ParseErrorKind) -> Result<(), ParseError> {
+        // Compact JSON, the common case, has the byte right here.
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            return Ok(());
+        }
         self.skip_ws();
         if self.peek() == Some(byte) {
             self.pos += 1;
@@ -142,27 +147,25 @@ impl<'a> Scanner<'a> {
 
     /// An integer literal of digits only (no sign, fraction or exponent) that fits a `u64`.
     pub(crate) fn unsigned(&mut self) -> Result<u64, ParseError> {
+        let input = self.input;
         let start = self.pos;
-        let mut pos = start;
-        let mut value: Option<u64> = Some(0);
-        while let Some(&byte) = self.input.get(pos) {
-            let digit = byte.wrapping_sub(b'0');
-            if digit > 9 {
-                break;
-            }
-            value = value.and_then(|v| v.checked_mul(10)?.checked_add(u64::from(digit)));
-            pos += 1;
+        let end = digits_end(input, start);
+        self.pos = end;
+        if end == start || matches!(input.get(end), Some(b'.' | b'e' | b'E')) {
+            return Err(ParseError::new(ParseErrorKind::ExpectedUnsignedInteger, start));
         }
-        self.pos = pos;
-        if pos == start || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
-            return Err(ParseError::new(
-                ParseErrorKind::ExpectedUnsignedInteger,
-                start,
-            ));
-        }
-        if pos - start > 1 && self.input[start] == b'0' {
+        let literal = &input[start..end];
+        if literal.len() > 1 && literal[0] == b'0' {
             return Err(ParseError::new(ParseErrorKind::LeadingZero, start));
         }
+        // Up to 19 digits always fit a u64; only longer literals need checked arithmetic.
+        let value = if literal.len() <= 19 {
+            Some(literal.iter().fold(0, |v, &d| v * 10 + u64::from(d - b'0')))
+        } else {
+            literal.iter().try_fold(0u64, |v, &d| {
+                v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })
+        };
         value.ok_or(ParseError::new(ParseErrorKind::NumberOutOfRange, start))
     }
 
