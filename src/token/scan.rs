@@ -152,7 +152,10 @@ impl<'a> Scanner<'a> {
         let end = digits_end(input, start);
         self.pos = end;
         if end == start || matches!(input.get(end), Some(b'.' | b'e' | b'E')) {
-            return Err(ParseError::new(ParseErrorKind::ExpectedUnsignedInteger, start));
+            return Err(ParseError::new(
+                ParseErrorKind::ExpectedUnsignedInteger,
+                start,
+            ));
         }
         let literal = &input[start..end];
         if literal.len() > 1 && literal[0] == b'0' {
