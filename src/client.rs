@@ -8,10 +8,11 @@ use ureq::http::Method;
 
 use crate::cell::TokenCell;
 use crate::environment::BaseUrl;
+use crate::error::Envelope;
 use crate::request::RequestBuilder;
 use crate::retry::Policy;
 use crate::transport::{Call, Reply, Settings, Transport, display_url};
-use crate::{AccessToken, Credentials, Environment, Error, OAuthErrorBody, TokenResponse};
+use crate::{AccessToken, Credentials, Environment, Error, TokenResponse};
 
 /// The token endpoint's path on the auth host.
 pub const TOKEN_PATH: &str = "/security/oauth/token";
@@ -277,12 +278,12 @@ fn token_from_reply(
     }
     log::debug!(target: "hotmart::token", "token endpoint answered HTTP {}", reply.status);
     if (400..500).contains(&reply.status) {
-        let body = OAuthErrorBody::parse(&reply.body).ok();
-        let text = |value: Option<&str>| value.map(|v| crate::error::excerpt(v.as_bytes()));
+        let envelope = Envelope::read(&reply.body);
+        let (error, description) = envelope.map_or((None, None), |e| (e.error, e.description));
         return Err(Error::TokenRejected {
             status: reply.status,
-            error: text(body.as_ref().and_then(|b| b.error())),
-            description: text(body.as_ref().and_then(|b| b.error_description())),
+            error,
+            description,
         });
     }
     Err(Error::UnexpectedStatus {

@@ -122,8 +122,6 @@ impl fmt::Display for Environment {
 pub(crate) struct BaseUrl {
     /// The whole base, e.g. `https://developers.hotmart.com`.
     base: String,
-    /// Length of `scheme://authority` within `base`.
-    origin_len: usize,
 }
 
 impl BaseUrl {
@@ -163,10 +161,7 @@ impl BaseUrl {
             authority.to_ascii_lowercase(),
             path.trim_end_matches('/')
         );
-        Ok(BaseUrl {
-            origin_len: scheme.len() + 3 + authority.len(),
-            base,
-        })
+        Ok(BaseUrl { base })
     }
 
     /// `base` + `path`, where `path` starts with `/`.
@@ -175,12 +170,6 @@ impl BaseUrl {
         url.push_str(&self.base);
         url.push_str(path);
         url
-    }
-
-    /// `scheme://authority`, for checking that an absolute URL stays on this host.
-    #[allow(dead_code)]
-    pub(crate) fn origin(&self) -> &str {
-        &self.base[..self.origin_len]
     }
 
     pub(crate) fn as_str(&self) -> &str {
@@ -295,9 +284,8 @@ mod tests {
     }
 
     #[test]
-    fn origin_and_join() {
+    fn join() {
         let base = BaseUrl::parse("https://h.example:8443/api").unwrap();
-        assert_eq!(base.origin(), "https://h.example:8443");
         assert_eq!(base.join("/v1/x"), "https://h.example:8443/api/v1/x");
     }
 }

@@ -361,6 +361,27 @@ impl StdError for TransportError {
     }
 }
 
+/// Hotmart's error envelope (`error`, `error_description`, `error_uri`), read from a body and
+/// sanitized for messages. Shared by the token endpoint's and the API's errors.
+pub(crate) struct Envelope {
+    pub(crate) error: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) uri: Option<String>,
+}
+
+impl Envelope {
+    /// The envelope, if the body is one.
+    pub(crate) fn read(body: &[u8]) -> Option<Envelope> {
+        let parsed = crate::OAuthErrorBody::parse(body).ok()?;
+        let text = |value: Option<&str>| value.map(|v| excerpt(v.as_bytes()));
+        Some(Envelope {
+            error: text(parsed.error()),
+            description: text(parsed.error_description()),
+            uri: text(parsed.error_uri()),
+        })
+    }
+}
+
 /// The start of a body for an error message: at most 200 characters, control characters
 /// replaced, so a hostile or binary body cannot garble a terminal or a log line.
 pub(crate) fn excerpt(body: &[u8]) -> String {

@@ -6,9 +6,10 @@ use std::thread;
 
 use ureq::http::{HeaderMap, Method};
 
+use crate::error::{ApiError, Envelope, TransportError};
 use crate::retry::{self, Attempts, Decision, Outcome, RateLimitHeaders};
 use crate::transport::{Call, Reply, display_url};
-use crate::{Client, Error, OAuthErrorBody};
+use crate::{Client, Error};
 
 /// An API request being built; made by [`Client::get`], [`Client::post`] and the like.
 ///
@@ -124,7 +125,7 @@ impl<'c> RequestBuilder<'c> {
                 body,
                 limit: client.settings().max_body,
             };
-            let (outcome, result) = match client.transport().send(&call) {
+            let failure = match client.transport().send(&call) {
                 Ok(reply) if reply.status == 401 && !refreshed => {
                     // The token expired or was revoked: nothing was done, so any method may
                     // go again, once, with a fresh token.
@@ -145,13 +146,18 @@ impl<'c> RequestBuilder<'c> {
                         url: shown,
                     });
                 }
-                Ok(reply) => (Outcome::Status(reply.status), Err(reply)),
-                Err(Error::Transport(err)) => (Outcome::Transport(err.kind()), Ok(err)),
+                Ok(reply) => Failure::Answer(reply),
+                Err(Error::Transport(err)) => Failure::Transport(err),
                 Err(other) => return Err(other),
             };
-            let rate = match &result {
-                Err(reply) => RateLimitHeaders::read(|name| header(&reply.headers, name)),
-                Ok(_) => RateLimitHeaders::default(),
+            let (outcome, rate) = match &failure {
+                Failure::Answer(reply) => (
+                    Outcome::Status(reply.status),
+                    RateLimitHeaders::read(|name| header(&reply.headers, name)),
+                ),
+                Failure::Transport(err) => {
+                    (Outcome::Transport(err.kind()), RateLimitHeaders::default())
+                }
             };
             let policy = client.settings().retry;
             match retry::decide(&policy, &attempts, outcome, self.repeatable, rate) {
@@ -165,17 +171,13 @@ impl<'c> RequestBuilder<'c> {
                             Outcome::Transport(kind) => format!("{kind:?} failure"),
                         }
                     );
-                    if outcome == Outcome::Status(429) {
-                        attempts.rate_limited += wait;
-                    } else {
-                        attempts.failures += 1;
-                    }
+                    attempts.record(outcome, wait);
                     thread::sleep(wait);
                 }
                 Decision::Stop => {
-                    return Err(match result {
-                        Err(reply) => api_error(&self.method, shown, &reply),
-                        Ok(err) => Error::Transport(err),
+                    return Err(match failure {
+                        Failure::Answer(reply) => api_error(&self.method, shown, &reply),
+                        Failure::Transport(err) => Error::Transport(err),
                     });
                 }
             }
@@ -195,10 +197,10 @@ impl<'c> RequestBuilder<'c> {
             return Err(refuse("a request URL takes no fragment"));
         }
         let mut url = if target.contains("://") {
-            let rest = target.strip_prefix(base.as_str()).ok_or_else(|| {
-                refuse("absolute URLs must be under the API base URL: the access token goes nowhere else")
-            })?;
-            if !(rest.is_empty() || rest.starts_with(['/', '?'])) {
+            let under_base = target
+                .strip_prefix(base.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']));
+            if !under_base {
                 return Err(refuse(
                     "absolute URLs must be under the API base URL: the access token goes nowhere else",
                 ));
@@ -209,13 +211,13 @@ impl<'c> RequestBuilder<'c> {
         } else {
             base.join(&format!("/{target}"))
         };
-        if !self.query.is_empty() {
-            let mut query = String::new();
-            for (name, value) in &self.query {
-                crate::percent::push_pair(&mut query, name, value);
-            }
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&query);
+        let mut separator = if url.contains('?') { '&' } else { '?' };
+        for (name, value) in &self.query {
+            url.push(separator);
+            crate::percent::encode_into(&mut url, name);
+            url.push('=');
+            crate::percent::encode_into(&mut url, value);
+            separator = '&';
         }
         Ok(url)
     }
@@ -232,27 +234,32 @@ impl fmt::Debug for RequestBuilder<'_> {
     }
 }
 
+/// An attempt that did not succeed.
+enum Failure {
+    /// An HTTP answer with a non-2xx status (other than a first 401).
+    Answer(Reply),
+    /// No HTTP answer at all.
+    Transport(TransportError),
+}
+
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name)?.to_str().ok().map(str::to_owned)
 }
 
 /// The error for a final non-2xx answer, with Hotmart's envelope when the body has one.
 fn api_error(method: &Method, url: String, reply: &Reply) -> Error {
-    let envelope = OAuthErrorBody::parse(&reply.body).ok();
-    let text = |value: Option<&str>| value.map(|v| crate::error::excerpt(v.as_bytes()));
-    let body = envelope.as_ref();
-    Error::Api(Box::new(crate::error::ApiError {
+    let (error, description, error_uri, excerpt) = match Envelope::read(&reply.body) {
+        Some(e) => (e.error, e.description, e.uri, String::new()),
+        None => (None, None, None, crate::error::excerpt(&reply.body)),
+    };
+    Error::Api(Box::new(ApiError {
         status: reply.status,
         method: method.to_string(),
         url,
-        error: text(body.and_then(|b| b.error())),
-        description: text(body.and_then(|b| b.error_description())),
-        error_uri: text(body.and_then(|b| b.error_uri())),
-        excerpt: if envelope.is_some() {
-            String::new()
-        } else {
-            crate::error::excerpt(&reply.body)
-        },
+        error,
+        description,
+        error_uri,
+        excerpt,
     }))
 }
 

@@ -76,6 +76,18 @@ pub(crate) struct Attempts {
     pub(crate) rate_limited: Duration,
 }
 
+impl Attempts {
+    /// Counts a retry that waits `wait` after `outcome`: rate-limit waits against their own
+    /// budget, everything else against the retry count.
+    pub(crate) fn record(&mut self, outcome: Outcome, wait: Duration) {
+        if outcome == Outcome::Status(429) {
+            self.rate_limited += wait;
+        } else {
+            self.failures += 1;
+        }
+    }
+}
+
 /// Decides what follows `outcome`. `repeatable` says whether the request may be sent twice
 /// (GET and HEAD, or a request the caller marked safe): Hotmart has no idempotency keys, so a
 /// POST must never be repeated by surprise. Requests that never reached the server (a failed

@@ -48,7 +48,7 @@ pub(crate) struct Reply {
 
 impl Reply {
     pub(crate) fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
+        is_success(self.status)
     }
 }
 
@@ -102,7 +102,7 @@ impl Transport {
             .read_to_end(&mut body)
             .map_err(|e| transport_error(ureq::Error::from(e), shown))?;
         if body.len() as u64 > call.limit {
-            if (200..300).contains(&status) {
+            if is_success(status) {
                 return Err(Error::BodyTooLarge {
                     url: shown.to_owned(),
                     limit: call.limit,
@@ -116,6 +116,10 @@ impl Transport {
             body,
         })
     }
+}
+
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
 }
 
 /// The URL without its query, which may hold the client secret.

@@ -285,6 +285,8 @@ pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseErr
             }
             b"token_type" => {
                 let value = string(scan, Member::TokenType)?;
+                // The exact comparison settles Hotmart's own spelling without the slower
+                // case-insensitive one.
                 if value != "bearer" && !value.eq_ignore_ascii_case("bearer") {
                     return Err(ParseError::new(ParseErrorKind::UnsupportedTokenType, at));
                 }

@@ -54,10 +54,6 @@ impl<'a> Scanner<'a> {
         self.pos += 1;
     }
 
-    pub(crate) fn error(&self, kind: ParseErrorKind) -> ParseError {
-        ParseError::new(kind, self.pos)
-    }
-
     #[inline]
     pub(crate) fn peek(&self) -> Option<u8> {
         self.input.get(self.pos).copied()
@@ -87,11 +83,7 @@ impl<'a> Scanner<'a> {
 
     /// At the end of input every expectation becomes "unexpected end".
     pub(crate) fn unexpected(&self, kind: ParseErrorKind) -> ParseError {
-        if self.pos >= self.input.len() {
-            self.error(ParseErrorKind::UnexpectedEnd)
-        } else {
-            self.error(kind)
-        }
+        unexpected_at(self.input, self.pos, kind)
     }
 
     /// After the outermost value: only whitespace may follow.
@@ -100,7 +92,10 @@ impl<'a> Scanner<'a> {
         if self.pos == self.input.len() {
             Ok(())
         } else {
-            Err(self.error(ParseErrorKind::TrailingCharacters))
+            Err(ParseError::new(
+                ParseErrorKind::TrailingCharacters,
+                self.pos,
+            ))
         }
     }
 
@@ -113,20 +108,25 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A string, with the scanner at its opening quote.
+    /// Moves past the string at the scanner's position; returns the byte range of its
+    /// contents (between the quotes) and whether they hold escapes.
     #[inline(always)]
-    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
+    fn string_span(&mut self) -> Result<(usize, usize, bool), ParseError> {
         let start = self.pos + 1;
         let (end, escaped) = string_end(self.input, self.pos)?;
         self.pos = end;
-        // `end - 1` is the closing quote. Both ends are next to a `"`, so on character
-        // boundaries: `get` cannot fail.
+        Ok((start, end - 1, escaped))
+    }
+
+    /// A string, with the scanner at its opening quote.
+    #[inline(always)]
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
+        let (start, end, escaped) = self.string_span()?;
         if escaped {
-            Ok(Cow::Owned(unescape(&self.input[start..end - 1])))
+            Ok(Cow::Owned(unescape(&self.input[start..end])))
         } else {
-            Ok(Cow::Borrowed(
-                self.text.get(start..end - 1).unwrap_or_default(),
-            ))
+            // Both ends are next to a `"`, so on character boundaries: `get` cannot fail.
+            Ok(Cow::Borrowed(self.text.get(start..end).unwrap_or_default()))
         }
     }
 
@@ -134,10 +134,8 @@ impl<'a> Scanner<'a> {
     /// compared, so an unescaped one needs neither a copy nor a `str`.
     #[inline(always)]
     pub(crate) fn name(&mut self) -> Result<Cow<'a, [u8]>, ParseError> {
-        let start = self.pos + 1;
-        let (end, escaped) = string_end(self.input, self.pos)?;
-        self.pos = end;
-        let raw = &self.input[start..end - 1];
+        let (start, end, escaped) = self.string_span()?;
+        let raw = &self.input[start..end];
         if escaped {
             Ok(Cow::Owned(unescape(raw).into_bytes()))
         } else {
@@ -500,7 +498,8 @@ static PLAIN: [bool; 256] = {
     table
 };
 
-/// Decodes the escapes of a string that [`Scanner::skip_string`] has already checked.
+/// Decodes the escapes of a string that [`string_end`] has already checked, so every escape
+/// is complete and valid here.
 fn unescape(raw: &[u8]) -> String {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
@@ -539,8 +538,9 @@ fn unescape(raw: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Four hex digits already checked by [`hex4`].
 fn hex_unit(digits: &[u8]) -> u32 {
     digits.iter().fold(0, |unit, &b| {
-        unit << 4 | (b as char).to_digit(16).unwrap_or(0)
+        unit << 4 | u32::from(HEX[usize::from(b)] & 0x0f)
     })
 }
