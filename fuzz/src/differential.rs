@@ -5,7 +5,8 @@
 //! reads the same values. Where they differ on purpose, it is spelled out here:
 //! - a known member given twice: ours refuses; the oracle sees every entry, so it refuses too;
 //! - nesting deeper than our limit, or input longer than it: ours refuses, whatever serde says;
-//! - `expires_in` must be digits only: `-0`, which serde reads as the integer 0, is refused.
+//! - `expires_in` must be digits only: `-0`, which serde reads as the integer 0, is refused;
+//! - `access_token` must fit an HTTP header: a control or non-ASCII character is refused.
 
 use std::fmt;
 
@@ -66,7 +67,11 @@ fn oracle(input: &[u8]) -> Option<Expected> {
             return None;
         }
         match (slot, value) {
-            (0, Value::String(s)) if !s.is_empty() => access_token = Some(s),
+            (0, Value::String(s))
+                if !s.is_empty() && s.bytes().all(|b| (b' '..=b'~').contains(&b)) =>
+            {
+                access_token = Some(s)
+            }
             (1, Value::String(s)) if s.eq_ignore_ascii_case("bearer") => token_type = Some(s),
             (2, Value::Number(n)) => {
                 let text = n.to_string();

@@ -117,10 +117,16 @@ const KNOWN: [&str; 5] = ["access_token", "token_type", "expires_in", "scope", "
 /// Serializes `input`, parses it back, and panics where the two differ.
 pub fn check(input: &Input) {
     let mut choices = Choices(input.layout.iter());
-    let access_token = if input.access_token.is_empty() {
+    // A token must fit an HTTP header (printable ASCII): others are refused on purpose.
+    let header_safe: String = input
+        .access_token
+        .chars()
+        .filter(|c| (' '..='~').contains(c))
+        .collect();
+    let access_token = if header_safe.is_empty() {
         "x"
     } else {
-        &input.access_token
+        &header_safe
     };
     let token_type: String = "bearer"
         .chars()

@@ -131,6 +131,9 @@ pub enum ParseErrorKind {
     WrongType(Member),
     /// `access_token` is an empty string.
     EmptyAccessToken,
+    /// `access_token` holds a control character (0x00–0x1F, 0x7F) or a non-ASCII character,
+    /// so it cannot travel in an `Authorization` header.
+    UnsafeAccessToken,
     /// `token_type` is not `bearer` (in any ASCII case).
     UnsupportedTokenType,
 }
@@ -190,6 +193,9 @@ impl fmt::Display for ParseError {
                 write!(f, "member `{member}` must be {}", member.expected_type())
             }
             K::EmptyAccessToken => f.write_str("`access_token` is empty"),
+            K::UnsafeAccessToken => f.write_str(
+                "`access_token` holds a control or non-ASCII character, which no HTTP header can carry",
+            ),
             K::UnsupportedTokenType => f.write_str("`token_type` is not `bearer`"),
         }?;
         write!(f, " (at byte {})", self.offset)
@@ -267,6 +273,11 @@ fn string_or_null<'a>(
     }
 }
 
+/// Whether `token` can be sent as `Bearer <token>`: printable ASCII and spaces only.
+fn is_header_safe(token: &str) -> bool {
+    token.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
 pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseError> {
     let mut access_token = None;
     let mut token_type = None;
@@ -280,6 +291,11 @@ pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseErr
                 let value = string(scan, Member::AccessToken)?;
                 if value.is_empty() {
                     return Err(ParseError::new(ParseErrorKind::EmptyAccessToken, at));
+                }
+                // Cached and then refused by every request's header check, such a token would
+                // fail each call until it expired (48 h at Hotmart): refuse it here instead.
+                if !is_header_safe(&value) {
+                    return Err(ParseError::new(ParseErrorKind::UnsafeAccessToken, at));
                 }
                 once(&mut access_token, Member::AccessToken, at, value)
             }

@@ -26,11 +26,13 @@ const VALID: &[Valid] = &[
     // The largest u64.
     (r#"{"access_token":"t","token_type":"bearer","expires_in":18446744073709551615}"#, "t", "bearer", u64::MAX, None, None),
     // Every escape, decoded.
-    (r#"{"access_token":"a\"b\\c\/d\be\ff\ng\rh\ti\u0041\u00e9\u20ac\ud83d\ude00","token_type":"bearer","expires_in":1}"#, "a\"b\\c/d\u{8}e\u{c}f\ng\rh\tiA\u{e9}\u{20ac}\u{1f600}", "bearer", 1, None, None),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1,"scope":"a\"b\\c\/d\be\ff\ng\rh\ti\u0041\u00e9\u20ac\ud83d\ude00"}"#, "t", "bearer", 1, Some("a\"b\\c/d\u{8}e\u{c}f\ng\rh\tiA\u{e9}\u{20ac}\u{1f600}"), None),
+    // Escapes in the token itself, as long as it stays header-safe.
+    (r#"{"access_token":"a\"b\\c\/d\u0041","token_type":"bearer","expires_in":1}"#, "a\"b\\c/dA", "bearer", 1, None, None),
     // Escaped member names match.
     (r#"{"access\u005ftoken":"t","token_type":"bearer","expires_in":1}"#, "t", "bearer", 1, None, None),
     // Raw UTF-8 in strings.
-    (r#"{"access_token":"tök€n😀","token_type":"bearer","expires_in":1,"scope":"leitura escrita ção"}"#, "tök€n😀", "bearer", 1, Some("leitura escrita ção"), None),
+    (r#"{"access_token":"t","token_type":"bearer","expires_in":1,"scope":"tök€n😀 leitura escrita ção"}"#, "t", "bearer", 1, Some("tök€n😀 leitura escrita ção"), None),
     // Unknown members of every kind are skipped.
     (r#"{"x":{"a":[1,-2.5e-3,true,false,null,{"b":"\u00e9\n"}],"c":{}},"access_token":"t","y":[],"token_type":"bearer","z":"\ud83d\ude00","expires_in":7,"w":-0,"v":1E+9}"#, "t", "bearer", 7, None, None),
     // Duplicate unknown members are fine.
@@ -56,6 +58,11 @@ const INVALID: &[(&str, ParseErrorKind, usize)] = &[
     (r#"{"access_token" "t"}"#, K::ExpectedColon, 16),
     (r#"{access_token:"t"}"#, K::ExpectedMemberName, 1),
     (r#"{"access_token":"","token_type":"bearer","expires_in":1}"#, K::EmptyAccessToken, 16),
+    (r#"{"access_token":"a\r\nX-Evil: 1","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
+    (r#"{"access_token":"a\u0000b","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
+    (r#"{"access_token":"a\u007fb","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
+    (r#"{"access_token":"a\tb","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
+    (r#"{"access_token":"tokén","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
     (r#"{"access_token":1,"token_type":"bearer","expires_in":1}"#, K::WrongType(Member::AccessToken), 16),
     (r#"{"access_token":null,"token_type":"bearer","expires_in":1}"#, K::WrongType(Member::AccessToken), 16),
     (r#"{"access_token":"t","token_type":"mac","expires_in":1}"#, K::UnsupportedTokenType, 33),
@@ -154,7 +161,7 @@ fn invalid_utf8_is_refused_with_its_offset() {
 fn borrows_unless_an_escape_forces_a_copy() {
     let parsed = TokenResponse::parse(SEED.as_bytes()).unwrap();
     assert!(matches!(parsed.access_token, Cow::Borrowed(_)));
-    let escaped = br#"{"access_token":"a\nb","token_type":"bearer","expires_in":1}"#;
+    let escaped = br#"{"access_token":"a\/b","token_type":"bearer","expires_in":1}"#;
     let parsed = TokenResponse::parse(escaped).unwrap();
     assert!(matches!(parsed.access_token, Cow::Owned(_)));
     assert_eq!(parsed.clone().into_owned(), parsed);
