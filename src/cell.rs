@@ -1,64 +1,141 @@
-//! The token cell: one cached access token behind a mutex, fetched lazily.
+//! The token cell: one cached access token behind a mutex, fetched lazily, by one thread at a
+//! time.
 //!
-//! The fast path is a lock, a clock comparison and an `Arc` clone. The slow path fetches
-//! while holding the lock, so any number of threads that find the cell cold or stale cause
-//! exactly one token request; the others wait for it and share its result.
+//! The fast path is a lock, a clock comparison and an `Arc` clone. A fetch runs outside the
+//! lock, so readers of the cache ([`TokenCell::peek`]) never wait for the network. Threads that
+//! find the cell cold or stale while a fetch is in flight sleep on a `Condvar` and receive that
+//! fetch's outcome, error included: any number of them cause one token request. Only a caller
+//! that arrives after an outcome was published starts a new fetch.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use crate::{AccessToken, Error};
 
 #[derive(Default)]
 pub(crate) struct TokenCell {
-    cached: Mutex<Option<AccessToken>>,
+    state: Mutex<State>,
+    published: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    token: Option<AccessToken>,
+    /// Whether a fetch is in flight.
+    fetching: bool,
+    /// How many fetches have published an outcome; a waiter compares it with the value it saw
+    /// when it started waiting to know that the fetch it waited for is done.
+    generation: u64,
+    /// The outcome of the last fetch, for the threads that waited for it.
+    last: Option<Result<AccessToken, Error>>,
 }
 
 impl TokenCell {
-    /// The cached token if it is still fresh, else the result of `fetch`, which is cached when
-    /// it succeeds. Errors are not cached: the next call tries again.
+    /// The cached token if it is still fresh, else the outcome of a fetch: the one in flight
+    /// if there is one, else a new one by `fetch`. A token is cached when the fetch succeeds;
+    /// errors are handed to the threads that waited for that fetch, never to later callers.
     pub(crate) fn get_or_fetch(
         &self,
         fetch: impl FnOnce() -> Result<AccessToken, Error>,
     ) -> Result<AccessToken, Error> {
-        let mut cached = self.lock();
-        if let Some(token) = cached.as_ref().filter(|t| t.is_fresh_at(Instant::now())) {
+        let mut state = self.lock();
+        if let Some(token) = state
+            .token
+            .as_ref()
+            .filter(|t| t.is_fresh_at(Instant::now()))
+        {
             return Ok(token.clone());
+        }
+        while state.fetching {
+            let waited_for = state.generation;
+            while state.fetching && state.generation == waited_for {
+                state = self
+                    .published
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            if state.generation != waited_for {
+                if let Some(outcome) = &state.last {
+                    return outcome.clone();
+                }
+            }
+            // The fetcher panicked before publishing: whoever gets here first fetches anew.
+            if let Some(token) = state
+                .token
+                .as_ref()
+                .filter(|t| t.is_fresh_at(Instant::now()))
+            {
+                return Ok(token.clone());
+            }
         }
         // A stale token is dropped before fetching, so a failed fetch never leaves it behind
         // to be handed out.
-        *cached = None;
-        let token = fetch()?;
-        *cached = Some(token.clone());
-        Ok(token)
+        state.token = None;
+        state.fetching = true;
+        drop(state);
+
+        let mut in_flight = InFlight { cell: self };
+        let outcome = fetch();
+        in_flight.publish(outcome.clone());
+        outcome
     }
 
     /// Forgets `token` if it is still the cached one. Many threads that saw the same token
     /// rejected thus cause one refresh, not one each.
     pub(crate) fn invalidate(&self, token: &AccessToken) -> bool {
-        let mut cached = self.lock();
-        if cached.as_ref() == Some(token) {
-            *cached = None;
+        let mut state = self.lock();
+        if state.token.as_ref() == Some(token) {
+            state.token = None;
             true
         } else {
             false
         }
     }
 
-    /// The cached token, fresh or not, without fetching.
+    /// The cached token, fresh or not, without fetching and without waiting for a fetch.
     pub(crate) fn peek(&self) -> Option<AccessToken> {
-        self.lock().clone()
+        self.lock().token.clone()
     }
 
     /// A panic in another thread while it held the lock (say, in a logger) cannot leave the
-    /// cell half-written: every write is a single assignment. So a poisoned lock is safe to use.
-    fn lock(&self) -> MutexGuard<'_, Option<AccessToken>> {
-        self.cached.lock().unwrap_or_else(PoisonError::into_inner)
+    /// state half-written: every change is made of plain assignments that cannot panic. So a
+    /// poisoned lock is safe to use.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The fetch in flight. Publishing its outcome wakes the waiters; if the fetch panics instead,
+/// dropping this still clears the flag and wakes them, so nobody waits forever.
+struct InFlight<'a> {
+    cell: &'a TokenCell,
+}
+
+impl InFlight<'_> {
+    fn publish(&mut self, outcome: Result<AccessToken, Error>) {
+        let mut state = self.cell.lock();
+        if let Ok(token) = &outcome {
+            state.token = Some(token.clone());
+        }
+        state.last = Some(outcome);
+        state.generation = state.generation.wrapping_add(1);
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut state = self.cell.lock();
+        state.fetching = false;
+        drop(state);
+        self.cell.published.notify_all();
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Barrier;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::thread;
     use std::time::{Duration, Instant};
 
     use super::*;
@@ -92,5 +169,56 @@ mod tests {
             "the stale token must not stay behind"
         );
         assert!(!cell.invalidate(&stale));
+    }
+
+    /// Every thread that waited for a failing fetch gets its error; one fetch in all.
+    #[test]
+    fn waiters_share_a_failed_fetch() {
+        let cell = TokenCell::default();
+        let fetches = AtomicUsize::new(0);
+        let start = Barrier::new(8);
+        thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        start.wait();
+                        cell.get_or_fetch(|| {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            // Long enough for every other thread to arrive and wait.
+                            thread::sleep(Duration::from_millis(300));
+                            Err(Error::MissingEnv { variable: "X" })
+                        })
+                    })
+                })
+                .collect();
+            for handle in handles {
+                assert!(handle.join().unwrap().is_err());
+            }
+        });
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        // A caller after the outcome was published fetches anew.
+        assert!(cell.get_or_fetch(|| Ok(token(60))).is_ok());
+    }
+
+    #[test]
+    fn peek_does_not_wait_for_a_fetch_in_flight() {
+        let cell = TokenCell::default();
+        let cached = cell.get_or_fetch(|| Ok(token(0))).unwrap();
+        let fetching = Barrier::new(2);
+        let release = Barrier::new(2);
+        thread::scope(|s| {
+            s.spawn(|| {
+                cell.get_or_fetch(|| {
+                    fetching.wait();
+                    release.wait();
+                    Ok(token(60))
+                })
+            });
+            fetching.wait();
+            // The fetch is in flight and blocked: peek answers at once.
+            assert!(cell.peek().is_none_or(|t| t != cached));
+            release.wait();
+        });
+        assert!(cell.peek().is_some());
     }
 }

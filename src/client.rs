@@ -6,12 +6,15 @@ use std::time::{Duration, Instant};
 
 use ureq::http::Method;
 
+use crate::call::{self, Finished};
 use crate::cell::TokenCell;
 use crate::environment::BaseUrl;
 use crate::error::Envelope;
+use crate::redact::Redactor;
 use crate::request::RequestBuilder;
 use crate::retry::Policy;
-use crate::transport::{Call, Reply, Settings, Transport, display_url};
+use crate::secret::Secret;
+use crate::transport::{Call, ProxyChoice, Settings, Transport, display_url};
 use crate::{AccessToken, Credentials, Environment, Error, TokenResponse};
 
 /// The token endpoint's path on the auth host.
@@ -69,6 +72,8 @@ struct Inner {
     environment: Environment,
     credentials: Credentials,
     token_url: String,
+    /// Whether the token endpoint is on this machine (no proxy, whatever the settings).
+    auth_loopback: bool,
     api_base: BaseUrl,
     style: TokenRequestStyle,
     refresh_margin: Duration,
@@ -116,6 +121,7 @@ impl Client {
             refresh_margin: Duration::from_secs(300),
             style: TokenRequestStyle::Documented,
             user_agent: concat!("hotmart-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+            proxy: ProxySetting::FromEnv,
             settings: ApiSettings {
                 max_body: 8 << 20,
                 retry: Policy::default(),
@@ -245,15 +251,37 @@ impl Client {
             inner.token_url,
             inner.style
         );
-        let requested_at = Instant::now();
-        let reply = inner.transport.send(&Call {
-            method: Method::POST,
-            url: &url,
-            headers,
-            body,
-            limit: TOKEN_BODY_LIMIT,
+        let label = format!("POST {}", inner.token_url);
+        let mut requested_at = Instant::now();
+        // The token request is retried like a GET: asking twice for a token does no harm.
+        let finished = call::run(&inner.settings.retry, true, &label, |left| {
+            requested_at = Instant::now();
+            let call = Call {
+                method: Method::POST,
+                url: &url,
+                headers,
+                body,
+                limit: TOKEN_BODY_LIMIT,
+                time_left: left,
+                loopback: inner.auth_loopback,
+                tokens: &[],
+            };
+            match inner.transport.send(&call) {
+                Ok(reply) => Ok(Ok(reply)),
+                Err(Error::Transport(err)) => Ok(Err(err)),
+                Err(other) => Err(other),
+            }
         })?;
-        let token = token_from_reply(&reply, &inner.token_url, requested_at, inner.refresh_margin)?;
+        let held = inner.cell.peek();
+        let tokens: Vec<&str> = held.iter().map(AccessToken::secret).collect();
+        let scrub = |text: &str| inner.transport.redactor().scrub(text, &tokens);
+        let token = token_from_reply(
+            finished,
+            &inner.token_url,
+            requested_at,
+            inner.refresh_margin,
+            scrub,
+        )?;
         log::debug!(
             target: "hotmart::token",
             "access token obtained, valid for {:?}",
@@ -263,13 +291,16 @@ impl Client {
     }
 }
 
-/// Turns the token endpoint's answer into a token or the error that explains it.
+/// Turns the token endpoint's last answer into a token or the error that explains it.
 fn token_from_reply(
-    reply: &Reply,
+    finished: Finished,
     url: &str,
     requested_at: Instant,
     margin: Duration,
+    scrub: impl Fn(&str) -> String,
 ) -> Result<AccessToken, Error> {
+    let Finished { reply, gave_up } = finished;
+    let gave_up = gave_up.map(Box::new);
     if reply.is_success() {
         // A success body carries a token: it is parsed, never quoted in an error.
         let response = TokenResponse::parse(&reply.body)
@@ -277,8 +308,11 @@ fn token_from_reply(
         return Ok(AccessToken::issue(&response, requested_at, margin));
     }
     log::debug!(target: "hotmart::token", "token endpoint answered HTTP {}", reply.status);
+    if reply.status == 429 {
+        return Err(Error::TokenRateLimited { gave_up });
+    }
     if (400..500).contains(&reply.status) {
-        let envelope = Envelope::read(&reply.body);
+        let envelope = Envelope::read(&reply.body, &scrub);
         let (error, description) = envelope.map_or((None, None), |e| (e.error, e.description));
         return Err(Error::TokenRejected {
             status: reply.status,
@@ -289,7 +323,8 @@ fn token_from_reply(
     Err(Error::UnexpectedStatus {
         status: reply.status,
         url: display_url(url).to_owned(),
-        excerpt: crate::error::excerpt(&reply.body),
+        excerpt: crate::error::excerpt(&reply.body, &scrub),
+        gave_up,
     })
 }
 
@@ -306,6 +341,11 @@ impl fmt::Debug for Client {
 }
 
 /// Settings for a [`Client`]; made by [`Client::builder`].
+///
+/// No setting can make the client panic later: `build()` refuses values that cannot work (a
+/// `User-Agent` with control characters, a zero timeout, a malformed proxy URL) and clamps
+/// durations longer than [`ClientBuilder::MAX_DURATION`] to it, so no arithmetic on clock
+/// instants can overflow.
 #[derive(Debug)]
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct ClientBuilder {
@@ -316,10 +356,33 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     style: TokenRequestStyle,
     user_agent: String,
+    proxy: ProxySetting,
     settings: ApiSettings,
 }
 
+/// The proxy as the builder was told; the URL may hold a password, so `Debug` hides it.
+enum ProxySetting {
+    FromEnv,
+    Off,
+    Url(Secret),
+}
+
+impl fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxySetting::FromEnv => f.write_str("FromEnv"),
+            ProxySetting::Off => f.write_str("Off"),
+            ProxySetting::Url(url) => write!(f, "Url({url:?})"),
+        }
+    }
+}
+
 impl ClientBuilder {
+    /// The longest duration any setting takes; longer ones are clamped to it by `build()`.
+    /// A year is "no limit" for any practical purpose, and far from where adding it to a clock
+    /// instant could overflow.
+    pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
     /// The most body bytes read from an API answer; a larger 2xx answer is
     /// [`Error::BodyTooLarge`]. Default: 8 MiB.
     pub fn max_body_size(mut self, bytes: u64) -> Self {
@@ -327,24 +390,42 @@ impl ClientBuilder {
         self
     }
 
-    /// How many times a failed API call (5xx, broken connection) is retried, for GET, HEAD and
-    /// [`retry_safe`](RequestBuilder::retry_safe) requests. Default: 2.
+    /// How many times a failed call (5xx, broken connection) is retried: API calls that are
+    /// GET, HEAD or [`retry_safe`](RequestBuilder::retry_safe), and the token request.
+    /// Default: 2.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.settings.retry.max_retries = retries;
         self
     }
 
     /// The first wait before a retry; each further retry doubles it (with jitter), up to 8 s.
-    /// Default: 250 ms.
+    /// Rate-limit waits never go below it either, whatever the server says. Default: 250 ms.
     pub fn retry_backoff(mut self, first: Duration) -> Self {
         self.settings.retry.base_backoff = first;
         self
     }
 
-    /// The most time one API call spends waiting out rate limits (429) before it gives up
-    /// with the 429. Default: 90 s (Hotmart's window is a minute).
+    /// The most time one call spends waiting out rate limits (429) before it gives up with
+    /// the 429. Default: 90 s (Hotmart's window is a minute).
     pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
         self.settings.retry.max_rate_limit_wait = wait;
+        self
+    }
+
+    /// The most time one call may take in all: every attempt, retry and wait (the token
+    /// request, and each API request or page). A wait that would end past it is not started;
+    /// an attempt gets no more than the time left. Default: 3 minutes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use hotmart::{Client, Credentials, Environment};
+    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .call_timeout(Duration::from_secs(20))
+    ///     .build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.retry.call_timeout = timeout;
         self
     }
 
@@ -375,33 +456,106 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header. Default: `hotmart-rs/<version>`.
+    /// The `User-Agent` header. Default: `hotmart-rs/<version>`. Printable ASCII only:
+    /// `build()` refuses control characters (CR, LF, NUL…) and non-ASCII text.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
+    /// Sends requests to hosts off this machine through this proxy (`http://`, `https://`,
+    /// `socks4://`, `socks4a://` or `socks5://`, with `user:password@` if it needs them).
+    /// `build()` refuses a malformed URL; the URL is never shown in `Debug` or errors.
+    ///
+    /// By default the proxy comes from the environment: `ALL_PROXY`, `HTTPS_PROXY`,
+    /// `HTTP_PROXY` (or their lowercase forms), honouring `NO_PROXY`. Whatever the setting,
+    /// requests to a loopback host (`localhost`, 127.0.0.0/8, `::1`) never go through a
+    /// proxy: the token request to a local server would otherwise carry the secret across
+    /// the network.
+    ///
+    /// ```
+    /// # use hotmart::{Client, Credentials, Environment};
+    /// let client = Client::builder(Environment::Production, Credentials::new("id", "secret"))
+    ///     .proxy("http://proxy.internal:3128")
+    ///     .build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxySetting::Url(Secret::new(url.into()));
+        self
+    }
+
+    /// Never uses a proxy, whatever the environment's proxy variables say.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::Off;
+        self
+    }
+
     /// Checks the settings and builds the client. Does no I/O.
     ///
-    /// Fails if the credentials are malformed, or if a base URL is not `https` (plain `http`
-    /// is allowed to a loopback host only).
+    /// Fails if the credentials are malformed, if a base URL is not `https` (plain `http` is
+    /// allowed to a loopback host only), or if a setting cannot work
+    /// ([`Error::InvalidConfig`]). Durations over [`MAX_DURATION`](Self::MAX_DURATION) are
+    /// clamped to it.
     pub fn build(self) -> Result<Client, Error> {
         self.credentials.check()?;
         let auth_base = BaseUrl::parse(self.environment.auth_url())?;
         let api_base = BaseUrl::parse(self.environment.api_url())?;
+        let invalid = |setting, reason| Err(Error::InvalidConfig { setting, reason });
+        if !self.user_agent.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+            return invalid(
+                "user_agent",
+                "a User-Agent must be printable ASCII: no control characters (CR, LF, NUL) and \
+                 no non-ASCII text",
+            );
+        }
+        let clamp = |d: Duration| d.min(Self::MAX_DURATION);
+        let timeout = self.timeout.map(clamp);
+        let connect_timeout = self.connect_timeout.map(clamp);
+        if timeout.is_some_and(|t| t.is_zero()) {
+            return invalid("timeout", "a zero timeout would fail every request");
+        }
+        if connect_timeout.is_some_and(|t| t.is_zero()) {
+            return invalid("connect_timeout", "a zero timeout would fail every request");
+        }
+        let mut settings = self.settings;
+        let retry = &mut settings.retry;
+        retry.base_backoff = clamp(retry.base_backoff);
+        retry.max_rate_limit_wait = clamp(retry.max_rate_limit_wait);
+        retry.call_timeout = clamp(retry.call_timeout);
+        if retry.call_timeout.is_zero() {
+            return invalid("call_timeout", "a zero deadline would fail every call");
+        }
+        let proxy = match self.proxy {
+            ProxySetting::FromEnv => ProxyChoice::FromEnv,
+            ProxySetting::Off => ProxyChoice::Off,
+            ProxySetting::Url(url) => match ureq::Proxy::new(url.expose()) {
+                Ok(proxy) => ProxyChoice::Given(proxy),
+                Err(_) => {
+                    return invalid(
+                        "proxy",
+                        "expected a proxy URL such as http://host:port or socks5://host:port",
+                    );
+                }
+            },
+        };
+        let redactor = Redactor::new(&[self.credentials.client_secret(), self.credentials.basic()]);
         Ok(Client {
             inner: Arc::new(Inner {
                 token_url: auth_base.join(TOKEN_PATH),
+                auth_loopback: auth_base.is_loopback(),
                 api_base,
                 environment: self.environment,
                 credentials: self.credentials,
                 style: self.style,
-                refresh_margin: self.refresh_margin,
-                settings: self.settings,
+                refresh_margin: clamp(self.refresh_margin),
+                settings,
                 transport: Transport::new(Settings {
-                    timeout: self.timeout,
-                    connect_timeout: self.connect_timeout,
+                    timeout,
+                    connect_timeout,
                     user_agent: self.user_agent,
+                    proxy,
+                    redactor,
                 }),
                 cell: TokenCell::default(),
             }),

@@ -122,6 +122,8 @@ impl fmt::Display for Environment {
 pub(crate) struct BaseUrl {
     /// The whole base, e.g. `https://developers.hotmart.com`.
     base: String,
+    /// Whether the host is on this machine: such requests never go through a proxy.
+    loopback: bool,
 }
 
 impl BaseUrl {
@@ -161,7 +163,10 @@ impl BaseUrl {
             authority.to_ascii_lowercase(),
             path.trim_end_matches('/')
         );
-        Ok(BaseUrl { base })
+        Ok(BaseUrl {
+            base,
+            loopback: is_loopback(host),
+        })
     }
 
     /// `base` + `path`, where `path` starts with `/`.
@@ -174,6 +179,11 @@ impl BaseUrl {
 
     pub(crate) fn as_str(&self) -> &str {
         &self.base
+    }
+
+    /// Whether the host is a loopback address or `localhost`.
+    pub(crate) fn is_loopback(&self) -> bool {
+        self.loopback
     }
 }
 

@@ -2,14 +2,21 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::time::Duration;
 
 use crate::token::ParseError;
 
 /// Everything that can go wrong, in one enum.
 ///
 /// Each variant carries what a user needs to act on it, and none carries a secret: the client
-/// secret, the Basic value and access tokens never reach `Display` or `Debug`. Use
-/// [`Error::status`] to get the HTTP status behind an error, when there is one.
+/// secret, the Basic value and access tokens never reach `Display` or `Debug`, even when a
+/// server or proxy echoes them back (text taken from an answer is scrubbed before it is
+/// stored). Use [`Error::status`] to get the HTTP status behind an error, when there is one,
+/// and [`Error::gave_up`] to learn which limit ended a call that was retried.
+///
+/// `Display` says what went wrong at this crate's level, in one line; the underlying cause (a
+/// parse error, an I/O error) is in [`source()`](std::error::Error::source), so a cause-chain
+/// printer (anyhow's `{:#}`, eyre) shows each part once.
 ///
 /// ```
 /// use hotmart::{Client, Credentials, Environment, Error};
@@ -22,7 +29,7 @@ use crate::token::ParseError;
 /// assert!(matches!(err, Error::InvalidUrl { .. }));
 /// assert_eq!(err.status(), None);
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A required environment variable is not set, or is empty.
@@ -49,9 +56,17 @@ pub enum Error {
         /// What is wrong with them (never the values themselves).
         reason: &'static str,
     },
+    /// A [`ClientBuilder`](crate::ClientBuilder) setting that the client cannot use safely,
+    /// refused by `build()` rather than failing (or panicking) on the first request.
+    InvalidConfig {
+        /// The builder method, e.g. `user_agent`.
+        setting: &'static str,
+        /// What is wrong with the value (never the value itself).
+        reason: &'static str,
+    },
     /// No HTTP answer was received: DNS, connection, TLS, timeout or I/O failure.
     Transport(TransportError),
-    /// The token endpoint refused the credentials (an HTTP 4xx).
+    /// The token endpoint refused the credentials (an HTTP 4xx other than 429).
     TokenRejected {
         /// The HTTP status, e.g. 401.
         status: u16,
@@ -60,16 +75,26 @@ pub enum Error {
         /// The OAuth `error_description`, when the body had one.
         description: Option<String>,
     },
+    /// The token endpoint kept answering 429 (too many requests) until a limit of the call ran
+    /// out. The credentials may be fine: try again later.
+    TokenRateLimited {
+        /// How the call ended: attempts, time spent, and which limit stopped it.
+        gave_up: Option<Box<GaveUp>>,
+    },
     /// An HTTP answer whose status the crate did not expect (e.g. a 500 from the token endpoint).
     UnexpectedStatus {
         /// The HTTP status.
         status: u16,
         /// The URL that answered, without its query.
         url: String,
-        /// The start of the body, cut short and stripped of control characters.
+        /// The start of the body, cut short, stripped of control characters and scrubbed of
+        /// secrets.
         excerpt: String,
+        /// Set when the request was retried and a limit ended the call.
+        gave_up: Option<Box<GaveUp>>,
     },
     /// The token endpoint answered with success, but its body is not a valid token response.
+    /// The parse error is the [`source`](std::error::Error::source).
     MalformedTokenResponse {
         /// What the parser found, and where.
         source: ParseError,
@@ -77,7 +102,7 @@ pub enum Error {
     /// The API answered with an error status, after any refresh and retries.
     Api(Box<ApiError>),
     /// An answer arrived but is not what the call needs: an empty body where JSON was asked
-    /// for, JSON of another shape, or a page token that repeats.
+    /// for, JSON of another shape, or a page token seen before.
     InvalidResponse {
         /// The URL that answered, without its query.
         url: String,
@@ -105,6 +130,7 @@ impl Error {
             Error::TokenRejected { status, .. } | Error::UnexpectedStatus { status, .. } => {
                 Some(*status)
             }
+            Error::TokenRateLimited { .. } => Some(429),
             Error::Api(api) => Some(api.status),
             _ => None,
         }
@@ -113,6 +139,38 @@ impl Error {
     /// Whether the request ran out of time (connect, send or receive).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport(t) if t.kind() == TransportErrorKind::Timeout)
+    }
+
+    /// Whether Hotmart's rate limit (HTTP 429) ended the call, at the API or the token endpoint.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// How a retried call ended, when a limit (retries, rate-limit wait, the call's deadline)
+    /// stopped it: attempts sent, time really spent, and which limit.
+    pub fn gave_up(&self) -> Option<&GaveUp> {
+        match self {
+            Error::TokenRateLimited { gave_up } | Error::UnexpectedStatus { gave_up, .. } => {
+                gave_up.as_deref()
+            }
+            Error::Transport(err) => err.gave_up.as_deref(),
+            Error::Api(api) => api.gave_up.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Attaches how a retried call ended to the error that ended it.
+    pub(crate) fn with_gave_up(mut self, ended: GaveUp) -> Self {
+        let ended = Some(Box::new(ended));
+        match &mut self {
+            Error::TokenRateLimited { gave_up } | Error::UnexpectedStatus { gave_up, .. } => {
+                *gave_up = ended
+            }
+            Error::Transport(err) => err.gave_up = ended,
+            Error::Api(api) => api.gave_up = ended,
+            _ => {}
+        }
+        self
     }
 }
 
@@ -128,8 +186,11 @@ impl fmt::Display for Error {
             Error::InvalidEnv { variable, expected } => {
                 write!(f, "environment variable {variable} must be {expected}")
             }
-            Error::InvalidUrl { url, reason } => write!(f, "invalid base URL `{url}`: {reason}"),
+            Error::InvalidUrl { url, reason } => write!(f, "invalid URL `{url}`: {reason}"),
             Error::InvalidCredentials { reason } => write!(f, "invalid credentials: {reason}"),
+            Error::InvalidConfig { setting, reason } => {
+                write!(f, "invalid client setting `{setting}`: {reason}")
+            }
             Error::Transport(err) => fmt::Display::fmt(err, f),
             Error::TokenRejected {
                 status,
@@ -154,23 +215,35 @@ impl fmt::Display for Error {
                     f.write_str("; check the credentials and the token request settings")
                 }
             }
+            Error::TokenRateLimited { gave_up } => {
+                f.write_str(
+                    "the token endpoint is rate limiting this account (HTTP 429); the \
+                     credentials may be fine, try again later",
+                )?;
+                if let Some(gave_up) = gave_up {
+                    write!(f, "; {gave_up}")?;
+                }
+                Ok(())
+            }
             Error::UnexpectedStatus {
                 status,
                 url,
                 excerpt,
+                gave_up,
             } => {
                 write!(f, "unexpected HTTP {status} from {url}")?;
                 if !excerpt.is_empty() {
                     write!(f, ": {excerpt}")?;
                 }
+                if let Some(gave_up) = gave_up {
+                    write!(f, "; {gave_up}")?;
+                }
                 Ok(())
             }
-            Error::MalformedTokenResponse { source } => {
-                write!(
-                    f,
-                    "the token endpoint answered with a malformed body: {source}"
-                )
-            }
+            Error::MalformedTokenResponse { .. } => f.write_str(
+                "the token endpoint answered with success, but the body is not a valid token \
+                 response",
+            ),
             Error::Api(api) => fmt::Display::fmt(api, f),
             Error::InvalidResponse { url, reason } => {
                 write!(f, "unusable answer from {url}: {reason}")
@@ -188,7 +261,8 @@ impl fmt::Display for Error {
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Error::Transport(err) => Some(err),
+            // Transparent: its Display is the transport error's, so its source is too.
+            Error::Transport(err) => err.source(),
             Error::MalformedTokenResponse { source } => Some(source),
             _ => None,
         }
@@ -201,6 +275,90 @@ impl From<TransportError> for Error {
     }
 }
 
+/// How a call that was retried came to an end: the limit that stopped it, and what it had
+/// spent by then. See [`Error::gave_up`].
+///
+/// ```
+/// # fn report(err: &hotmart::Error) {
+/// if let Some(gave_up) = err.gave_up() {
+///     eprintln!("{} requests in {:?}, stopped by {:?}", gave_up.attempts, gave_up.elapsed, gave_up.limit);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GaveUp {
+    /// Requests sent in this call (retries included).
+    pub attempts: u32,
+    /// Time from the first request to giving up, measured.
+    pub elapsed: Duration,
+    /// Of that, time spent waiting out rate limits (429).
+    pub rate_limit_waits: Duration,
+    /// The limit that ended the call.
+    pub limit: Limit,
+}
+
+/// The limit that ended a retried call; each names the [`ClientBuilder`](crate::ClientBuilder)
+/// setting behind it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// `max_retries` retries after 5xx answers or transport failures were used up.
+    Retries(u32),
+    /// The next rate-limit wait would have taken the call's waiting past
+    /// `max_rate_limit_wait`.
+    RateLimitWait(Duration),
+    /// The server kept answering 429 this many times, the most one call accepts, whatever
+    /// waits it asked for.
+    RateLimitAttempts(u32),
+    /// The call's overall deadline, `call_timeout`, ran out (or would have during the next
+    /// wait).
+    Deadline(Duration),
+}
+
+impl fmt::Display for GaveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let GaveUp {
+            attempts,
+            elapsed,
+            rate_limit_waits,
+            limit,
+        } = self;
+        let plural = if *attempts == 1 { "" } else { "s" };
+        write!(
+            f,
+            "gave up after {attempts} request{plural} in {:.1} s",
+            elapsed.as_secs_f64()
+        )?;
+        if !rate_limit_waits.is_zero() {
+            write!(
+                f,
+                " ({:.1} s of it waiting out rate limits)",
+                rate_limit_waits.as_secs_f64()
+            )?;
+        }
+        match limit {
+            Limit::Retries(n) => write!(f, ": the {n} retries of max_retries were used up"),
+            Limit::RateLimitWait(max) => write!(
+                f,
+                ": waiting as the server asked would pass max_rate_limit_wait ({:.1} s)",
+                max.as_secs_f64()
+            ),
+            Limit::RateLimitAttempts(n) => {
+                write!(
+                    f,
+                    ": {n} answers of 429 in a row, the most one call accepts"
+                )
+            }
+            Limit::Deadline(max) => write!(
+                f,
+                ": the call's deadline, call_timeout ({:.1} s), ran out",
+                max.as_secs_f64()
+            ),
+        }
+    }
+}
+
 /// An error answer from the API, with Hotmart's error envelope when the body had one.
 ///
 /// ```
@@ -210,7 +368,7 @@ impl From<TransportError> for Error {
 /// }
 /// # }
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ApiError {
     pub(crate) status: u16,
     pub(crate) method: String,
@@ -219,6 +377,7 @@ pub struct ApiError {
     pub(crate) description: Option<String>,
     pub(crate) error_uri: Option<String>,
     pub(crate) excerpt: String,
+    pub(crate) gave_up: Option<Box<GaveUp>>,
 }
 
 impl ApiError {
@@ -256,6 +415,11 @@ impl ApiError {
     pub fn excerpt(&self) -> &str {
         &self.excerpt
     }
+
+    /// How the call ended, when it was retried and a limit stopped it.
+    pub fn gave_up(&self) -> Option<&GaveUp> {
+        self.gave_up.as_deref()
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -267,6 +431,7 @@ impl fmt::Display for ApiError {
             error,
             description,
             excerpt,
+            gave_up,
             ..
         } = self;
         write!(f, "Hotmart answered HTTP {status} to {method} {url}")?;
@@ -280,16 +445,19 @@ impl fmt::Display for ApiError {
             401 => f.write_str(
                 " (a fresh access token was refused too: check that the credential's type, \
                  sandbox or production, matches the environment)",
-            ),
-            403 => f.write_str(" (the credential lacks permission for this resource)"),
-            429 => f.write_str(
-                " (rate limit: 500 calls a minute per account; still exceeded after waiting as \
-                 long as allowed)",
-            ),
-            _ => Ok(()),
+            )?,
+            403 => f.write_str(" (the credential lacks permission for this resource)")?,
+            429 => f.write_str(" (rate limit: 500 calls a minute per account)")?,
+            _ => {}
         }
+        if let Some(gave_up) = gave_up {
+            write!(f, "; {gave_up}")?;
+        }
+        Ok(())
     }
 }
+
+impl StdError for ApiError {}
 
 /// What kind of transport failure happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,20 +478,25 @@ pub enum TransportErrorKind {
 }
 
 /// A request that got no usable HTTP answer. See [`TransportError::kind`].
-#[derive(Debug)]
+///
+/// `Display` names the kind of failure and the URL; the low-level cause (the I/O or TLS
+/// library's own message, scrubbed of secrets) is its [`source`](StdError::source).
+#[derive(Clone, Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
     url: String,
-    source: Box<dyn StdError + Send + Sync>,
+    cause: Cause,
+    pub(crate) gave_up: Option<Box<GaveUp>>,
 }
 
 impl TransportError {
-    pub(crate) fn new(
-        kind: TransportErrorKind,
-        url: String,
-        source: Box<dyn StdError + Send + Sync>,
-    ) -> Self {
-        TransportError { kind, url, source }
+    pub(crate) fn new(kind: TransportErrorKind, url: String, cause: String) -> Self {
+        TransportError {
+            kind,
+            url,
+            cause: Cause(cause),
+            gave_up: None,
+        }
     }
 
     /// What kind of failure this was.
@@ -335,21 +508,33 @@ impl TransportError {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    /// How the call ended, when it was retried and a limit stopped it.
+    pub fn gave_up(&self) -> Option<&GaveUp> {
+        self.gave_up.as_deref()
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            TransportErrorKind::Dns => "could not resolve the host of",
-            TransportErrorKind::Connect => "could not connect to",
-            TransportErrorKind::Tls => "TLS failed with",
-            TransportErrorKind::Timeout => "timed out calling",
-            TransportErrorKind::Io => "the connection broke calling",
-            TransportErrorKind::Protocol => "malformed HTTP from",
-        };
-        write!(f, "{what} {}: {}", self.url, self.source)?;
-        if self.kind == TransportErrorKind::Dns || self.kind == TransportErrorKind::Connect {
-            f.write_str(" (check the network and the environment's base URLs)")?;
+        let url = &self.url;
+        match self.kind {
+            TransportErrorKind::Dns => write!(
+                f,
+                "could not resolve the host name of {url} (DNS); check the network and the \
+                 environment's base URLs"
+            ),
+            TransportErrorKind::Connect => write!(
+                f,
+                "could not connect to {url}; check the network and the environment's base URLs"
+            ),
+            TransportErrorKind::Tls => write!(f, "TLS failed with {url}"),
+            TransportErrorKind::Timeout => write!(f, "timed out calling {url}"),
+            TransportErrorKind::Io => write!(f, "the connection broke while calling {url}"),
+            TransportErrorKind::Protocol => write!(f, "malformed HTTP from {url}"),
+        }?;
+        if let Some(gave_up) = &self.gave_up {
+            write!(f, "; {gave_up}")?;
         }
         Ok(())
     }
@@ -357,9 +542,22 @@ impl fmt::Display for TransportError {
 
 impl StdError for TransportError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(&*self.source)
+        Some(&self.cause)
     }
 }
+
+/// The low-level cause of a transport error, kept as text: it is scrubbed of every secret the
+/// client knows before it is stored, since a library's message may quote what a server sent.
+#[derive(Clone, Debug)]
+struct Cause(String);
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl StdError for Cause {}
 
 /// Hotmart's error envelope (`error`, `error_description`, `error_uri`), read from a body and
 /// sanitized for messages. Shared by the token endpoint's and the API's errors.
@@ -370,10 +568,10 @@ pub(crate) struct Envelope {
 }
 
 impl Envelope {
-    /// The envelope, if the body is one.
-    pub(crate) fn read(body: &[u8]) -> Option<Envelope> {
+    /// The envelope, if the body is one; each text passes through `scrub` before it is kept.
+    pub(crate) fn read(body: &[u8], scrub: impl Fn(&str) -> String) -> Option<Envelope> {
         let parsed = crate::OAuthErrorBody::parse(body).ok()?;
-        let text = |value: Option<&str>| value.map(|v| excerpt(v.as_bytes()));
+        let text = |value: Option<&str>| value.map(|v| excerpt(v.as_bytes(), &scrub));
         Some(Envelope {
             error: text(parsed.error()),
             description: text(parsed.error_description()),
@@ -382,18 +580,22 @@ impl Envelope {
     }
 }
 
-/// The start of a body for an error message: at most 200 characters, control characters
-/// replaced, so a hostile or binary body cannot garble a terminal or a log line.
-pub(crate) fn excerpt(body: &[u8]) -> String {
+/// The start of a body for an error message: scrubbed of secrets (before it is cut, so no
+/// part of a secret survives the cut), at most 200 characters, control characters replaced,
+/// so a hostile or binary body cannot garble a terminal or a log line.
+pub(crate) fn excerpt(body: &[u8], scrub: impl Fn(&str) -> String) -> String {
     const MAX_CHARS: usize = 200;
-    let text = String::from_utf8_lossy(body);
+    // Only the first few KiB can reach the excerpt; scrubbing more would be wasted work.
+    let body = body.trim_ascii_start();
+    let head = &body[..body.len().min(16 * 1024)];
+    let text = scrub(&String::from_utf8_lossy(head));
     let mut out: String = text
         .trim()
         .chars()
         .take(MAX_CHARS)
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    if text.trim().chars().nth(MAX_CHARS).is_some() {
+    if text.trim().chars().nth(MAX_CHARS).is_some() || head.len() < body.len() {
         out.push('…');
     }
     out

@@ -64,6 +64,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod call;
 mod cell;
 mod client;
 mod credentials;
@@ -75,6 +76,7 @@ pub mod models;
 #[cfg(feature = "json")]
 mod page;
 mod percent;
+mod redact;
 mod request;
 mod retry;
 mod secret;
@@ -87,7 +89,7 @@ pub mod mock;
 pub use client::{Client, ClientBuilder, TOKEN_PATH, TokenRequestStyle};
 pub use credentials::Credentials;
 pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
-pub use error::{ApiError, Error, TransportError, TransportErrorKind};
+pub use error::{ApiError, Error, GaveUp, Limit, TransportError, TransportErrorKind};
 #[cfg(feature = "json")]
 pub use page::{Items, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};

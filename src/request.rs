@@ -2,14 +2,14 @@
 //! rate-limit waits, retries) and the response.
 
 use std::fmt;
-use std::thread;
+use std::time::Instant;
 
 use ureq::http::{HeaderMap, Method};
 
-use crate::error::{ApiError, Envelope, TransportError};
-use crate::retry::{self, Attempts, Decision, Outcome, RateLimitHeaders};
+use crate::call;
+use crate::error::{ApiError, Envelope};
 use crate::transport::{Call, Reply, display_url};
-use crate::{Client, Error};
+use crate::{AccessToken, Client, Error};
 
 /// An API request being built; made by [`Client::get`], [`Client::post`] and the like.
 ///
@@ -97,10 +97,12 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// The access token comes from the client's cache. On a 401 the token is invalidated and
     /// the request sent once more with a fresh one. A 429 is waited out (`Retry-After`, else
-    /// `RateLimit-Reset`, else a backoff) up to the client's limit; 5xx answers and broken
-    /// connections are retried with backoff for GET, HEAD and [`retry_safe`](Self::retry_safe)
-    /// requests. A final non-2xx answer is [`Error::Api`]; a 2xx with an empty body is not an
-    /// error.
+    /// `RateLimit-Reset`, never less than the growing retry backoff) up to the client's
+    /// `max_rate_limit_wait`; 5xx answers and broken connections are retried with backoff for
+    /// GET, HEAD and [`retry_safe`](Self::retry_safe) requests. The whole call, retries and
+    /// waits included, ends by the client's `call_timeout`. A final non-2xx answer is
+    /// [`Error::Api`]; a 2xx with an empty body is not an error. When a limit ended the
+    /// retries, [`Error::gave_up`] says which, and how long the call really took.
     pub fn send(&self) -> Result<Response, Error> {
         let url = self.url()?;
         let shown = display_url(&url).to_owned();
@@ -111,77 +113,66 @@ impl<'c> RequestBuilder<'c> {
             .body
             .as_ref()
             .map(|(kind, bytes)| (kind.as_str(), bytes.as_slice()));
-        let mut attempts = Attempts::default();
+        let label = format!("{} {shown}", self.method);
+        // The tokens this call sent, so that an answer echoing one cannot put it in an error.
+        let mut sent: Vec<AccessToken> = Vec::new();
         let mut refreshed = false;
-        loop {
-            let token = client.access_token()?;
-            let bearer = format!("Bearer {}", token.secret());
-            let mut all = headers.clone();
-            all.push(("authorization", &bearer));
-            let call = Call {
-                method: self.method.clone(),
-                url: &url,
-                headers: &all,
-                body,
-                limit: client.settings().max_body,
-            };
-            let failure = match client.transport().send(&call) {
-                Ok(reply) if reply.status == 401 && !refreshed => {
-                    // The token expired or was revoked: nothing was done, so any method may
-                    // go again, once, with a fresh token.
-                    log::info!(
-                        target: "hotmart::request",
-                        "{} {shown}: HTTP 401, refreshing the access token and retrying",
-                        self.method
-                    );
-                    client.invalidate(&token);
-                    refreshed = true;
-                    continue;
+        let finished = call::run(&client.settings().retry, self.repeatable, &label, |left| {
+            let started = Instant::now();
+            loop {
+                let token = client.access_token()?;
+                let bearer = format!("Bearer {}", token.secret());
+                let mut all = headers.clone();
+                all.push(("authorization", &bearer));
+                let call = Call {
+                    method: self.method.clone(),
+                    url: &url,
+                    headers: &all,
+                    body,
+                    limit: client.settings().max_body,
+                    time_left: left.saturating_sub(started.elapsed()),
+                    loopback: client.api_base().is_loopback(),
+                    tokens: &[token.secret()],
+                };
+                let result = client.transport().send(&call);
+                if !sent.contains(&token) {
+                    sent.push(token.clone());
                 }
-                Ok(reply) if reply.is_success() => {
-                    return Ok(Response {
-                        status: reply.status,
-                        headers: reply.headers,
-                        body: reply.body,
-                        url: shown,
-                    });
-                }
-                Ok(reply) => Failure::Answer(reply),
-                Err(Error::Transport(err)) => Failure::Transport(err),
-                Err(other) => return Err(other),
-            };
-            let (outcome, rate) = match &failure {
-                Failure::Answer(reply) => (
-                    Outcome::Status(reply.status),
-                    RateLimitHeaders::read(|name| header(&reply.headers, name)),
-                ),
-                Failure::Transport(err) => {
-                    (Outcome::Transport(err.kind()), RateLimitHeaders::default())
-                }
-            };
-            let policy = client.settings().retry;
-            match retry::decide(&policy, &attempts, outcome, self.repeatable, rate) {
-                Decision::RetryAfter(wait) => {
-                    log::info!(
-                        target: "hotmart::request",
-                        "{} {shown}: {}, retrying in {wait:?}",
-                        self.method,
-                        match outcome {
-                            Outcome::Status(status) => format!("HTTP {status}"),
-                            Outcome::Transport(kind) => format!("{kind:?} failure"),
-                        }
-                    );
-                    attempts.record(outcome, wait);
-                    thread::sleep(wait);
-                }
-                Decision::Stop => {
-                    return Err(match failure {
-                        Failure::Answer(reply) => api_error(&self.method, shown, &reply),
-                        Failure::Transport(err) => Error::Transport(err),
-                    });
-                }
+                return match result {
+                    Ok(reply) if reply.status == 401 && !refreshed => {
+                        // The token expired or was revoked: nothing was done, so any method
+                        // may go again, once, with a fresh token.
+                        log::info!(
+                            target: "hotmart::request",
+                            "{label}: HTTP 401, refreshing the access token and retrying"
+                        );
+                        client.invalidate(&token);
+                        refreshed = true;
+                        continue;
+                    }
+                    Ok(reply) => Ok(Ok(reply)),
+                    Err(Error::Transport(err)) => Ok(Err(err)),
+                    Err(other) => Err(other),
+                };
             }
+        })?;
+        let reply = finished.reply;
+        if reply.is_success() {
+            return Ok(Response {
+                status: reply.status,
+                headers: reply.headers,
+                body: reply.body,
+                url: shown,
+            });
         }
+        let held = client.cached_token();
+        let tokens: Vec<&str> = sent.iter().chain(&held).map(AccessToken::secret).collect();
+        let scrub = |text: &str| client.transport().redactor().scrub(text, &tokens);
+        let mut err = api_error(&self.method, shown, &reply, scrub);
+        if let Some(gave_up) = finished.gave_up {
+            err = err.with_gave_up(gave_up);
+        }
+        Err(err)
     }
 
     /// The full URL: the API base joined with the path, and the query. An absolute URL is
@@ -234,23 +225,11 @@ impl fmt::Debug for RequestBuilder<'_> {
     }
 }
 
-/// An attempt that did not succeed.
-enum Failure {
-    /// An HTTP answer with a non-2xx status (other than a first 401).
-    Answer(Reply),
-    /// No HTTP answer at all.
-    Transport(TransportError),
-}
-
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name)?.to_str().ok().map(str::to_owned)
-}
-
 /// The error for a final non-2xx answer, with Hotmart's envelope when the body has one.
-fn api_error(method: &Method, url: String, reply: &Reply) -> Error {
-    let (error, description, error_uri, excerpt) = match Envelope::read(&reply.body) {
+fn api_error(method: &Method, url: String, reply: &Reply, scrub: impl Fn(&str) -> String) -> Error {
+    let (error, description, error_uri, excerpt) = match Envelope::read(&reply.body, &scrub) {
         Some(e) => (e.error, e.description, e.uri, String::new()),
-        None => (None, None, None, crate::error::excerpt(&reply.body)),
+        None => (None, None, None, crate::error::excerpt(&reply.body, &scrub)),
     };
     Error::Api(Box::new(ApiError {
         status: reply.status,
@@ -260,6 +239,7 @@ fn api_error(method: &Method, url: String, reply: &Reply) -> Error {
         description,
         error_uri,
         excerpt,
+        gave_up: None,
     }))
 }
 

@@ -5,19 +5,26 @@ use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::time::Duration;
 
-use crate::error::TransportErrorKind;
+use crate::error::{Limit, TransportErrorKind};
 
 /// How a client retries; set through [`ClientBuilder`](crate::ClientBuilder).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Policy {
     /// Retries after a 5xx or transport failure (not counting 401 and 429 handling).
     pub(crate) max_retries: u32,
-    /// The first backoff; each further retry doubles it, up to `max_backoff`.
+    /// The first backoff; each further retry doubles it, up to `max_backoff`. Waits for rate
+    /// limits are never shorter than this backoff either.
     pub(crate) base_backoff: Duration,
     pub(crate) max_backoff: Duration,
     /// The most time spent waiting out rate limits (429) in one call.
     pub(crate) max_rate_limit_wait: Duration,
+    /// The most time one call may take, retries and waits included.
+    pub(crate) call_timeout: Duration,
 }
+
+/// The most 429 answers one call accepts before it gives up, whatever waits they ask for: with
+/// a zero backoff and a server that says `Retry-After: 0`, this is what ends the call.
+pub(crate) const MAX_RATE_LIMIT_ATTEMPTS: u32 = 20;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -26,6 +33,7 @@ impl Default for Policy {
             base_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(8),
             max_rate_limit_wait: Duration::from_secs(90),
+            call_timeout: Duration::from_secs(180),
         }
     }
 }
@@ -42,8 +50,10 @@ pub(crate) enum Outcome {
 /// What to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Decision {
-    /// Hand the outcome to the caller.
+    /// Hand the outcome to the caller: it is final (a success, or not worth repeating).
     Stop,
+    /// Hand the outcome to the caller: it was worth repeating, but this limit forbids it.
+    GiveUp(Limit),
     /// Wait this long, then send the request again.
     RetryAfter(Duration),
 }
@@ -72,8 +82,10 @@ impl RateLimitHeaders {
 pub(crate) struct Attempts {
     /// Retries spent on 5xx and transport failures.
     pub(crate) failures: u32,
+    /// Retries spent on 429 answers.
+    pub(crate) rate_limited: u32,
     /// Time spent waiting for rate limits.
-    pub(crate) rate_limited: Duration,
+    pub(crate) rate_limit_waits: Duration,
 }
 
 impl Attempts {
@@ -81,9 +93,10 @@ impl Attempts {
     /// budget, everything else against the retry count.
     pub(crate) fn record(&mut self, outcome: Outcome, wait: Duration) {
         if outcome == Outcome::Status(429) {
-            self.rate_limited += wait;
+            self.rate_limited = self.rate_limited.saturating_add(1);
+            self.rate_limit_waits = self.rate_limit_waits.saturating_add(wait);
         } else {
-            self.failures += 1;
+            self.failures = self.failures.saturating_add(1);
         }
     }
 }
@@ -92,6 +105,8 @@ impl Attempts {
 /// (GET and HEAD, or a request the caller marked safe): Hotmart has no idempotency keys, so a
 /// POST must never be repeated by surprise. Requests that never reached the server (a failed
 /// connection) are always repeatable.
+///
+/// The call's deadline is not known here; the caller checks the wait against it.
 pub(crate) fn decide(
     policy: &Policy,
     attempts: &Attempts,
@@ -102,15 +117,21 @@ pub(crate) fn decide(
     match outcome {
         // A 429 means the request was not processed: any method may be sent again.
         Outcome::Status(429) => {
-            let wait = headers
+            if attempts.rate_limited >= MAX_RATE_LIMIT_ATTEMPTS {
+                return Decision::GiveUp(Limit::RateLimitAttempts(MAX_RATE_LIMIT_ATTEMPTS));
+            }
+            // A server that says 0 (or nothing) still gets a growing pause: without it, a
+            // `Retry-After: 0` loop would hammer the server as fast as the network allows.
+            let floor = backoff(policy, attempts.rate_limited);
+            let asked = headers
                 .retry_after
                 .or(headers.reset)
-                .map(Duration::from_secs)
-                .unwrap_or_else(|| backoff(policy, attempts.failures));
-            if attempts.rate_limited + wait <= policy.max_rate_limit_wait {
+                .map_or(Duration::ZERO, Duration::from_secs);
+            let wait = asked.max(floor);
+            if attempts.rate_limit_waits.saturating_add(wait) <= policy.max_rate_limit_wait {
                 Decision::RetryAfter(wait)
             } else {
-                Decision::Stop
+                Decision::GiveUp(Limit::RateLimitWait(policy.max_rate_limit_wait))
             }
         }
         Outcome::Status(500 | 502 | 503 | 504) if repeatable => failure(policy, attempts),
@@ -128,7 +149,7 @@ fn failure(policy: &Policy, attempts: &Attempts) -> Decision {
     if attempts.failures < policy.max_retries {
         Decision::RetryAfter(jitter(backoff(policy, attempts.failures)))
     } else {
-        Decision::Stop
+        Decision::GiveUp(Limit::Retries(policy.max_retries))
     }
 }
 
@@ -159,6 +180,7 @@ mod tests {
             base_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(1),
             max_rate_limit_wait: Duration::from_secs(60),
+            call_timeout: Duration::from_secs(600),
         }
     }
 
@@ -210,15 +232,22 @@ mod tests {
             decide(&policy(), &fresh, Outcome::Status(429), false, headers)
         };
         let secs = |s| Decision::RetryAfter(Duration::from_secs(s));
+        let over = Decision::GiveUp(Limit::RateLimitWait(Duration::from_secs(60)));
         assert_eq!(wait(Some(3), Some(40)), secs(3));
         assert_eq!(wait(None, Some(40)), secs(40));
         assert_eq!(
             wait(None, None),
             Decision::RetryAfter(Duration::from_millis(100))
         );
-        assert_eq!(wait(None, Some(61)), Decision::Stop);
+        // Zero is never taken at its word: the backoff is the floor.
+        assert_eq!(
+            wait(Some(0), None),
+            Decision::RetryAfter(Duration::from_millis(100))
+        );
+        assert_eq!(wait(None, Some(61)), over);
+        assert_eq!(wait(Some(u64::MAX), None), over);
         let nearly_spent = Attempts {
-            rate_limited: Duration::from_secs(59),
+            rate_limit_waits: Duration::from_secs(59),
             ..Attempts::default()
         };
         let headers = RateLimitHeaders {
@@ -232,7 +261,54 @@ mod tests {
             true,
             headers,
         );
-        assert_eq!(decision, Decision::Stop);
+        assert_eq!(decision, over);
+        // Arithmetic at the edge saturates instead of overflowing.
+        let saturated = Attempts {
+            rate_limit_waits: Duration::MAX,
+            ..Attempts::default()
+        };
+        let decision = decide(&policy(), &saturated, Outcome::Status(429), true, headers);
+        assert_eq!(decision, over);
+    }
+
+    #[test]
+    fn rate_limit_waits_grow_and_their_number_is_capped() {
+        let zero = RateLimitHeaders {
+            retry_after: Some(0),
+            reset: None,
+        };
+        let mut attempts = Attempts::default();
+        let mut waits = Vec::new();
+        loop {
+            match decide(&policy(), &attempts, Outcome::Status(429), false, zero) {
+                Decision::RetryAfter(wait) => {
+                    waits.push(wait.as_millis());
+                    attempts.record(Outcome::Status(429), wait);
+                }
+                other => {
+                    // 100 ms, 200 ms, … capped at 1 s: the attempt cap comes before 60 s.
+                    let cap = Limit::RateLimitAttempts(MAX_RATE_LIMIT_ATTEMPTS);
+                    assert_eq!(other, Decision::GiveUp(cap));
+                    break;
+                }
+            }
+            assert!(waits.len() <= MAX_RATE_LIMIT_ATTEMPTS as usize);
+        }
+        assert_eq!(&waits[..5], [100, 200, 400, 800, 1000]);
+        let unbounded = Policy {
+            base_backoff: Duration::ZERO,
+            max_rate_limit_wait: Duration::MAX,
+            ..policy()
+        };
+        let mut attempts = Attempts::default();
+        let mut sent = 1;
+        while let Decision::RetryAfter(wait) =
+            decide(&unbounded, &attempts, Outcome::Status(429), false, zero)
+        {
+            attempts.record(Outcome::Status(429), wait);
+            sent += 1;
+        }
+        assert_eq!(sent, MAX_RATE_LIMIT_ATTEMPTS + 1);
     }
 
     #[test]

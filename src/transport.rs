@@ -1,6 +1,7 @@
 //! The one place that speaks HTTP: a lazily built ureq agent, timeouts, capped bodies, no
 //! redirects, and every status handed back rather than turned into an error.
 
+use std::fmt;
 use std::io::Read;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use ureq::Agent;
 use ureq::http::{self, HeaderMap, Method};
 
 use crate::error::{Error, TransportError, TransportErrorKind};
+use crate::redact::Redactor;
 
 /// What the agent is built from.
 #[derive(Clone, Debug)]
@@ -16,12 +18,41 @@ pub(crate) struct Settings {
     pub(crate) timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) user_agent: String,
+    pub(crate) proxy: ProxyChoice,
+    /// The client's long-lived secrets, scrubbed from every error text.
+    pub(crate) redactor: Redactor,
+}
+
+/// Which proxy requests to hosts off this machine go through. Loopback hosts never use one.
+#[derive(Clone, Default)]
+pub(crate) enum ProxyChoice {
+    /// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (or lowercase), honouring `NO_PROXY`.
+    #[default]
+    FromEnv,
+    /// No proxy, whatever the environment says.
+    Off,
+    /// This one, checked by `build()`.
+    Given(ureq::Proxy),
+}
+
+impl fmt::Debug for ProxyChoice {
+    // A proxy URL may hold a password: only the choice is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProxyChoice::FromEnv => "FromEnv",
+            ProxyChoice::Off => "Off",
+            ProxyChoice::Given(_) => "Given(<redacted>)",
+        })
+    }
 }
 
 pub(crate) struct Transport {
     settings: Settings,
     /// Built on first use, so building a client costs no TLS set-up and does no I/O.
     agent: OnceLock<Agent>,
+    /// The agent for loopback hosts, which never goes through a proxy: otherwise a proxy
+    /// variable would carry the secret, in clear text, off the machine.
+    direct: OnceLock<Agent>,
 }
 
 /// One request. `url` may hold credentials in its query, so only [`display_url`] of it is
@@ -34,6 +65,13 @@ pub(crate) struct Call<'a> {
     pub(crate) body: Option<(&'a str, &'a [u8])>,
     /// The most body bytes read from a success answer; larger is [`Error::BodyTooLarge`].
     pub(crate) limit: u64,
+    /// The time left before the call's deadline: the request gets no more than this.
+    pub(crate) time_left: Duration,
+    /// Whether the host is on this machine (no proxy, whatever the settings).
+    pub(crate) loopback: bool,
+    /// Access tokens this request carries, scrubbed from any error text with the client's
+    /// secrets.
+    pub(crate) tokens: &'a [&'a str],
 }
 
 /// An HTTP answer, whatever its status.
@@ -57,11 +95,24 @@ impl Transport {
         Transport {
             settings,
             agent: OnceLock::new(),
+            direct: OnceLock::new(),
         }
     }
 
-    fn agent(&self) -> &Agent {
-        self.agent.get_or_init(|| {
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.settings.redactor
+    }
+
+    fn agent(&self, loopback: bool) -> &Agent {
+        let direct = loopback || matches!(self.settings.proxy, ProxyChoice::Off);
+        let cell = if direct { &self.direct } else { &self.agent };
+        cell.get_or_init(|| {
+            let proxy = match &self.settings.proxy {
+                _ if direct => None,
+                ProxyChoice::FromEnv => ureq::Proxy::try_from_env(),
+                ProxyChoice::Given(proxy) => Some(proxy.clone()),
+                ProxyChoice::Off => None,
+            };
             let config = Agent::config_builder()
                 .http_status_as_error(false)
                 .max_redirects(0)
@@ -69,6 +120,7 @@ impl Transport {
                 .timeout_global(self.settings.timeout)
                 .timeout_connect(self.settings.connect_timeout)
                 .user_agent(self.settings.user_agent.as_str())
+                .proxy(proxy)
                 .build();
             Agent::new_with_config(config)
         })
@@ -76,23 +128,50 @@ impl Transport {
 
     pub(crate) fn send(&self, call: &Call<'_>) -> Result<Reply, Error> {
         let shown = display_url(call.url);
+        let fail = |err: ureq::Error| self.transport_error(err, shown, call.tokens);
+        let agent = self.agent(call.loopback);
         let mut builder = http::Request::builder()
             .method(call.method.clone())
             .uri(call.url);
         for (name, value) in call.headers {
             builder = builder.header(*name, *value);
         }
+        // The deadline wins over the configured timeout when it is nearer.
+        let clip = self
+            .settings
+            .timeout
+            .is_none_or(|timeout| call.time_left < timeout)
+            .then_some(call.time_left);
         let response = match call.body {
             Some((content_type, bytes)) => {
-                let request = builder.header("content-type", content_type).body(bytes);
-                self.agent().run(request.map_err(|e| http_error(e, shown))?)
+                let request = builder
+                    .header("content-type", content_type)
+                    .body(bytes)
+                    .map_err(|e| http_error(e, shown))?;
+                match clip {
+                    Some(left) => agent.run(
+                        agent
+                            .configure_request(request)
+                            .timeout_global(Some(left))
+                            .build(),
+                    ),
+                    None => agent.run(request),
+                }
             }
             None => {
-                let request = builder.body(());
-                self.agent().run(request.map_err(|e| http_error(e, shown))?)
+                let request = builder.body(()).map_err(|e| http_error(e, shown))?;
+                match clip {
+                    Some(left) => agent.run(
+                        agent
+                            .configure_request(request)
+                            .timeout_global(Some(left))
+                            .build(),
+                    ),
+                    None => agent.run(request),
+                }
             }
         };
-        let mut response = response.map_err(|e| transport_error(e, shown))?;
+        let mut response = response.map_err(fail)?;
         let status = response.status().as_u16();
         let mut body = Vec::new();
         response
@@ -100,7 +179,7 @@ impl Transport {
             .as_reader()
             .take(call.limit.saturating_add(1))
             .read_to_end(&mut body)
-            .map_err(|e| transport_error(ureq::Error::from(e), shown))?;
+            .map_err(|e| fail(ureq::Error::from(e)))?;
         if body.len() as u64 > call.limit {
             if is_success(status) {
                 return Err(Error::BodyTooLarge {
@@ -108,13 +187,31 @@ impl Transport {
                     limit: call.limit,
                 });
             }
-            body.truncate(call.limit as usize);
+            body.truncate(usize::try_from(call.limit).unwrap_or(usize::MAX));
         }
         Ok(Reply {
             status,
             headers: std::mem::take(response.headers_mut()),
             body,
         })
+    }
+
+    fn transport_error(&self, err: ureq::Error, url: &str, tokens: &[&str]) -> Error {
+        if let ureq::Error::BodyExceedsLimit(limit) = err {
+            return Error::BodyTooLarge {
+                url: url.to_owned(),
+                limit,
+            };
+        }
+        let kind = kind_of(&err);
+        let cause = match err {
+            // These two quote the whole URL, query and all: keep the kind, drop the text.
+            ureq::Error::BadUri(_) => "malformed request URL".to_owned(),
+            ureq::Error::RequireHttpsOnly(_) => "https is required".to_owned(),
+            // A library's message may quote what the server sent, which may echo a secret.
+            other => self.settings.redactor.scrub(&other.to_string(), tokens),
+        };
+        Error::Transport(TransportError::new(kind, url.to_owned(), cause))
     }
 }
 
@@ -132,23 +229,23 @@ fn http_error(err: http::Error, url: &str) -> Error {
     Error::Transport(TransportError::new(
         TransportErrorKind::Protocol,
         url.to_owned(),
-        Box::new(err),
+        err.to_string(),
     ))
 }
 
-fn transport_error(err: ureq::Error, url: &str) -> Error {
+/// What kind of failure a ureq error is.
+fn kind_of(err: &ureq::Error) -> TransportErrorKind {
     use std::io::ErrorKind as Io;
     use ureq::Error as U;
-    if let U::BodyExceedsLimit(limit) = err {
-        return Error::BodyTooLarge {
-            url: url.to_owned(),
-            limit,
-        };
-    }
-    let kind = match &err {
+    match err {
         U::Timeout(_) => TransportErrorKind::Timeout,
         U::HostNotFound => TransportErrorKind::Dns,
         U::ConnectionFailed => TransportErrorKind::Connect,
+        // std reports a failed name lookup (getaddrinfo) as an uncategorized I/O error; its
+        // message is the only mark of it.
+        U::Io(io) if io.to_string().starts_with("failed to lookup address") => {
+            TransportErrorKind::Dns
+        }
         U::Io(io) => match io.kind() {
             Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
             Io::ConnectionRefused | Io::AddrNotAvailable | Io::HostUnreachable => {
@@ -163,12 +260,39 @@ fn transport_error(err: ureq::Error, url: &str) -> Error {
         U::NativeTls(_) => TransportErrorKind::Tls,
         U::Protocol(_) | U::LargeResponseHeader(..) | U::Http(_) => TransportErrorKind::Protocol,
         _ => TransportErrorKind::Io,
-    };
-    // These two quote the whole URL, query and all: keep the kind, drop the text.
-    let source: Box<dyn std::error::Error + Send + Sync> = match err {
-        U::BadUri(_) => "malformed request URL".into(),
-        U::RequireHttpsOnly(_) => "https is required".into(),
-        other => Box::new(other),
-    };
-    Error::Transport(TransportError::new(kind, url.to_owned(), source))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_named_by_kind() {
+        use std::io;
+        let cases = [
+            (ureq::Error::HostNotFound, TransportErrorKind::Dns),
+            (
+                ureq::Error::Io(io::Error::other(
+                    "failed to lookup address information: Name or service not known",
+                )),
+                TransportErrorKind::Dns,
+            ),
+            (
+                ureq::Error::Io(io::ErrorKind::ConnectionRefused.into()),
+                TransportErrorKind::Connect,
+            ),
+            (
+                ureq::Error::Io(io::ErrorKind::TimedOut.into()),
+                TransportErrorKind::Timeout,
+            ),
+            (
+                ureq::Error::Io(io::ErrorKind::UnexpectedEof.into()),
+                TransportErrorKind::Io,
+            ),
+        ];
+        for (err, kind) in cases {
+            assert_eq!(kind_of(&err), kind, "{err}");
+        }
+    }
 }

@@ -126,9 +126,9 @@ fn errors_are_not_cached() {
     server.fail_next(
         hotmart::mock::Endpoint::Token,
         1,
-        hotmart::mock::Fault::Status(503),
+        hotmart::mock::Fault::Status(401),
     );
-    assert_eq!(client.access_token().unwrap_err().status(), Some(503));
+    assert_eq!(client.access_token().unwrap_err().status(), Some(401));
     assert!(client.access_token().is_ok());
     assert_eq!(server.token_request_count(), 2);
 }

@@ -67,7 +67,11 @@ fn a_server_that_never_answers_times_out_in_time() {
     let server = MockServer::start().unwrap();
     server.fail_next(Endpoint::Token, 1, Fault::NoResponse);
     let timeout = Duration::from_millis(500);
-    let client = support::builder(&server).timeout(timeout).build().unwrap();
+    let client = support::builder(&server)
+        .timeout(timeout)
+        .max_retries(0)
+        .build()
+        .unwrap();
     let started = Instant::now();
     let err = client.access_token().unwrap_err();
     let took = started.elapsed();
@@ -94,7 +98,13 @@ fn a_listener_that_never_accepts_times_out() {
 fn token_error_for(fault: Fault) -> Error {
     let server = MockServer::start().unwrap();
     server.fail_next(Endpoint::Token, 1, fault);
-    support::client(&server).access_token().unwrap_err()
+    // No retries: each fault is seen as it is (retries have their own tests).
+    support::builder(&server)
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .access_token()
+        .unwrap_err()
 }
 
 #[test]
@@ -104,6 +114,7 @@ fn server_error_is_unexpected_status_with_an_excerpt() {
             status: 500,
             url,
             excerpt,
+            ..
         } => {
             assert!(
                 url.ends_with("/security/oauth/token") && !url.contains('?'),
@@ -141,7 +152,10 @@ fn connection_cut_mid_body_is_an_io_error() {
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{\"access_token\":\"abc",
         1,
     );
-    let client = Client::new(support::env_at(addr), Credentials::new("id", "s")).unwrap();
+    let client = Client::builder(support::env_at(addr), Credentials::new("id", "s"))
+        .max_retries(0)
+        .build()
+        .unwrap();
     match client.access_token().unwrap_err() {
         Error::Transport(t) => assert_eq!(t.kind(), TransportErrorKind::Io, "{t}"),
         other => panic!("unexpected {other:?}"),

@@ -13,9 +13,9 @@
 //! let client = Client::new(server.environment(), server.credentials())?;
 //! client.access_token()?;
 //!
-//! server.fail_next(Endpoint::Token, 1, Fault::Status(503));
+//! server.fail_next(Endpoint::Token, 1, Fault::Status(401));
 //! client.invalidate(&client.access_token()?);
-//! assert_eq!(client.access_token().unwrap_err().status(), Some(503));
+//! assert_eq!(client.access_token().unwrap_err().status(), Some(401));
 //! assert_eq!(server.token_request_count(), 2);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
