@@ -29,12 +29,12 @@ const TOKEN_BODY_LIMIT: u64 = 64 * 1024;
 /// server also accepts [`BasicOnly`](TokenRequestStyle::BasicOnly), the style of RFC 6749
 /// §2.3.1, which keeps the secret out of URLs.
 ///
-/// The trade-off: a URL is more exposed than a header. ureq logs the full query string at
-/// `trace` level (headers it redacts), and proxies and server logs commonly record URLs. With
-/// `Documented`, enabling `trace` logging for `ureq` therefore prints the client secret;
-/// `BasicOnly` avoids that, at the price of relying on behaviour Hotmart does not document.
-/// (ureq's `trace` output also dumps response bodies, the access token among them, in either
-/// style: keep it off wherever logs leave the machine.)
+/// The trade-off: a URL is more exposed than a header. ureq masks paths and queries in its
+/// `debug` lines, but once `trace` is on for its targets it logs full URLs (and hex dumps of
+/// the bytes on the wire, headers included). With `Documented`, `trace` logging for `ureq`
+/// therefore prints the client secret; `BasicOnly` keeps it out of URLs, at the price of
+/// relying on behaviour Hotmart does not document. (The byte dumps also show the access token
+/// in either style: keep `trace` off wherever logs leave the machine.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenRequestStyle {
