@@ -120,6 +120,10 @@ impl Client {
                 max_body: 8 << 20,
                 retry: Policy::default(),
             },
+            #[cfg(any(feature = "rustls", feature = "native-tls"))]
+            tls_backend: crate::TlsBackend::default(),
+            #[cfg(any(feature = "rustls", feature = "native-tls"))]
+            root_pems: crate::tls::RootPems::default(),
         }
     }
 
@@ -317,6 +321,10 @@ pub struct ClientBuilder {
     style: TokenRequestStyle,
     user_agent: String,
     settings: ApiSettings,
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    tls_backend: crate::TlsBackend,
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    root_pems: crate::tls::RootPems,
 }
 
 impl ClientBuilder {
@@ -381,14 +389,77 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the certificates in `pem` as roots, in addition to the default ones: what a
+    /// TLS-inspecting corporate proxy or a private test server needs. Call it once per PEM
+    /// text; each may hold several certificates (other PEM blocks, such as keys, are ignored).
+    ///
+    /// The default roots are Mozilla's, built into the crate, for either
+    /// [`TlsBackend`](crate::TlsBackend); the added ones join them, so Hotmart's own
+    /// certificates stay trusted. The system's certificate store is not read.
+    ///
+    /// The text is checked by [`build`](Self::build), which refuses a PEM that is malformed,
+    /// holds no certificate or holds one that does not parse, with
+    /// [`Error::InvalidRootCertificate`].
+    ///
+    /// ```no_run
+    /// use hotmart::{Client, Credentials, Environment};
+    ///
+    /// let proxy_root = std::fs::read("/etc/ssl/corporate-root.pem")?;
+    /// let client = Client::builder(Environment::from_env()?, Credentials::from_env()?)
+    ///     .add_root_certificates_pem(proxy_root)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// ```
+    /// use hotmart::{Client, Credentials, Environment, Error};
+    ///
+    /// let err = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .add_root_certificates_pem("no certificate here")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(matches!(err, Error::InvalidRootCertificate { index: 0, .. }));
+    /// ```
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_pems.0.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Which TLS implementation to use, when both features `rustls` and `native-tls` are on.
+    /// Default: [`TlsBackend::Rustls`](crate::TlsBackend::Rustls) when the `rustls` feature is
+    /// on, else `NativeTls`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "native-tls")] {
+    /// use hotmart::{Client, Credentials, Environment, TlsBackend};
+    ///
+    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .tls_backend(TlsBackend::NativeTls)
+    ///     .build()?;
+    /// # }
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    pub fn tls_backend(mut self, backend: crate::TlsBackend) -> Self {
+        self.tls_backend = backend;
+        self
+    }
+
     /// Checks the settings and builds the client. Does no I/O.
     ///
-    /// Fails if the credentials are malformed, or if a base URL is not `https` (plain `http`
-    /// is allowed to a loopback host only).
+    /// Fails if the credentials are malformed, if a base URL is not `https` (plain `http`
+    /// is allowed to a loopback host only), or if a PEM given to
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) is unusable.
     pub fn build(self) -> Result<Client, Error> {
         self.credentials.check()?;
         let auth_base = BaseUrl::parse(self.environment.auth_url())?;
         let api_base = BaseUrl::parse(self.environment.api_url())?;
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        let tls = crate::tls::TlsSettings {
+            backend: self.tls_backend,
+            extra_roots: self.root_pems.parse()?,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 token_url: auth_base.join(TOKEN_PATH),
@@ -402,6 +473,8 @@ impl ClientBuilder {
                     timeout: self.timeout,
                     connect_timeout: self.connect_timeout,
                     user_agent: self.user_agent,
+                    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+                    tls,
                 }),
                 cell: TokenCell::default(),
             }),

@@ -3,6 +3,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use crate::TlsFailure;
 use crate::token::ParseError;
 
 /// Everything that can go wrong, in one enum.
@@ -47,6 +48,16 @@ pub enum Error {
     /// The credentials are malformed: empty, or a Basic value that does not match them.
     InvalidCredentials {
         /// What is wrong with them (never the values themselves).
+        reason: &'static str,
+    },
+    /// A root certificate given to
+    /// [`ClientBuilder::add_root_certificates_pem`](crate::ClientBuilder::add_root_certificates_pem)
+    /// cannot be used: the PEM text is malformed, holds no certificate, or holds one that does
+    /// not parse.
+    InvalidRootCertificate {
+        /// Which call gave it: 0 for the first call to `add_root_certificates_pem`.
+        index: usize,
+        /// What is wrong with it.
         reason: &'static str,
     },
     /// No HTTP answer was received: DNS, connection, TLS, timeout or I/O failure.
@@ -130,6 +141,11 @@ impl fmt::Display for Error {
             }
             Error::InvalidUrl { url, reason } => write!(f, "invalid base URL `{url}`: {reason}"),
             Error::InvalidCredentials { reason } => write!(f, "invalid credentials: {reason}"),
+            Error::InvalidRootCertificate { index, reason } => write!(
+                f,
+                "invalid root certificate (PEM #{index} given to add_root_certificates_pem): \
+                 {reason}"
+            ),
             Error::Transport(err) => fmt::Display::fmt(err, f),
             Error::TokenRejected {
                 status,
@@ -315,6 +331,7 @@ pub struct TransportError {
     kind: TransportErrorKind,
     url: String,
     source: Box<dyn StdError + Send + Sync>,
+    tls: Option<TlsFailure>,
 }
 
 impl TransportError {
@@ -323,7 +340,34 @@ impl TransportError {
         url: String,
         source: Box<dyn StdError + Send + Sync>,
     ) -> Self {
-        TransportError { kind, url, source }
+        TransportError {
+            kind,
+            url,
+            source,
+            tls: None,
+        }
+    }
+
+    pub(crate) fn with_tls_failure(mut self, failure: TlsFailure) -> Self {
+        self.tls = Some(failure);
+        self
+    }
+
+    /// For a [`TransportErrorKind::Tls`] error, why the handshake failed: an unknown issuer,
+    /// an expired certificate, a certificate for another host, or something else.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// use hotmart::{Error, TlsFailure};
+    ///
+    /// if let Err(Error::Transport(err)) = client.access_token() {
+    ///     if err.tls_failure() == Some(TlsFailure::UnknownIssuer) {
+    ///         eprintln!("behind a TLS-inspecting proxy? see add_root_certificates_pem");
+    ///     }
+    /// }
+    /// ```
+    pub fn tls_failure(&self) -> Option<TlsFailure> {
+        self.tls
     }
 
     /// What kind of failure this was.
@@ -347,7 +391,11 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Io => "the connection broke calling",
             TransportErrorKind::Protocol => "malformed HTTP from",
         };
-        write!(f, "{what} {}: {}", self.url, self.source)?;
+        match self.tls {
+            // This layer's words only: the TLS library's text is in `source()`.
+            Some(failure) => write!(f, "{what} {}: {failure}", self.url)?,
+            None => write!(f, "{what} {}: {}", self.url, self.source)?,
+        }
         if self.kind == TransportErrorKind::Dns || self.kind == TransportErrorKind::Connect {
             f.write_str(" (check the network and the environment's base URLs)")?;
         }

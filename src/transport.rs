@@ -16,6 +16,8 @@ pub(crate) struct Settings {
     pub(crate) timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) user_agent: String,
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    pub(crate) tls: crate::tls::TlsSettings,
 }
 
 pub(crate) struct Transport {
@@ -68,8 +70,10 @@ impl Transport {
                 .max_redirects_will_error(false)
                 .timeout_global(self.settings.timeout)
                 .timeout_connect(self.settings.connect_timeout)
-                .user_agent(self.settings.user_agent.as_str())
-                .build();
+                .user_agent(self.settings.user_agent.as_str());
+            #[cfg(any(feature = "rustls", feature = "native-tls"))]
+            let config = config.tls_config(self.settings.tls.config());
+            let config = config.build();
             Agent::new_with_config(config)
         })
     }
@@ -145,7 +149,10 @@ fn transport_error(err: ureq::Error, url: &str) -> Error {
             limit,
         };
     }
+    // A refused certificate surfaces as an I/O error from rustls: look for TLS first.
+    let tls = crate::tls::classify(&err);
     let kind = match &err {
+        _ if tls.is_some() => TransportErrorKind::Tls,
         U::Timeout(_) => TransportErrorKind::Timeout,
         U::HostNotFound => TransportErrorKind::Dns,
         U::ConnectionFailed => TransportErrorKind::Connect,
@@ -170,5 +177,10 @@ fn transport_error(err: ureq::Error, url: &str) -> Error {
         U::RequireHttpsOnly(_) => "https is required".into(),
         other => Box::new(other),
     };
-    Error::Transport(TransportError::new(kind, url.to_owned(), source))
+    let err = TransportError::new(kind, url.to_owned(), source);
+    Error::Transport(match tls {
+        Some(failure) => err.with_tls_failure(failure),
+        None if kind == TransportErrorKind::Tls => err.with_tls_failure(crate::TlsFailure::Other),
+        None => err,
+    })
 }
