@@ -337,4 +337,67 @@ mod tests {
             assert!(parse_roots(input).is_err(), "{input:?}");
         }
     }
+
+    /// A valid certificate, then every truncation and many byte flips of it, and random
+    /// bytes: each is accepted or refused, never a panic.
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    #[test]
+    fn mangled_pem_never_panics() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let pem = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap()
+            .pem();
+        let pem = pem.as_bytes();
+        assert_eq!(parse_roots(pem).map(|certs| certs.len()), Ok(1));
+        for end in 0..pem.len() {
+            let _ = parse_roots(&pem[..end]);
+        }
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2_000 {
+            let mut mangled = pem.to_vec();
+            let at = (next() % mangled.len() as u64) as usize;
+            mangled[at] = next() as u8;
+            let _ = parse_roots(&mangled);
+            let random: Vec<u8> = (0..next() % 64).map(|_| next() as u8).collect();
+            let _ = parse_roots(&random);
+        }
+    }
+
+    /// Extra roots join Mozilla's: the default roots stay trusted.
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    #[test]
+    fn extra_roots_are_added_to_the_default_ones() {
+        let default = TlsSettings::default().config();
+        assert!(matches!(default.root_certs(), ureq::tls::RootCerts::WebPki));
+
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        let der = params.self_signed(&key).unwrap().der().to_vec();
+        let settings = TlsSettings {
+            extra_roots: vec![der.clone()],
+            ..TlsSettings::default()
+        };
+        let config = settings.config();
+        let ureq::tls::RootCerts::Specific(roots) = config.root_certs() else {
+            panic!("expected specific roots");
+        };
+        assert_eq!(
+            roots.len(),
+            webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() + 1
+        );
+        assert!(roots.iter().any(|root| root.der() == der.as_slice()));
+        assert!(
+            roots
+                .iter()
+                .any(|root| { root.der() == webpki_root_certs::TLS_SERVER_ROOT_CERTS[0].as_ref() })
+        );
+    }
 }

@@ -28,6 +28,15 @@ fn client(server: &HttpsServer, backend: TlsBackend, roots: &[&str]) -> Client {
     builder.build().expect("client")
 }
 
+fn is_native(backend: TlsBackend) -> bool {
+    #[cfg(feature = "native-tls")]
+    if backend == TlsBackend::NativeTls {
+        return true;
+    }
+    let _ = backend;
+    false
+}
+
 fn valid_chain_fetches_a_token_and_calls_the_api(backend: TlsBackend) {
     let started = Instant::now();
     let ca = TestCa::new("hotmart test CA");
@@ -82,6 +91,12 @@ fn refused(backend: TlsBackend, cert: &ServerCert, roots: &[&str], expected: Tls
         .expect("the TLS library's error")
         .to_string();
     assert!(!shown.contains(&cause), "{shown} / {cause}");
+    // The backend asked for did the refusing (ureq labels native-tls' errors).
+    assert_eq!(
+        cause.starts_with("native-tls"),
+        is_native(backend),
+        "{cause}"
+    );
 
     // Nothing was decrypted and no handshake completed: not a byte of the request left.
     let seen = &server.seen;
