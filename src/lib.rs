@@ -55,7 +55,10 @@
 //! machine (see [`TokenRequestStyle`]).
 //!
 //! # Features
-//! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
+//! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead; with
+//!   both on, [`ClientBuilder::tls_backend`] chooses at run time. Either way the roots are
+//!   Mozilla's, plus any given to [`ClientBuilder::add_root_certificates_pem`]; a refused
+//!   handshake says why ([`TransportError::tls_failure`]).
 //! - `gzip`: accept gzip-compressed answers.
 //! - `json` (default): typed JSON through miniserde.
 //! - `mock`: [`mock::MockServer`], a local Hotmart for tests.
