@@ -5,6 +5,11 @@ use std::fmt;
 /// Why a TLS handshake failed, as far as the crate can tell; see
 /// [`TransportError::tls_failure`](crate::TransportError::tls_failure).
 ///
+/// With rustls it is read from the certificate error itself. With native-tls it is read from
+/// the platform's message (OpenSSL's verification result on Linux, tested; the usual wording
+/// of SChannel and Security.framework otherwise): wording the crate does not know is
+/// [`Other`](TlsFailure::Other), and the error's `source()` still has the platform's text.
+///
 /// ```
 /// use hotmart::TlsFailure;
 ///
