@@ -126,6 +126,10 @@ impl Client {
                 max_body: 8 << 20,
                 retry: Policy::default(),
             },
+            #[cfg(any(feature = "rustls", feature = "native-tls"))]
+            tls_backend: crate::TlsBackend::default(),
+            #[cfg(any(feature = "rustls", feature = "native-tls"))]
+            root_pems: crate::tls::RootPems::default(),
         }
     }
 
@@ -358,6 +362,10 @@ pub struct ClientBuilder {
     user_agent: String,
     proxy: ProxySetting,
     settings: ApiSettings,
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    tls_backend: crate::TlsBackend,
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    root_pems: crate::tls::RootPems,
 }
 
 /// The proxy as the builder was told; the URL may hold a password, so `Debug` hides it.
@@ -491,12 +499,70 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the certificates in `pem` as roots, in addition to the default ones: what a
+    /// TLS-inspecting corporate proxy or a private test server needs. Call it once per PEM
+    /// text; each may hold several certificates (other PEM blocks, such as keys, are ignored).
+    ///
+    /// The default roots are Mozilla's, built into the crate, for either
+    /// [`TlsBackend`](crate::TlsBackend); the added ones join them, so Hotmart's own
+    /// certificates stay trusted. The system's certificate store is not read.
+    ///
+    /// The text is checked by [`build`](Self::build), which refuses a PEM that is malformed,
+    /// holds no certificate or holds one that does not parse, with
+    /// [`Error::InvalidRootCertificate`].
+    ///
+    /// ```no_run
+    /// use hotmart::{Client, Credentials, Environment};
+    ///
+    /// let proxy_root = std::fs::read("/etc/ssl/corporate-root.pem")?;
+    /// let client = Client::builder(Environment::from_env()?, Credentials::from_env()?)
+    ///     .add_root_certificates_pem(proxy_root)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// ```
+    /// use hotmart::{Client, Credentials, Environment, Error};
+    ///
+    /// let err = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .add_root_certificates_pem("no certificate here")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(matches!(err, Error::InvalidRootCertificate { index: 0, .. }));
+    /// ```
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_pems.0.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Which TLS implementation to use, when both features `rustls` and `native-tls` are on.
+    /// Default: [`TlsBackend::Rustls`](crate::TlsBackend::Rustls) when the `rustls` feature is
+    /// on, else `NativeTls`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "native-tls")] {
+    /// use hotmart::{Client, Credentials, Environment, TlsBackend};
+    ///
+    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .tls_backend(TlsBackend::NativeTls)
+    ///     .build()?;
+    /// # }
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    pub fn tls_backend(mut self, backend: crate::TlsBackend) -> Self {
+        self.tls_backend = backend;
+        self
+    }
+
     /// Checks the settings and builds the client. Does no I/O.
     ///
     /// Fails if the credentials are malformed, if a base URL is not `https` (plain `http` is
-    /// allowed to a loopback host only), or if a setting cannot work
-    /// ([`Error::InvalidConfig`]). Durations over [`MAX_DURATION`](Self::MAX_DURATION) are
-    /// clamped to it.
+    /// allowed to a loopback host only), if a PEM given to
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) is unusable, or if a
+    /// setting cannot work ([`Error::InvalidConfig`]). Durations over
+    /// [`MAX_DURATION`](Self::MAX_DURATION) are clamped to it.
     pub fn build(self) -> Result<Client, Error> {
         self.credentials.check()?;
         let auth_base = BaseUrl::parse(self.environment.auth_url())?;
@@ -540,6 +606,11 @@ impl ClientBuilder {
             },
         };
         let redactor = Redactor::new(&[self.credentials.client_secret(), self.credentials.basic()]);
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        let tls = crate::tls::TlsSettings {
+            backend: self.tls_backend,
+            extra_roots: self.root_pems.parse()?,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 token_url: auth_base.join(TOKEN_PATH),
@@ -556,6 +627,8 @@ impl ClientBuilder {
                     user_agent: self.user_agent,
                     proxy,
                     redactor,
+                    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+                    tls,
                 }),
                 cell: TokenCell::default(),
             }),

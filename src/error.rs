@@ -4,6 +4,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
+use crate::TlsFailure;
 use crate::token::ParseError;
 
 /// Everything that can go wrong, in one enum.
@@ -62,6 +63,16 @@ pub enum Error {
         /// The builder method, e.g. `user_agent`.
         setting: &'static str,
         /// What is wrong with the value (never the value itself).
+        reason: &'static str,
+    },
+    /// A root certificate given to
+    /// [`ClientBuilder::add_root_certificates_pem`](crate::ClientBuilder::add_root_certificates_pem)
+    /// cannot be used: the PEM text is malformed, holds no certificate, or holds one that does
+    /// not parse.
+    InvalidRootCertificate {
+        /// Which call gave it: 0 for the first call to `add_root_certificates_pem`.
+        index: usize,
+        /// What is wrong with it.
         reason: &'static str,
     },
     /// No HTTP answer was received: DNS, connection, TLS, timeout or I/O failure.
@@ -191,6 +202,11 @@ impl fmt::Display for Error {
             Error::InvalidConfig { setting, reason } => {
                 write!(f, "invalid client setting `{setting}`: {reason}")
             }
+            Error::InvalidRootCertificate { index, reason } => write!(
+                f,
+                "invalid root certificate (PEM #{index} given to add_root_certificates_pem): \
+                 {reason}"
+            ),
             Error::Transport(err) => fmt::Display::fmt(err, f),
             Error::TokenRejected {
                 status,
@@ -486,6 +502,7 @@ pub struct TransportError {
     kind: TransportErrorKind,
     url: String,
     cause: Cause,
+    tls: Option<TlsFailure>,
     pub(crate) gave_up: Option<Box<GaveUp>>,
 }
 
@@ -495,8 +512,31 @@ impl TransportError {
             kind,
             url,
             cause: Cause(cause),
+            tls: None,
             gave_up: None,
         }
+    }
+
+    pub(crate) fn with_tls_failure(mut self, failure: TlsFailure) -> Self {
+        self.tls = Some(failure);
+        self
+    }
+
+    /// For a [`TransportErrorKind::Tls`] error, why the handshake failed: an unknown issuer,
+    /// an expired certificate, a certificate for another host, or something else.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// use hotmart::{Error, TlsFailure};
+    ///
+    /// if let Err(Error::Transport(err)) = client.access_token() {
+    ///     if err.tls_failure() == Some(TlsFailure::UnknownIssuer) {
+    ///         eprintln!("behind a TLS-inspecting proxy? see add_root_certificates_pem");
+    ///     }
+    /// }
+    /// ```
+    pub fn tls_failure(&self) -> Option<TlsFailure> {
+        self.tls
     }
 
     /// What kind of failure this was.
@@ -518,20 +558,23 @@ impl TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let url = &self.url;
-        match self.kind {
-            TransportErrorKind::Dns => write!(
+        match (self.kind, self.tls) {
+            (TransportErrorKind::Dns, _) => write!(
                 f,
                 "could not resolve the host name of {url} (DNS); check the network and the \
                  environment's base URLs"
             ),
-            TransportErrorKind::Connect => write!(
+            (TransportErrorKind::Connect, _) => write!(
                 f,
                 "could not connect to {url}; check the network and the environment's base URLs"
             ),
-            TransportErrorKind::Tls => write!(f, "TLS failed with {url}"),
-            TransportErrorKind::Timeout => write!(f, "timed out calling {url}"),
-            TransportErrorKind::Io => write!(f, "the connection broke while calling {url}"),
-            TransportErrorKind::Protocol => write!(f, "malformed HTTP from {url}"),
+            (TransportErrorKind::Tls, Some(failure)) => {
+                write!(f, "TLS failed with {url}: {failure}")
+            }
+            (TransportErrorKind::Tls, None) => write!(f, "TLS failed with {url}"),
+            (TransportErrorKind::Timeout, _) => write!(f, "timed out calling {url}"),
+            (TransportErrorKind::Io, _) => write!(f, "the connection broke while calling {url}"),
+            (TransportErrorKind::Protocol, _) => write!(f, "malformed HTTP from {url}"),
         }?;
         if let Some(gave_up) = &self.gave_up {
             write!(f, "; {gave_up}")?;

@@ -55,7 +55,10 @@
 //! machine (see [`TokenRequestStyle`]).
 //!
 //! # Features
-//! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
+//! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead; with
+//!   both on, [`ClientBuilder::tls_backend`] chooses at run time. Either way the roots are
+//!   Mozilla's, plus any given to [`ClientBuilder::add_root_certificates_pem`]; a refused
+//!   handshake says why ([`TransportError::tls_failure`]).
 //! - `gzip`: accept gzip-compressed answers.
 //! - `json` (default): typed JSON through miniserde.
 //! - `mock`: [`mock::MockServer`], a local Hotmart for tests.
@@ -80,6 +83,7 @@ mod redact;
 mod request;
 mod retry;
 mod secret;
+mod tls;
 mod token;
 mod transport;
 
@@ -93,6 +97,9 @@ pub use error::{ApiError, Error, GaveUp, Limit, TransportError, TransportErrorKi
 #[cfg(feature = "json")]
 pub use page::{Items, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub use tls::TlsBackend;
+pub use tls::TlsFailure;
 pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.

@@ -11,6 +11,7 @@ use ureq::http::{self, HeaderMap, Method};
 
 use crate::error::{Error, TransportError, TransportErrorKind};
 use crate::redact::Redactor;
+use crate::tls::TlsFailure;
 
 /// What the agent is built from.
 #[derive(Clone, Debug)]
@@ -18,6 +19,8 @@ pub(crate) struct Settings {
     pub(crate) timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) user_agent: String,
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    pub(crate) tls: crate::tls::TlsSettings,
     pub(crate) proxy: ProxyChoice,
     /// The client's long-lived secrets, scrubbed from every error text.
     pub(crate) redactor: Redactor,
@@ -120,8 +123,10 @@ impl Transport {
                 .timeout_global(self.settings.timeout)
                 .timeout_connect(self.settings.connect_timeout)
                 .user_agent(self.settings.user_agent.as_str())
-                .proxy(proxy)
-                .build();
+                .proxy(proxy);
+            #[cfg(any(feature = "rustls", feature = "native-tls"))]
+            let config = config.tls_config(self.settings.tls.config());
+            let config = config.build();
             Agent::new_with_config(config)
         })
     }
@@ -203,7 +208,13 @@ impl Transport {
                 limit,
             };
         }
-        let kind = kind_of(&err);
+        // A refused certificate surfaces as an I/O error from rustls: look for TLS first.
+        let tls = crate::tls::classify(&err);
+        let kind = if tls.is_some() {
+            TransportErrorKind::Tls
+        } else {
+            kind_of(&err)
+        };
         let cause = match err {
             // These two quote the whole URL, query and all: keep the kind, drop the text.
             ureq::Error::BadUri(_) => "malformed request URL".to_owned(),
@@ -211,7 +222,12 @@ impl Transport {
             // A library's message may quote what the server sent, which may echo a secret.
             other => self.settings.redactor.scrub(&other.to_string(), tokens),
         };
-        Error::Transport(TransportError::new(kind, url.to_owned(), cause))
+        let err = TransportError::new(kind, url.to_owned(), cause);
+        Error::Transport(match tls {
+            Some(failure) => err.with_tls_failure(failure),
+            None if kind == TransportErrorKind::Tls => err.with_tls_failure(TlsFailure::Other),
+            None => err,
+        })
     }
 }
 

@@ -23,6 +23,8 @@
 //! The server stops when the [`MockServer`] is dropped.
 
 mod api;
+#[cfg(feature = "rustls")]
+mod tls;
 mod token;
 
 use std::collections::VecDeque;
@@ -126,6 +128,8 @@ pub struct MockBuilder {
     token_lifetime: Duration,
     rate_limit: (u32, Duration),
     counts: api::Counts,
+    #[cfg(feature = "rustls")]
+    https: Option<tls::Https>,
 }
 
 impl MockBuilder {
@@ -176,6 +180,10 @@ impl MockBuilder {
             .server_addr()
             .to_ip()
             .ok_or_else(|| io::Error::other("the server has no IP address"))?;
+        #[cfg(feature = "rustls")]
+        let front = self.https.map(|https| https.start(addr)).transpose()?;
+        #[cfg(feature = "rustls")]
+        let addr = front.as_ref().map_or(addr, tls::Front::addr);
         let server = Arc::new(server);
         let state = Arc::new(State {
             client_id: self.client_id,
@@ -208,6 +216,8 @@ impl MockBuilder {
             state,
             server,
             thread: Some(thread),
+            #[cfg(feature = "rustls")]
+            front,
         })
     }
 }
@@ -218,6 +228,9 @@ pub struct MockServer {
     state: Arc<State>,
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
+    /// The https front, when the server was built with [`MockBuilder::https`].
+    #[cfg(feature = "rustls")]
+    front: Option<tls::Front>,
 }
 
 impl MockServer {
@@ -238,11 +251,18 @@ impl MockServer {
                 subscriptions: 12,
                 products: 3,
             },
+            #[cfg(feature = "rustls")]
+            https: None,
         }
     }
 
-    /// The server's base URL, e.g. `http://127.0.0.1:41234`.
+    /// The server's base URL, e.g. `http://127.0.0.1:41234`, or `https://localhost:41235`
+    /// when it serves https.
     pub fn url(&self) -> String {
+        #[cfg(feature = "rustls")]
+        if let Some(front) = &self.front {
+            return front.url();
+        }
         format!("http://{}", self.addr)
     }
 
