@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use ureq::http::Method;
 
+use crate::budget::{InProcess, RateBudget};
 use crate::call::{self, Finished};
 use crate::cell::TokenCell;
 use crate::environment::BaseUrl;
@@ -80,6 +81,8 @@ struct Inner {
     settings: ApiSettings,
     transport: Transport,
     cell: TokenCell,
+    /// Asked before every API attempt, told every answer.
+    budget: Box<dyn RateBudget>,
 }
 
 /// How API calls behave; set through [`ClientBuilder`].
@@ -179,6 +182,10 @@ impl Client {
 
     pub(crate) fn api_base(&self) -> &BaseUrl {
         &self.inner.api_base
+    }
+
+    pub(crate) fn budget(&self) -> &dyn RateBudget {
+        &*self.inner.budget
     }
 
     /// A valid access token: the cached one while it is fresh, else a new one from the token
@@ -631,6 +638,7 @@ impl ClientBuilder {
                     tls,
                 }),
                 cell: TokenCell::default(),
+                budget: Box::new(InProcess::default()),
             }),
         })
     }

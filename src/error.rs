@@ -112,6 +112,16 @@ pub enum Error {
     },
     /// The API answered with an error status, after any refresh and retries.
     Api(Box<ApiError>),
+    /// The account's rate budget for the current window is spent, as the API's `RateLimit-*`
+    /// headers told it, and the window resets too late: waiting for it would pass the call's
+    /// deadline (`call_timeout`) or `max_rate_limit_wait`. The request was not sent, since
+    /// Hotmart would have refused it with a 429. [`Error::is_rate_limited`] is true.
+    RateBudgetSpent {
+        /// How long until the window resets, as the budget knew it.
+        reset_in: Duration,
+        /// How the call ended: requests sent, time spent, and the limit that forbade the wait.
+        gave_up: Box<GaveUp>,
+    },
     /// An answer arrived but is not what the call needs: an empty body where JSON was asked
     /// for, JSON of another shape, or a page token seen before.
     InvalidResponse {
@@ -152,9 +162,11 @@ impl Error {
         matches!(self, Error::Transport(t) if t.kind() == TransportErrorKind::Timeout)
     }
 
-    /// Whether Hotmart's rate limit (HTTP 429) ended the call, at the API or the token endpoint.
+    /// Whether Hotmart's rate limit ended the call: an HTTP 429 at the API or the token
+    /// endpoint, or a rate budget spent until after the call's deadline
+    /// ([`Error::RateBudgetSpent`]).
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(429)
+        self.status() == Some(429) || matches!(self, Error::RateBudgetSpent { .. })
     }
 
     /// How a retried call ended, when a limit (retries, rate-limit wait, the call's deadline)
@@ -166,6 +178,7 @@ impl Error {
             }
             Error::Transport(err) => err.gave_up.as_deref(),
             Error::Api(api) => api.gave_up.as_deref(),
+            Error::RateBudgetSpent { gave_up, .. } => Some(gave_up),
             _ => None,
         }
     }
@@ -261,6 +274,12 @@ impl fmt::Display for Error {
                  response",
             ),
             Error::Api(api) => fmt::Display::fmt(api, f),
+            Error::RateBudgetSpent { reset_in, gave_up } => write!(
+                f,
+                "the account's rate budget is spent until the window resets in {:.1} s, so the \
+                 request was not sent (Hotmart would answer 429); {gave_up}",
+                reset_in.as_secs_f64()
+            ),
             Error::InvalidResponse { url, reason } => {
                 write!(f, "unusable answer from {url}: {reason}")
             }

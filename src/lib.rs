@@ -67,6 +67,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod budget;
 mod call;
 mod cell;
 mod client;

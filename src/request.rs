@@ -2,10 +2,11 @@
 //! rate-limit waits, retries) and the response.
 
 use std::fmt;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use ureq::http::{HeaderMap, Method};
 
+use crate::budget::{self, Reading};
 use crate::call;
 use crate::error::{ApiError, Envelope};
 use crate::transport::{Call, Reply, display_url};
@@ -117,10 +118,15 @@ impl<'c> RequestBuilder<'c> {
         // The tokens this call sent, so that an answer echoing one cannot put it in an error.
         let mut sent: Vec<AccessToken> = Vec::new();
         let mut refreshed = false;
-        let finished = call::run(&client.settings().retry, self.repeatable, &label, |left| {
+        let policy = &client.settings().retry;
+        let mut tally = budget::Tally::new();
+        let finished = call::run(policy, self.repeatable, &label, |left| {
             let started = Instant::now();
             loop {
                 let token = client.access_token()?;
+                // Wait here, rather than be refused, when the account's window is spent.
+                let ticket = budget::take_turn(client.budget(), policy, &label, &mut tally)?;
+                tally.sent = tally.sent.saturating_add(1);
                 let bearer = format!("Bearer {}", token.secret());
                 let mut all = headers.clone();
                 all.push(("authorization", &bearer));
@@ -135,6 +141,11 @@ impl<'c> RequestBuilder<'c> {
                     tokens: &[token.secret()],
                 };
                 let result = client.transport().send(&call);
+                if let Ok(reply) = &result {
+                    if let Some(reading) = Reading::from_headers(&reply.headers, SystemTime::now()) {
+                        client.budget().observe(ticket, reading);
+                    }
+                }
                 if !sent.contains(&token) {
                     sent.push(token.clone());
                 }

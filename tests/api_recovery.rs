@@ -87,11 +87,13 @@ fn a_429_waits_at_least_the_reset_and_succeeds() {
         .rate_limit(2, Duration::from_secs(3))
         .start()
         .unwrap();
-    let client = support::client(&server);
-    client.get(ME).send().unwrap();
-    let resp = client.get(ME).send().unwrap();
+    // Another program spends the window; this client's budget has not heard of it.
+    let other = support::client(&server);
+    other.get(ME).send().unwrap();
+    let resp = other.get(ME).send().unwrap();
     assert_eq!(resp.header("RateLimit-Remaining"), Some("0"));
     let reset: u64 = resp.header("RateLimit-Reset").unwrap().parse().unwrap();
+    let client = support::client(&server);
     let started = Instant::now();
     let resp = client.get(ME).send().unwrap();
     assert_eq!(resp.status(), 200);
@@ -105,7 +107,50 @@ fn a_429_waits_at_least_the_reset_and_succeeds() {
 }
 
 #[test]
+fn a_spent_window_is_waited_out_before_sending() {
+    let server = MockServer::builder()
+        .rate_limit(2, Duration::from_secs(3))
+        .start()
+        .unwrap();
+    let client = support::client(&server);
+    client.get(ME).send().unwrap();
+    let resp = client.get(ME).send().unwrap();
+    let reset: u64 = resp.header("RateLimit-Reset").unwrap().parse().unwrap();
+    let started = Instant::now();
+    assert_eq!(client.get(ME).send().unwrap().status(), 200);
+    // The budget knew the window was spent: it waited for the reset, and sent no request
+    // that would be refused. (The reset is rounded up to whole seconds.)
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(reset.saturating_sub(1)),
+        "{waited:?}"
+    );
+    assert!(waited < Duration::from_secs(reset + 1), "{waited:?}");
+    assert_eq!(server.api_request_count(), 3, "three calls, no 429");
+}
+
+#[test]
 fn a_429_beyond_the_allowed_wait_is_an_error() {
+    let server = MockServer::builder()
+        .rate_limit(1, Duration::from_secs(60))
+        .start()
+        .unwrap();
+    let build = || {
+        support::builder(&server)
+            .max_rate_limit_wait(Duration::from_secs(5))
+            .build()
+            .unwrap()
+    };
+    build().get(ME).send().unwrap();
+    // A client that has not heard of the spent window sends, and gets the 429.
+    let err = build().get(ME).send().unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert!(err.to_string().contains("rate limit"), "{err}");
+    assert_eq!(server.api_request_count(), 2);
+}
+
+#[test]
+fn a_spent_window_beyond_the_allowed_wait_ends_the_call_unsent() {
     let server = MockServer::builder()
         .rate_limit(1, Duration::from_secs(60))
         .start()
@@ -115,10 +160,26 @@ fn a_429_beyond_the_allowed_wait_is_an_error() {
         .build()
         .unwrap();
     client.get(ME).send().unwrap();
+    let started = Instant::now();
     let err = client.get(ME).send().unwrap_err();
-    assert_eq!(err.status(), Some(429));
-    assert!(err.to_string().contains("rate limit"), "{err}");
-    assert_eq!(server.api_request_count(), 2);
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(
+        matches!(err, hotmart::Error::RateBudgetSpent { .. }),
+        "{err:?}"
+    );
+    assert!(err.is_rate_limited());
+    assert_eq!(err.status(), None, "no answer was received");
+    let gave_up = err.gave_up().unwrap();
+    assert_eq!(
+        gave_up.limit,
+        hotmart::Limit::RateLimitWait(Duration::from_secs(5))
+    );
+    assert!(err.to_string().contains("not sent"), "{err}");
+    assert_eq!(
+        server.api_request_count(),
+        1,
+        "nothing sent that would be refused"
+    );
 }
 
 #[test]
