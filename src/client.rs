@@ -133,6 +133,8 @@ impl Client {
             tls_backend: crate::TlsBackend::default(),
             #[cfg(any(feature = "rustls", feature = "native-tls"))]
             root_pems: crate::tls::RootPems::default(),
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 
@@ -373,7 +375,21 @@ pub struct ClientBuilder {
     tls_backend: crate::TlsBackend,
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     root_pems: crate::tls::RootPems,
+    #[cfg(feature = "redis")]
+    redis: Option<RedisChoice>,
 }
+
+/// Where the Redis URL comes from; it may hold a password, so `Debug` hides it.
+#[cfg(feature = "redis")]
+#[derive(Debug)]
+enum RedisChoice {
+    Url(Secret),
+    FromEnv,
+}
+
+/// The variable [`ClientBuilder::redis_from_env`] reads.
+#[cfg(feature = "redis")]
+pub const REDIS_URL_VAR: &str = "HOTMART_REDIS_URL";
 
 /// The proxy as the builder was told; the URL may hold a password, so `Debug` hides it.
 enum ProxySetting {
@@ -563,6 +579,50 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares one rate budget with every process, on any host, whose client uses the same
+    /// Redis server, environment and client id (feature `redis`): together they stay within
+    /// the account's limit instead of each learning it from 429s. The budget is kept by an
+    /// atomic script on the server, keyed by the API base URL and the client id (never the
+    /// secret).
+    ///
+    /// `url` is `redis://[user:password@]host[:port][/db]` or `unix:///path/to/socket`;
+    /// `build()` refuses a malformed one ([`Error::InvalidConfig`]). The URL, and the password
+    /// in it, never appear in `Debug`, errors or the log.
+    ///
+    /// Redis being down never stops the work: connecting is bounded by 500 ms and each command
+    /// by 500 ms; while Redis cannot be reached, each call uses this process's own budget, Redis
+    /// is tried again a second later, and a warning goes to the log at most once a minute.
+    ///
+    /// ```
+    /// # use hotmart::{Client, Credentials, Environment};
+    /// let client = Client::builder(Environment::Production, Credentials::new("id", "secret"))
+    ///     .redis("redis://:password@cache.internal:6379/0")
+    ///     .build()?; // no I/O yet: Redis is first asked on the first call
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, url: impl Into<String>) -> Self {
+        self.redis = Some(RedisChoice::Url(Secret::new(url.into())));
+        self
+    }
+
+    /// As [`redis`](Self::redis), with the URL in the environment variable
+    /// `HOTMART_REDIS_URL` ([`REDIS_URL_VAR`]), read by `build()`; unset or empty means no
+    /// Redis. A malformed value is [`Error::InvalidEnv`].
+    ///
+    /// ```
+    /// # use hotmart::{Client, Credentials, Environment};
+    /// let client = Client::builder(Environment::from_env()?, Credentials::from_env()?)
+    ///     .redis_from_env()
+    ///     .build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    #[cfg(feature = "redis")]
+    pub fn redis_from_env(mut self) -> Self {
+        self.redis = Some(RedisChoice::FromEnv);
+        self
+    }
+
     /// Checks the settings and builds the client. Does no I/O.
     ///
     /// Fails if the credentials are malformed, if a base URL is not `https` (plain `http` is
@@ -618,6 +678,40 @@ impl ClientBuilder {
             backend: self.tls_backend,
             extra_roots: self.root_pems.parse()?,
         };
+        #[cfg(feature = "redis")]
+        let redis = match self.redis {
+            None => None,
+            Some(RedisChoice::Url(url)) => Some(
+                crate::redis_link::RedisUrl::parse(url.expose()).map_err(|reason| {
+                    Error::InvalidConfig {
+                        setting: "redis",
+                        reason,
+                    }
+                })?,
+            ),
+            Some(RedisChoice::FromEnv) => {
+                match crate::env::optional(&crate::env::process, REDIS_URL_VAR) {
+                    None => None,
+                    Some(url) => Some(crate::redis_link::RedisUrl::parse(&url).map_err(|_| {
+                        Error::InvalidEnv {
+                            variable: REDIS_URL_VAR,
+                            expected: "a Redis URL such as redis://host:6379/0",
+                        }
+                    })?),
+                }
+            }
+        };
+        #[cfg(feature = "redis")]
+        let budget: Box<dyn RateBudget> = match &redis {
+            Some(url) => Box::new(crate::budget::redis::Shared::new(
+                Arc::new(crate::redis_link::Link::new(url)),
+                api_base.as_str(),
+                self.credentials.client_id(),
+            )),
+            None => Box::new(InProcess::default()),
+        };
+        #[cfg(not(feature = "redis"))]
+        let budget: Box<dyn RateBudget> = Box::new(InProcess::default());
         Ok(Client {
             inner: Arc::new(Inner {
                 token_url: auth_base.join(TOKEN_PATH),
@@ -638,7 +732,7 @@ impl ClientBuilder {
                     tls,
                 }),
                 cell: TokenCell::default(),
-                budget: Box::new(InProcess::default()),
+                budget,
             }),
         })
     }

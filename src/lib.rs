@@ -81,6 +81,8 @@ pub mod models;
 mod page;
 mod percent;
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_link;
 mod request;
 mod retry;
 mod secret;
@@ -91,6 +93,8 @@ mod transport;
 #[cfg(feature = "mock")]
 pub mod mock;
 
+#[cfg(feature = "redis")]
+pub use client::REDIS_URL_VAR;
 pub use client::{Client, ClientBuilder, TOKEN_PATH, TokenRequestStyle};
 pub use credentials::Credentials;
 pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};

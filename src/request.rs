@@ -142,7 +142,8 @@ impl<'c> RequestBuilder<'c> {
                 };
                 let result = client.transport().send(&call);
                 if let Ok(reply) = &result {
-                    if let Some(reading) = Reading::from_headers(&reply.headers, SystemTime::now()) {
+                    if let Some(reading) = Reading::from_headers(&reply.headers, SystemTime::now())
+                    {
                         client.budget().observe(ticket, reading);
                     }
                 }

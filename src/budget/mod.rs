@@ -31,9 +31,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ureq::http::HeaderMap;
 
+use crate::Error;
 use crate::error::{GaveUp, Limit};
 use crate::retry::Policy;
-use crate::Error;
 
 /// The longest reset believed: Hotmart's window is a minute, so a server that announces more
 /// is wrong or hostile, and no caller is held back longer on its word.
@@ -98,10 +98,14 @@ impl Reading {
             let first = value.split([',', ';']).next()?.trim();
             first.parse::<u64>().ok()
         };
-        let remaining = number("ratelimit-remaining").or_else(|| number("x-ratelimit-remaining-minute"))?;
+        let remaining =
+            number("ratelimit-remaining").or_else(|| number("x-ratelimit-remaining-minute"))?;
         let limit = number("ratelimit-limit").or_else(|| number("x-ratelimit-limit-minute"));
         let remaining = limit.map_or(remaining, |limit| remaining.min(limit));
-        let since_epoch = wall.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let since_epoch = wall
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
         let reset_secs = match number("ratelimit-reset") {
             // A Unix time (2001 onwards) rather than a number of seconds.
             Some(at) if at >= 1_000_000_000 => at.saturating_sub(since_epoch),
@@ -411,7 +415,10 @@ mod tests {
         );
         // List syntax: the first item.
         assert_eq!(
-            read(&[("ratelimit-remaining", "9, 100;w=60"), ("ratelimit-reset", "4")]),
+            read(&[
+                ("ratelimit-remaining", "9, 100;w=60"),
+                ("ratelimit-reset", "4")
+            ]),
             Some(reading(9, 4_000))
         );
     }

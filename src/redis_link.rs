@@ -1,0 +1,292 @@
+//! One connection to Redis (feature `redis`), shared by the rate budget and the token store of
+//! a client, with every failure contained: bounded connect and command timeouts, and while
+//! Redis cannot be reached the callers get `None` at once and fall back to what they do
+//! without Redis. A warning goes to the log at most once a minute; the URL's credentials are
+//! never shown.
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::secret::Secret;
+
+/// The most time connecting to Redis (with its handshake) may take.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+/// The most time one command may wait for its answer, and for its bytes to be sent.
+pub(crate) const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
+/// After a failure, how long callers fall back without trying Redis again.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// At most one warning about Redis in this time.
+const WARN_EVERY: Duration = Duration::from_secs(60);
+
+/// The Redis URL as given, checked; its `Debug` and [`shown`](RedisUrl::shown) form never hold
+/// the user name or password.
+#[derive(Clone)]
+pub(crate) struct RedisUrl {
+    url: Secret,
+    shown: String,
+}
+
+impl RedisUrl {
+    /// Checks the URL without connecting. The reason, on failure, never quotes the URL.
+    pub(crate) fn parse(url: &str) -> Result<RedisUrl, &'static str> {
+        const EXPECTED: &str = "expected redis://[user:password@]host[:port][/db] or \
+                                unix:///path/to/socket (rediss:// needs TLS, which this build \
+                                does not have)";
+        let url = url.trim();
+        if url.is_empty() || url.chars().any(char::is_control) {
+            return Err(EXPECTED);
+        }
+        redis::Client::open(url).map_err(|_| EXPECTED)?;
+        Ok(RedisUrl {
+            shown: shown(url),
+            url: Secret::new(url),
+        })
+    }
+
+    /// The URL without user information, for messages.
+    pub(crate) fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// The password (or whole user information) in the URL, to scrub from error texts.
+    fn userinfo(&self) -> Option<&str> {
+        let url = self.url.expose();
+        let rest = &url[url.find("://")? + 3..];
+        let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+        authority.rfind('@').map(|at| &authority[..at])
+    }
+}
+
+impl fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+/// `scheme://host:port/db` with any `user:password@` replaced by `***@`, and no query.
+fn shown(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or("");
+    let Some(scheme_end) = url.find("://") else {
+        return "<redis url>".to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let host = match authority.rfind('@') {
+        Some(at) => format!("***@{}", &authority[at + 1..]),
+        None => authority.to_owned(),
+    };
+    format!("{}://{host}{path}", &url[..scheme_end])
+}
+
+/// A lazily made connection to one Redis server.
+pub(crate) struct Link {
+    url: RedisUrl,
+    client: redis::Client,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    connection: Option<redis::Connection>,
+    /// Until then, Redis is not tried again.
+    down_until: Option<Instant>,
+    last_warning: Option<Instant>,
+}
+
+impl Link {
+    pub(crate) fn new(url: &RedisUrl) -> Link {
+        // Parsed once already by RedisUrl::parse; it cannot fail here, but if it did, the
+        // link would simply stay down.
+        let client = redis::Client::open(url.url.expose())
+            .or_else(|_| redis::Client::open("redis://127.0.0.1:1/"))
+            .expect("a constant URL parses");
+        Link {
+            url: url.clone(),
+            client,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // The state is a connection and two instants: nothing a panic can leave half-set.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `command` on the connection, connecting first if needed. `None` if Redis cannot be
+    /// reached or the command fails: the caller then does without Redis, this time. `what`
+    /// names the command in the warning.
+    ///
+    /// The link serializes this process's commands: each is one round trip, bounded by the
+    /// timeouts, so no caller waits long.
+    pub(crate) fn with<T>(
+        &self,
+        what: &str,
+        command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Option<T> {
+        let mut state = self.state();
+        let now = Instant::now();
+        if state.down_until.is_some_and(|until| now < until) {
+            return None;
+        }
+        if state.connection.is_none() {
+            match self.connect() {
+                Ok(connection) => {
+                    state.connection = Some(connection);
+                    if state.down_until.take().is_some() {
+                        log::info!(
+                            target: "hotmart::redis",
+                            "Redis at {} is reachable again",
+                            self.url.shown()
+                        );
+                    }
+                }
+                Err(err) => {
+                    self.failed(&mut state, what, &err);
+                    return None;
+                }
+            }
+        }
+        let connection = state.connection.as_mut()?;
+        match command(connection) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.failed(&mut state, what, &err);
+                None
+            }
+        }
+    }
+
+    fn connect(&self) -> redis::RedisResult<redis::Connection> {
+        let connection = self.client.get_connection_with_timeout(CONNECT_TIMEOUT)?;
+        connection.set_read_timeout(Some(COMMAND_TIMEOUT))?;
+        connection.set_write_timeout(Some(COMMAND_TIMEOUT))?;
+        Ok(connection)
+    }
+
+    /// Drops the connection (the next try makes a new one), keeps Redis untried for a second,
+    /// and warns unless it did so in the last minute.
+    fn failed(&self, state: &mut State, what: &str, err: &redis::RedisError) {
+        state.connection = None;
+        let now = Instant::now();
+        state.down_until = now.checked_add(RETRY_AFTER);
+        if state
+            .last_warning
+            .is_some_and(|at| now.saturating_duration_since(at) < WARN_EVERY)
+        {
+            return;
+        }
+        state.last_warning = Some(now);
+        let mut cause = err.to_string();
+        if let Some(userinfo) = self.url.userinfo().filter(|u| !u.is_empty()) {
+            cause = cause.replace(userinfo, "***");
+            if let Some((_, password)) = userinfo.split_once(':') {
+                if !password.is_empty() {
+                    cause = cause.replace(password, "***");
+                }
+            }
+        }
+        let cause: String = cause.chars().take(200).collect();
+        log::warn!(
+            target: "hotmart::redis",
+            "Redis at {} failed ({what}: {cause}); doing without it (in-process rate budget, \
+             token from this process) until it answers again; this warning is repeated at most \
+             once a minute",
+            self.url.shown()
+        );
+    }
+}
+
+/// A key for `purpose` (`budget`, `token`…) and the given parts, e.g. the API base URL and the
+/// client id: a digest of them, so any value makes a valid key and none is spelled out. The
+/// braces keep one account's keys in one slot of a Redis Cluster.
+pub(crate) fn key(purpose: &str, parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("hotmart:v1:{{{hash:016x}}}:{purpose}")
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Link")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_and_never_shown_with_credentials() {
+        let url = RedisUrl::parse("redis://user:s3cret@cache.internal:6380/2").unwrap();
+        assert_eq!(url.shown(), "redis://***@cache.internal:6380/2");
+        assert_eq!(format!("{url:?}"), "redis://***@cache.internal:6380/2");
+        assert_eq!(url.userinfo(), Some("user:s3cret"));
+        let url = RedisUrl::parse("redis://:s3cret@127.0.0.1/").unwrap();
+        assert!(!url.shown().contains("s3cret"));
+        let url = RedisUrl::parse("redis://127.0.0.1:6379").unwrap();
+        assert_eq!(url.shown(), "redis://127.0.0.1:6379");
+        assert_eq!(url.userinfo(), None);
+        for bad in [
+            "",
+            "   ",
+            "http://127.0.0.1:6379",
+            "redis://",
+            "not a url",
+            "redis://host:notaport/",
+            "redis://a:b@host\n:6379",
+        ] {
+            let err = RedisUrl::parse(bad).expect_err(bad);
+            assert!(!err.contains("notaport") && !err.contains("a:b@"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_link_to_nothing_falls_back_at_once_and_does_not_retry_for_a_while() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let url = RedisUrl::parse(&format!("redis://u:pw@{addr}/")).unwrap();
+        let link = Link::new(&url);
+        let started = Instant::now();
+        assert_eq!(
+            link.with("PING", |c| redis::cmd("PING").query::<String>(c)),
+            None
+        );
+        assert!(started.elapsed() < CONNECT_TIMEOUT + Duration::from_millis(200));
+        // Within the next second, no connection is tried at all.
+        let started = Instant::now();
+        for _ in 0..1000 {
+            assert_eq!(
+                link.with("PING", |c| redis::cmd("PING").query::<String>(c)),
+                None
+            );
+        }
+        assert!(started.elapsed() < Duration::from_millis(100));
+    }
+
+    #[test]
+    fn keys_hold_no_value_in_clear() {
+        let k = key(
+            "budget",
+            &["https://developers.hotmart.com", "my-client-id"],
+        );
+        assert!(
+            k.starts_with("hotmart:v1:{") && k.ends_with("}:budget"),
+            "{k}"
+        );
+        assert!(!k.contains("my-client-id"));
+        assert_ne!(
+            k,
+            key("budget", &["https://sandbox.hotmart.com", "my-client-id"])
+        );
+    }
+}
