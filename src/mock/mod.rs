@@ -47,6 +47,44 @@ pub const CLIENT_SECRET: &str = "mock-client-secret";
 /// The most request body bytes the mock reads.
 const REQUEST_BODY_LIMIT: u64 = 1 << 20;
 
+/// Not part of the API: lets the crate's benchmarks time the rate budget alone, without HTTP.
+#[doc(hidden)]
+pub struct BudgetProbe(Box<dyn crate::budget::RateBudget>);
+
+#[doc(hidden)]
+impl BudgetProbe {
+    /// The in-process budget, as every client has by default.
+    pub fn in_process() -> Self {
+        BudgetProbe(Box::new(crate::budget::InProcess::default()))
+    }
+
+    /// The shared budget on Redis at `url`, for this API base URL and client id.
+    #[cfg(feature = "redis")]
+    pub fn redis(url: &str, api_url: &str, client_id: &str) -> Option<Self> {
+        let url = crate::redis_link::RedisUrl::parse(url).ok()?;
+        let link = Arc::new(crate::redis_link::Link::new(&url));
+        Some(BudgetProbe(Box::new(crate::budget::redis::Shared::new(
+            link, api_url, client_id,
+        ))))
+    }
+
+    /// What one API call adds: the budget's admission, then what the answer said (`remaining`
+    /// calls left, the window resetting in a minute). Returns whether the call was admitted.
+    pub fn call(&self, remaining: u64) -> bool {
+        match self.0.admit() {
+            crate::budget::Admission::Go(ticket) => {
+                let reading = crate::budget::Reading {
+                    remaining,
+                    reset_ms: 60_000,
+                };
+                self.0.observe(ticket, reading);
+                true
+            }
+            crate::budget::Admission::Wait(_) => false,
+        }
+    }
+}
+
 /// Which part of the mock a fault applies to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
