@@ -78,6 +78,7 @@ mod percent;
 mod request;
 mod retry;
 mod secret;
+mod store;
 mod token;
 mod transport;
 
@@ -91,6 +92,7 @@ pub use error::{ApiError, Error, TransportError, TransportErrorKind};
 #[cfg(feature = "json")]
 pub use page::{Items, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};
+pub use store::default_token_cache_dir;
 pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
 
 /// The README's examples, compiled and run as doctests so they cannot go stale.
