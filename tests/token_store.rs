@@ -296,3 +296,48 @@ fn an_unusable_directory_only_costs_the_cache() {
     client.access_token().unwrap();
     assert_eq!(server.token_request_count(), 2);
 }
+
+/// The README's in-process figure: what reading a warm cache adds to a run, i.e. building a
+/// client and getting its token from the file, against building the client alone. Run it
+/// with `cargo test --release --test token_store -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check: run it by hand"]
+fn measure_warm_cache_read() {
+    use std::time::{Duration, Instant};
+    let tmp = TempDir::new("measure");
+    let server = MockServer::start().unwrap();
+    cached_client(&server, tmp.path()).access_token().unwrap();
+    let median = |mut times: Vec<Duration>| {
+        times.sort();
+        (times[times.len() / 2], times[times.len() * 99 / 100])
+    };
+    let rounds = 2_000;
+    let build_only = median(
+        (0..rounds)
+            .map(|_| {
+                let started = Instant::now();
+                let client = cached_client(&server, tmp.path());
+                let elapsed = started.elapsed();
+                drop(client);
+                elapsed
+            })
+            .collect(),
+    );
+    let with_token = median(
+        (0..rounds)
+            .map(|_| {
+                let started = Instant::now();
+                let client = cached_client(&server, tmp.path());
+                client.access_token().unwrap();
+                let elapsed = started.elapsed();
+                drop(client);
+                elapsed
+            })
+            .collect(),
+    );
+    assert_eq!(server.token_request_count(), 1);
+    println!(
+        "build only: median {:?}, p99 {:?}; build + token from a warm cache: median {:?}, p99 {:?}",
+        build_only.0, build_only.1, with_token.0, with_token.1
+    );
+}
