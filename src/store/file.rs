@@ -8,12 +8,15 @@
 //! - Writes are atomic: a temporary file in the same directory, fsync, rename. A torn, corrupt,
 //!   foreign or expired file is ignored and replaced; no failure reaches the caller.
 //! - Processes that need a new token take an exclusive lock on a lock file beside it
-//!   (`File::lock`), so one fetches and the others read what it stored.
+//!   (`File::try_lock`, waiting up to a minute), so one fetches and the others read what it
+//!   stored.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
 
 use super::{FetchGuard, StoredToken, TokenStore};
 use crate::secret::Secret;
@@ -23,6 +26,10 @@ const FORMAT: &str = "hotmart-token-cache 1";
 
 /// A cache file is a few hundred bytes; more than this is not one.
 const MAX_FILE_LEN: u64 = 16 * 1024;
+
+/// How long a process waits for another one's fetch before it fetches by itself: longer than
+/// a token request takes with the default 30 s timeout.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
 
 /// Distinguishes the temporary files of one process's threads.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -151,6 +158,8 @@ impl FileStore {
         builder.create(&self.dir)
     }
 
+    /// Takes the lock file's exclusive lock, waiting up to [`LOCK_WAIT`] for another process
+    /// to release it: one that hangs while holding it must not hang every later run too.
     fn lock(&self) -> io::Result<File> {
         self.make_dir()?;
         let file = private_options()
@@ -158,8 +167,24 @@ impl FileStore {
             .create(true)
             .truncate(false)
             .open(&self.lock_path)?;
-        file.lock()?;
-        Ok(file)
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(2);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(TryLockError::Error(err)) => return Err(err),
+                Err(TryLockError::WouldBlock) if started.elapsed() >= LOCK_WAIT => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("another process has held the lock for {LOCK_WAIT:?}"),
+                    ));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+            }
+        }
     }
 
     fn warn(&self, what: &str, err: &io::Error) {
