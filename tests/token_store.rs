@@ -134,6 +134,35 @@ fn replacement_is_atomic() {
 }
 
 #[test]
+fn temporaries_left_by_a_crashed_writer_are_cleaned_up() {
+    let tmp = TempDir::new("stale");
+    let server = MockServer::start().unwrap();
+    let client = cached_client(&server, tmp.path());
+    let first = client.access_token().unwrap();
+    let stem = cache_file(tmp.path())
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let old = tmp.path().join(format!(".{stem}.999-0.tmp"));
+    let young = tmp.path().join(format!(".{stem}.999-1.tmp"));
+    for path in [&old, &young] {
+        fs::write(path, b"hotmart-token-cache 1\n").unwrap();
+    }
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3_600);
+    fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    client.invalidate(&first);
+    client.access_token().unwrap();
+    assert!(!old.exists(), "a stale temporary file stays behind");
+    assert!(young.exists(), "a write in progress must not be disturbed");
+}
+
+#[test]
 fn corrupt_foreign_and_expired_files_are_ignored_and_replaced() {
     let tmp = TempDir::new("corrupt");
     let server = MockServer::start().unwrap();

@@ -31,6 +31,9 @@ const MAX_FILE_LEN: u64 = 16 * 1024;
 /// a token request takes with the default 30 s timeout.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 
+/// A temporary file this old was left by a process that died while writing it.
+const STALE_TEMPORARY: Duration = Duration::from_secs(600);
+
 /// Distinguishes the temporary files of one process's threads.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -147,7 +150,30 @@ impl FileStore {
         if let Ok(dir) = File::open(&self.dir) {
             let _ = dir.sync_all();
         }
+        self.remove_stale_temporaries();
         Ok(())
+    }
+
+    /// Removes what a process killed mid-write left behind: this key's temporary files that
+    /// are older than any write could take.
+    fn remove_stale_temporaries(&self) {
+        let prefix = format!(".{}.", self.key.file_stem());
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_TEMPORARY);
+            if name.starts_with(&prefix) && name.ends_with(".tmp") && stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     fn make_dir(&self) -> io::Result<()> {
