@@ -54,10 +54,10 @@ impl TokenCell {
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner);
             }
-            if state.generation != waited_for {
-                if let Some(outcome) = &state.last {
-                    return outcome.clone();
-                }
+            if state.generation != waited_for
+                && let Some(outcome) = &state.last
+            {
+                return outcome.clone();
             }
             // The fetcher panicked before publishing: whoever gets here first fetches anew.
             if let Some(token) = state

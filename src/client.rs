@@ -1,6 +1,7 @@
 //! The client: configuration, the token request, and the cached token.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use crate::redact::Redactor;
 use crate::request::RequestBuilder;
 use crate::retry::Policy;
 use crate::secret::Secret;
+use crate::store::{self, TokenStore};
 use crate::transport::{Call, ProxyChoice, Settings, Transport, display_url};
 use crate::{AccessToken, Credentials, Environment, Error, TokenResponse};
 
@@ -80,6 +82,8 @@ struct Inner {
     settings: ApiSettings,
     transport: Transport,
     cell: TokenCell,
+    /// The persistent token cache, if one was asked for.
+    store: Option<Box<dyn TokenStore>>,
 }
 
 /// How API calls behave; set through [`ClientBuilder`].
@@ -130,6 +134,7 @@ impl Client {
             tls_backend: crate::TlsBackend::default(),
             #[cfg(any(feature = "rustls", feature = "native-tls"))]
             root_pems: crate::tls::RootPems::default(),
+            token_cache: None,
         }
     }
 
@@ -188,7 +193,13 @@ impl Client {
     /// lifetime early); an expired token is never handed out from the cache. Failures are
     /// not cached: the next call tries again.
     pub fn access_token(&self) -> Result<AccessToken, Error> {
-        self.inner.cell.get_or_fetch(|| self.fetch_token())
+        let inner = &*self.inner;
+        inner.cell.get_or_fetch(|| match &inner.store {
+            Some(store) => {
+                store::fetch_through(&**store, inner.refresh_margin, || self.fetch_token())
+            }
+            None => self.fetch_token(),
+        })
     }
 
     /// Forgets `token` if it is still the cached one, so the next call fetches a new one.
@@ -200,6 +211,9 @@ impl Client {
         let dropped = self.inner.cell.invalidate(token);
         if dropped {
             log::debug!(target: "hotmart::token", "access token invalidated");
+        }
+        if let Some(store) = &self.inner.store {
+            store.compare_and_remove(token.secret());
         }
         dropped
     }
@@ -362,6 +376,7 @@ pub struct ClientBuilder {
     user_agent: String,
     proxy: ProxySetting,
     settings: ApiSettings,
+    token_cache: Option<PathBuf>,
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     tls_backend: crate::TlsBackend,
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
@@ -556,6 +571,32 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps the access token in a file under `dir` as well as in memory, so that short-lived
+    /// processes (cron jobs, the `hotmart` command) share one token instead of fetching one
+    /// each run. Default: off. [`default_token_cache_dir`](crate::default_token_cache_dir)
+    /// gives the usual place.
+    ///
+    /// One file per environment and client id holds the token and its expiry, never the client
+    /// secret. It is created `0600` in a `0700` directory (made on first use), and is not read
+    /// if others may read it or another user owns it. Processes that find no usable token take
+    /// a lock beside it, so one fetches and the others read its token. When the API rejects the
+    /// token, it is removed from the file too. Problems with the file are logged, never
+    /// returned: the client then fetches as it would without a cache.
+    ///
+    /// ```
+    /// use hotmart::{Client, Credentials, Environment};
+    ///
+    /// let dir = std::env::temp_dir().join("hotmart-doc-token-cache");
+    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .token_cache(&dir)
+    ///     .build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn token_cache(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.token_cache = Some(dir.into());
+        self
+    }
+
     /// Checks the settings and builds the client. Does no I/O.
     ///
     /// Fails if the credentials are malformed, if a base URL is not `https` (plain `http` is
@@ -611,6 +652,9 @@ impl ClientBuilder {
             backend: self.tls_backend,
             extra_roots: self.root_pems.parse()?,
         };
+        let store = self
+            .token_cache
+            .map(|dir| store::file_store(dir, &auth_base, &api_base, self.credentials.client_id()));
         Ok(Client {
             inner: Arc::new(Inner {
                 token_url: auth_base.join(TOKEN_PATH),
@@ -631,6 +675,7 @@ impl ClientBuilder {
                     tls,
                 }),
                 cell: TokenCell::default(),
+                store,
             }),
         })
     }

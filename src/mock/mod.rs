@@ -130,6 +130,7 @@ pub struct MockBuilder {
     counts: api::Counts,
     #[cfg(feature = "rustls")]
     https: Option<tls::Https>,
+    port: u16,
 }
 
 impl MockBuilder {
@@ -173,9 +174,24 @@ impl MockBuilder {
         self
     }
 
-    /// Starts the server on a free port of 127.0.0.1.
+    /// The port to listen on. Default: 0, a free port chosen by the system.
+    ///
+    /// ```
+    /// use hotmart::mock::MockServer;
+    ///
+    /// let free = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    /// let server = MockServer::builder().port(free).start()?;
+    /// assert_eq!(server.addr().port(), free);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts the server on 127.0.0.1, on a free port unless [`port`](Self::port) says.
     pub fn start(self) -> io::Result<MockServer> {
-        let server = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
+        let server = tiny_http::Server::http(("127.0.0.1", self.port)).map_err(io::Error::other)?;
         let addr = server
             .server_addr()
             .to_ip()
@@ -253,6 +269,7 @@ impl MockServer {
             },
             #[cfg(feature = "rustls")]
             https: None,
+            port: 0,
         }
     }
 
