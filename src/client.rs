@@ -609,6 +609,19 @@ impl ClientBuilder {
         let auth_base = BaseUrl::parse(self.environment.auth_url())?;
         let api_base = BaseUrl::parse(self.environment.api_url())?;
         let invalid = |setting, reason| Err(Error::InvalidConfig { setting, reason });
+        // Without a TLS feature ureq could only fail on the first request, with a message that
+        // does not say what to change: refuse now, naming the features.
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        if [&auth_base, &api_base]
+            .iter()
+            .any(|b| b.as_str().starts_with("https://"))
+        {
+            return invalid(
+                "features",
+                "https needs a TLS feature: build hotmart with feature `rustls` (the default) or \
+                 `native-tls`",
+            );
+        }
         if !self.user_agent.bytes().all(|b| (b' '..=b'~').contains(&b)) {
             return invalid(
                 "user_agent",
@@ -678,5 +691,73 @@ impl ClientBuilder {
                 store,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Run by `.ci/run` with `--no-default-features`: the error names the features to turn on.
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[test]
+    fn a_build_without_tls_refuses_https_and_names_the_features() {
+        let err = Client::new(Environment::Sandbox, Credentials::new("id", "secret")).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(
+            err,
+            Error::InvalidConfig {
+                setting: "features",
+                ..
+            }
+        ));
+        assert!(
+            message.contains("`rustls`") && message.contains("`native-tls`"),
+            "{message}"
+        );
+        let local = Environment::Custom {
+            auth_url: "http://127.0.0.1:1".into(),
+            api_url: "http://127.0.0.1:1".into(),
+        };
+        assert!(Client::new(local, Credentials::new("id", "secret")).is_ok());
+    }
+
+    #[test]
+    fn settings_that_would_panic_later_are_refused_or_clamped() {
+        let local = Environment::Custom {
+            auth_url: "http://127.0.0.1:1".into(),
+            api_url: "http://127.0.0.1:1".into(),
+        };
+        let builder = || Client::builder(local.clone(), Credentials::new("id", "secret"));
+        for agent in ["a\r\nb", "nul\0", "não", "tab\there"] {
+            let err = builder().user_agent(agent).build().unwrap_err();
+            assert!(matches!(
+                err,
+                Error::InvalidConfig {
+                    setting: "user_agent",
+                    ..
+                }
+            ));
+        }
+        let zero = Duration::ZERO;
+        assert!(builder().timeout(zero).build().is_err());
+        assert!(builder().connect_timeout(zero).build().is_err());
+        assert!(builder().call_timeout(zero).build().is_err());
+        assert!(builder().proxy("not a proxy url").build().is_err());
+        let huge = Duration::MAX;
+        let client = builder()
+            .timeout(huge)
+            .connect_timeout(huge)
+            .call_timeout(huge)
+            .refresh_margin(huge)
+            .retry_backoff(huge)
+            .max_rate_limit_wait(huge)
+            .build()
+            .unwrap();
+        assert_eq!(client.inner.refresh_margin, ClientBuilder::MAX_DURATION);
+        assert_eq!(
+            client.inner.settings.retry.call_timeout,
+            ClientBuilder::MAX_DURATION
+        );
     }
 }

@@ -72,7 +72,8 @@
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+// docs.rs labels every feature-gated item (doc_cfg now includes what doc_auto_cfg did).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod call;
 mod cell;
