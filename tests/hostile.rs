@@ -965,7 +965,6 @@ fn a_failing_refresh_does_not_leak_the_stale_token() {
 
 /// A secret escaped the way JSON may escape it (`\/`) in an excerpt is still the secret.
 #[test]
-#[ignore = "bug: the JSON-escaped form of a secret is not scrubbed"]
 fn a_json_escaped_echo_leaks_nothing() {
     let server = HostileServer::start(|req| {
         if req.is_token() {
