@@ -205,6 +205,11 @@ impl Client {
         self.inner.cell.peek()
     }
 
+    /// The cached token and the last one dropped, for scrubbing error texts.
+    pub(crate) fn known_tokens(&self) -> Vec<AccessToken> {
+        self.inner.cell.known()
+    }
+
     /// The environment the client talks to.
     pub fn environment(&self) -> &Environment {
         &self.inner.environment
@@ -272,8 +277,9 @@ impl Client {
                 Err(other) => Err(other),
             }
         })?;
-        let held = inner.cell.peek();
-        let tokens: Vec<&str> = held.iter().map(AccessToken::secret).collect();
+        // The cache is empty during a fetch, but the token it replaces was sent before.
+        let known = inner.cell.known();
+        let tokens: Vec<&str> = known.iter().map(AccessToken::secret).collect();
         let scrub = |text: &str| inner.transport.redactor().scrub(text, &tokens);
         let token = token_from_reply(
             finished,

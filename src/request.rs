@@ -165,8 +165,8 @@ impl<'c> RequestBuilder<'c> {
                 url: shown,
             });
         }
-        let held = client.cached_token();
-        let tokens: Vec<&str> = sent.iter().chain(&held).map(AccessToken::secret).collect();
+        let known = client.known_tokens();
+        let tokens: Vec<&str> = sent.iter().chain(&known).map(AccessToken::secret).collect();
         let scrub = |text: &str| client.transport().redactor().scrub(text, &tokens);
         let mut err = api_error(&self.method, shown, &reply, scrub);
         if let Some(gave_up) = finished.gave_up {
