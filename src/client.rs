@@ -373,6 +373,19 @@ enum ProxySetting {
     Url(Secret),
 }
 
+/// Whether the port of a proxy URL, if it has one, is a number from 1 to 65535. (ureq takes
+/// `host:notaport` for the default port, so a typo would silently go to another port.)
+fn port_is_valid(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let port = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once("]:").map(|(_, port)| port),
+        None => host_port.split_once(':').map(|(_, port)| port),
+    };
+    port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0))
+}
+
 impl fmt::Debug for ProxySetting {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -536,8 +549,8 @@ impl ClientBuilder {
             ProxySetting::FromEnv => ProxyChoice::FromEnv,
             ProxySetting::Off => ProxyChoice::Off,
             ProxySetting::Url(url) => match ureq::Proxy::new(url.expose()) {
-                Ok(proxy) => ProxyChoice::Given(proxy),
-                Err(_) => {
+                Ok(proxy) if port_is_valid(url.expose()) => ProxyChoice::Given(proxy),
+                _ => {
                     return invalid(
                         "proxy",
                         "expected a proxy URL such as http://host:port or socks5://host:port",

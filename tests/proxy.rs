@@ -260,9 +260,13 @@ fn a_malformed_proxy_url_is_refused_by_build() {
 
 /// A port that is not a number is not silently replaced by the default port.
 #[test]
-#[ignore = "bug: build() accepts a proxy URL whose port is not a number, and ureq then uses port 80"]
 fn a_proxy_url_with_a_bad_port_is_refused_by_build() {
-    for url in ["http://proxy:notaport", "http://127.0.0.1:99999"] {
+    for url in [
+        "http://proxy:notaport",
+        "http://127.0.0.1:99999",
+        "http://u:p@proxy:0",
+        "socks5://[::1]:x",
+    ] {
         let result = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
             .proxy(url)
             .build();
@@ -276,6 +280,21 @@ fn a_proxy_url_with_a_bad_port_is_refused_by_build() {
             ),
             "{url}: {result:?}"
         );
+    }
+}
+
+#[test]
+fn well_formed_proxy_urls_are_accepted() {
+    for url in [
+        "http://proxy.internal:3128",
+        "http://user:p%40ss@proxy.internal:3128/",
+        "socks5://[::1]:1080",
+        "https://proxy.internal",
+    ] {
+        let result = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+            .proxy(url)
+            .build();
+        assert!(result.is_ok(), "{url}: {result:?}");
     }
 }
 
