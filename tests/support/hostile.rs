@@ -305,10 +305,12 @@ fn serve(mut stream: TcpStream, state: &Shared) {
     let born = Instant::now();
     stream.set_nonblocking(false).ok();
     stream.set_nodelay(true).ok();
-    // Short reads, so that waiting for bytes keeps looking at the shutdown flag.
+    // Short reads, so that waiting for bytes keeps looking at the shutdown flag; writes to a
+    // client that stopped reading give up rather than block the thread forever.
     stream
         .set_read_timeout(Some(Duration::from_millis(50)))
         .ok();
+    stream.set_write_timeout(Some(Duration::from_secs(2))).ok();
     let Some((head, mut rest)) = read_head(&mut stream, state, born) else {
         return;
     };
