@@ -80,7 +80,7 @@ fn zero_wait_429(header: &'static str) {
         took,
     );
     assert!(took < Duration::from_secs(4), "{took:?}");
-    assert!(requests >= 2 && requests <= 40, "{requests} requests");
+    assert!((2..=40).contains(&requests), "{requests} requests");
     let Error::Api(api) = &err else {
         panic!("expected Error::Api, got {err:?}")
     };

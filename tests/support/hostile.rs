@@ -211,16 +211,6 @@ impl HostileServer {
         HostileServer::start(move |_| Answer::Raw(bytes.to_vec()))
     }
 
-    /// Answers the requests in order with `answers`; past the end, with the last one's maker
-    /// again. Each element makes an answer from the request.
-    pub fn sequence(answers: Vec<Box<dyn Fn(&Request) -> Answer + Send + Sync>>) -> HostileServer {
-        assert!(!answers.is_empty());
-        HostileServer::start(move |req| {
-            let maker = &answers[req.index.min(answers.len() - 1)];
-            maker(req)
-        })
-    }
-
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
