@@ -28,6 +28,9 @@ struct State {
     generation: u64,
     /// The outcome of the last fetch, for the threads that waited for it.
     last: Option<Result<AccessToken, Error>>,
+    /// The last token dropped from the cache (stale or invalidated). It was sent, and may still
+    /// work, so an answer that echoes it must be scrubbed of it: see [`TokenCell::known`].
+    retired: Option<AccessToken>,
 }
 
 impl TokenCell {
@@ -70,7 +73,9 @@ impl TokenCell {
         }
         // A stale token is dropped before fetching, so a failed fetch never leaves it behind
         // to be handed out.
-        state.token = None;
+        if let Some(stale) = state.token.take() {
+            state.retired = Some(stale);
+        }
         state.fetching = true;
         drop(state);
 
@@ -85,7 +90,7 @@ impl TokenCell {
     pub(crate) fn invalidate(&self, token: &AccessToken) -> bool {
         let mut state = self.lock();
         if state.token.as_ref() == Some(token) {
-            state.token = None;
+            state.retired = state.token.take();
             true
         } else {
             false
@@ -95,6 +100,13 @@ impl TokenCell {
     /// The cached token, fresh or not, without fetching and without waiting for a fetch.
     pub(crate) fn peek(&self) -> Option<AccessToken> {
         self.lock().token.clone()
+    }
+
+    /// The tokens an answer could echo: the cached one and the last one dropped. Error texts
+    /// taken from answers are scrubbed of both.
+    pub(crate) fn known(&self) -> Vec<AccessToken> {
+        let state = self.lock();
+        state.token.iter().chain(&state.retired).cloned().collect()
     }
 
     /// A panic in another thread while it held the lock (say, in a logger) cannot leave the
@@ -169,6 +181,8 @@ mod tests {
             "the stale token must not stay behind"
         );
         assert!(!cell.invalidate(&stale));
+        // It is still known, for scrubbing.
+        assert_eq!(cell.known(), [stale]);
     }
 
     /// Every thread that waited for a failing fetch gets its error; one fetch in all.

@@ -223,6 +223,11 @@ impl Client {
         self.inner.cell.peek()
     }
 
+    /// The cached token and the last one dropped, for scrubbing error texts.
+    pub(crate) fn known_tokens(&self) -> Vec<AccessToken> {
+        self.inner.cell.known()
+    }
+
     /// The environment the client talks to.
     pub fn environment(&self) -> &Environment {
         &self.inner.environment
@@ -290,8 +295,9 @@ impl Client {
                 Err(other) => Err(other),
             }
         })?;
-        let held = inner.cell.peek();
-        let tokens: Vec<&str> = held.iter().map(AccessToken::secret).collect();
+        // The cache is empty during a fetch, but the token it replaces was sent before.
+        let known = inner.cell.known();
+        let tokens: Vec<&str> = known.iter().map(AccessToken::secret).collect();
         let scrub = |text: &str| inner.transport.redactor().scrub(text, &tokens);
         let token = token_from_reply(
             finished,
@@ -388,6 +394,19 @@ enum ProxySetting {
     FromEnv,
     Off,
     Url(Secret),
+}
+
+/// Whether the port of a proxy URL, if it has one, is a number from 1 to 65535. (ureq takes
+/// `host:notaport` for the default port, so a typo would silently go to another port.)
+fn port_is_valid(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let port = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once("]:").map(|(_, port)| port),
+        None => host_port.split_once(':').map(|(_, port)| port),
+    };
+    port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0))
 }
 
 impl fmt::Debug for ProxySetting {
@@ -650,8 +669,8 @@ impl ClientBuilder {
             ProxySetting::FromEnv => ProxyChoice::FromEnv,
             ProxySetting::Off => ProxyChoice::Off,
             ProxySetting::Url(url) => match ureq::Proxy::new(url.expose()) {
-                Ok(proxy) => ProxyChoice::Given(proxy),
-                Err(_) => {
+                Ok(proxy) if port_is_valid(url.expose()) => ProxyChoice::Given(proxy),
+                _ => {
                     return invalid(
                         "proxy",
                         "expected a proxy URL such as http://host:port or socks5://host:port",

@@ -165,8 +165,8 @@ impl<'c> RequestBuilder<'c> {
                 url: shown,
             });
         }
-        let held = client.cached_token();
-        let tokens: Vec<&str> = sent.iter().chain(&held).map(AccessToken::secret).collect();
+        let known = client.known_tokens();
+        let tokens: Vec<&str> = sent.iter().chain(&known).map(AccessToken::secret).collect();
         let scrub = |text: &str| client.transport().redactor().scrub(text, &tokens);
         let mut err = api_error(&self.method, shown, &reply, scrub);
         if let Some(gave_up) = finished.gave_up {
@@ -227,7 +227,11 @@ impl fmt::Debug for RequestBuilder<'_> {
 
 /// The error for a final non-2xx answer, with Hotmart's envelope when the body has one.
 fn api_error(method: &Method, url: String, reply: &Reply, scrub: impl Fn(&str) -> String) -> Error {
-    let (error, description, error_uri, excerpt) = match Envelope::read(&reply.body, &scrub) {
+    // JSON with neither `error` nor `error_description` (a gateway's `{"message": …}`) says
+    // nothing as an envelope: its excerpt is kept instead.
+    let envelope = Envelope::read(&reply.body, &scrub)
+        .filter(|e| e.error.is_some() || e.description.is_some());
+    let (error, description, error_uri, excerpt) = match envelope {
         Some(e) => (e.error, e.description, e.uri, String::new()),
         None => (None, None, None, crate::error::excerpt(&reply.body, &scrub)),
     };
