@@ -10,7 +10,7 @@ use ureq::http::Method;
 use crate::call::{self, Finished};
 use crate::cell::TokenCell;
 use crate::environment::BaseUrl;
-use crate::error::Envelope;
+use crate::error::{Envelope, GaveUp, Limit, TransportError, TransportErrorKind};
 use crate::redact::Redactor;
 use crate::request::RequestBuilder;
 use crate::retry::Policy;
@@ -192,14 +192,39 @@ impl Client {
     /// A token is handed out until `refresh_margin` before it expires (at most half its
     /// lifetime early); an expired token is never handed out from the cache. Failures are
     /// not cached: the next call tries again.
+    ///
+    /// The call (waiting for another thread's fetch, or fetching, retries included) ends by
+    /// the client's `call_timeout`.
     pub fn access_token(&self) -> Result<AccessToken, Error> {
+        self.access_token_by(deadline_after(self.inner.settings.retry.call_timeout))
+    }
+
+    /// [`access_token`](Self::access_token) within a caller's deadline: an API call that
+    /// needs a new token spends on it only what is left of its own `call_timeout`.
+    pub(crate) fn access_token_by(&self, deadline: Instant) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
-        inner.cell.get_or_fetch(|| match &inner.store {
-            Some(store) => {
-                store::fetch_through(&**store, inner.refresh_margin, || self.fetch_token())
-            }
-            None => self.fetch_token(),
-        })
+        let started = Instant::now();
+        let too_late = || {
+            let waited = TransportError::new(
+                TransportErrorKind::Timeout,
+                display_url(&inner.token_url).to_owned(),
+                "waited for another thread's token request until the call's deadline".to_owned(),
+            );
+            Error::Transport(waited).with_gave_up(GaveUp {
+                attempts: 0,
+                elapsed: started.elapsed(),
+                rate_limit_waits: Duration::ZERO,
+                limit: Limit::Deadline(inner.settings.retry.call_timeout),
+            })
+        };
+        inner
+            .cell
+            .get_or_fetch(deadline, too_late, || match &inner.store {
+                Some(store) => store::fetch_through(&**store, inner.refresh_margin, || {
+                    self.fetch_token(deadline)
+                }),
+                None => self.fetch_token(deadline),
+            })
     }
 
     /// Forgets `token` if it is still the cached one, so the next call fetches a new one.
@@ -238,8 +263,9 @@ impl Client {
         self.inner.api_base.as_str()
     }
 
-    fn fetch_token(&self) -> Result<AccessToken, Error> {
+    fn fetch_token(&self, deadline: Instant) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
+
         let creds = &inner.credentials;
         let basic = format!("Basic {}", creds.basic());
         let mut url = String::with_capacity(inner.token_url.len() + 128);
@@ -277,7 +303,8 @@ impl Client {
         let label = format!("POST {}", inner.token_url);
         let mut requested_at = Instant::now();
         // The token request is retried like a GET: asking twice for a token does no harm.
-        let finished = call::run(&inner.settings.retry, true, &label, |left| {
+        // The fetch has what is left of the deadline of the caller that starts it.
+        let finished = call::run(&inner.settings.retry, deadline, true, &label, |left| {
             requested_at = Instant::now();
             let call = Call {
                 method: Method::POST,
@@ -313,6 +340,13 @@ impl Client {
         );
         Ok(token)
     }
+}
+
+/// `now + timeout`. `build()` clamps durations to a year, so the sum fits; were it ever not
+/// to, the deadline would be now: a call that fails fast rather than one that hangs.
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout).unwrap_or(now)
 }
 
 /// Turns the token endpoint's last answer into a token or the error that explains it.

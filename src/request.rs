@@ -117,10 +117,11 @@ impl<'c> RequestBuilder<'c> {
         // The tokens this call sent, so that an answer echoing one cannot put it in an error.
         let mut sent: Vec<AccessToken> = Vec::new();
         let mut refreshed = false;
-        let finished = call::run(&client.settings().retry, self.repeatable, &label, |left| {
-            let started = Instant::now();
+        let policy = &client.settings().retry;
+        let deadline = crate::client::deadline_after(policy.call_timeout);
+        let finished = call::run(policy, deadline, self.repeatable, &label, |_| {
             loop {
-                let token = client.access_token()?;
+                let token = client.access_token_by(deadline)?;
                 let bearer = format!("Bearer {}", token.secret());
                 let mut all = headers.clone();
                 all.push(("authorization", &bearer));
@@ -130,7 +131,8 @@ impl<'c> RequestBuilder<'c> {
                     headers: &all,
                     body,
                     limit: client.settings().max_body,
-                    time_left: left.saturating_sub(started.elapsed()),
+                    // A token fetch may have spent some of it.
+                    time_left: deadline.saturating_duration_since(Instant::now()),
                     loopback: client.api_base().is_loopback(),
                     tokens: &[token.secret()],
                 };

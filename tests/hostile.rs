@@ -290,7 +290,6 @@ fn a_dripping_answer_is_cut_at_the_deadline() {
 /// The deadline covers the whole API call, including a token fetch it has to make after a
 /// 401 half-way through.
 #[test]
-#[ignore = "bug: a token fetch inside an API call has a deadline of its own, not the call's"]
 fn a_token_refetch_inside_an_api_call_stays_within_the_call_deadline() {
     let server = HostileServer::start(|req| {
         if req.is_token() {
