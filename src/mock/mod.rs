@@ -23,6 +23,7 @@
 //! The server stops when the [`MockServer`] is dropped.
 
 mod api;
+mod front;
 #[cfg(feature = "rustls")]
 mod tls;
 mod token;
@@ -191,15 +192,20 @@ impl MockBuilder {
 
     /// Starts the server on 127.0.0.1, on a free port unless [`port`](Self::port) says.
     pub fn start(self) -> io::Result<MockServer> {
-        let server = tiny_http::Server::http(("127.0.0.1", self.port)).map_err(io::Error::other)?;
-        let addr = server
+        let server = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
+        let backend = server
             .server_addr()
             .to_ip()
             .ok_or_else(|| io::Error::other("the server has no IP address"))?;
+        // Clients reach tiny_http only through the front, which bounds what a request holds.
         #[cfg(feature = "rustls")]
-        let front = self.https.map(|https| https.start(addr)).transpose()?;
-        #[cfg(feature = "rustls")]
-        let addr = front.as_ref().map_or(addr, tls::Front::addr);
+        let front = match self.https {
+            Some(https) => https.start(self.port, backend)?,
+            None => front::Front::http(self.port, backend)?,
+        };
+        #[cfg(not(feature = "rustls"))]
+        let front = front::Front::http(self.port, backend)?;
+        let addr = front.addr();
         let server = Arc::new(server);
         let state = Arc::new(State {
             client_id: self.client_id,
@@ -232,7 +238,6 @@ impl MockBuilder {
             state,
             server,
             thread: Some(thread),
-            #[cfg(feature = "rustls")]
             front,
         })
     }
@@ -244,9 +249,8 @@ pub struct MockServer {
     state: Arc<State>,
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
-    /// The https front, when the server was built with [`MockBuilder::https`].
-    #[cfg(feature = "rustls")]
-    front: Option<tls::Front>,
+    /// What clients connect to: http, or https when built with `MockBuilder::https`.
+    front: front::Front,
 }
 
 impl MockServer {
@@ -276,11 +280,7 @@ impl MockServer {
     /// The server's base URL, e.g. `http://127.0.0.1:41234`, or `https://localhost:41235`
     /// when it serves https.
     pub fn url(&self) -> String {
-        #[cfg(feature = "rustls")]
-        if let Some(front) = &self.front {
-            return front.url();
-        }
-        format!("http://{}", self.addr)
+        self.front.url()
     }
 
     /// The server's address.
