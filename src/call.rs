@@ -19,8 +19,9 @@ pub(crate) struct Finished {
     pub(crate) gave_up: Option<GaveUp>,
 }
 
-/// Runs `send` until its answer is final. `send` gets the time left before the call's
-/// deadline, to bound its own request by. `label` names the call in log lines (no query: it
+/// Runs `send` until its answer is final. `send` gets the time left before `deadline`, to
+/// bound its own request by. (`deadline` is `call_timeout` from the start of the call, or
+/// earlier when the call is part of another: a token fetch inside an API call.) `label` names the call in log lines (no query: it
 /// may hold credentials).
 ///
 /// Every path ends: failures are counted against `max_retries`, rate-limit waits against
@@ -28,6 +29,7 @@ pub(crate) struct Finished {
 /// deadline; all the arithmetic saturates.
 pub(crate) fn run(
     policy: &Policy,
+    deadline: Instant,
     repeatable: bool,
     label: &str,
     mut send: impl FnMut(Duration) -> Attempt,
@@ -36,7 +38,7 @@ pub(crate) fn run(
     let mut attempts = Attempts::default();
     let mut sent: u32 = 0;
     loop {
-        let left = policy.call_timeout.saturating_sub(started.elapsed());
+        let left = deadline.saturating_duration_since(Instant::now());
         sent = sent.saturating_add(1);
         let attempt = match send(left)? {
             Ok(reply) if reply.is_success() => {
@@ -60,7 +62,7 @@ pub(crate) fn run(
             // A wait that would end past the deadline is not started: the call ends now, with
             // the time it has left unspent rather than slept through.
             Decision::RetryAfter(wait)
-                if started.elapsed().saturating_add(wait) >= policy.call_timeout =>
+                if wait >= deadline.saturating_duration_since(Instant::now()) =>
             {
                 Decision::GiveUp(Limit::Deadline(policy.call_timeout))
             }

@@ -28,14 +28,22 @@ struct State {
     generation: u64,
     /// The outcome of the last fetch, for the threads that waited for it.
     last: Option<Result<AccessToken, Error>>,
+    /// The last token dropped from the cache (stale or invalidated). It was sent, and may still
+    /// work, so an answer that echoes it must be scrubbed of it: see [`TokenCell::known`].
+    retired: Option<AccessToken>,
 }
 
 impl TokenCell {
     /// The cached token if it is still fresh, else the outcome of a fetch: the one in flight
     /// if there is one, else a new one by `fetch`. A token is cached when the fetch succeeds;
     /// errors are handed to the threads that waited for that fetch, never to later callers.
+    ///
+    /// A caller waits for another thread's fetch at most until `deadline`; then it gets
+    /// `too_late()` and the fetch goes on for the others.
     pub(crate) fn get_or_fetch(
         &self,
+        deadline: Instant,
+        too_late: impl FnOnce() -> Error,
         fetch: impl FnOnce() -> Result<AccessToken, Error>,
     ) -> Result<AccessToken, Error> {
         let mut state = self.lock();
@@ -49,15 +57,20 @@ impl TokenCell {
         while state.fetching {
             let waited_for = state.generation;
             while state.fetching && state.generation == waited_for {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(too_late());
+                }
                 state = self
                     .published
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
+                    .wait_timeout(state, left)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
             }
-            if state.generation != waited_for {
-                if let Some(outcome) = &state.last {
-                    return outcome.clone();
-                }
+            if state.generation != waited_for
+                && let Some(outcome) = &state.last
+            {
+                return outcome.clone();
             }
             // The fetcher panicked before publishing: whoever gets here first fetches anew.
             if let Some(token) = state
@@ -70,7 +83,9 @@ impl TokenCell {
         }
         // A stale token is dropped before fetching, so a failed fetch never leaves it behind
         // to be handed out.
-        state.token = None;
+        if let Some(stale) = state.token.take() {
+            state.retired = Some(stale);
+        }
         state.fetching = true;
         drop(state);
 
@@ -85,7 +100,7 @@ impl TokenCell {
     pub(crate) fn invalidate(&self, token: &AccessToken) -> bool {
         let mut state = self.lock();
         if state.token.as_ref() == Some(token) {
-            state.token = None;
+            state.retired = state.token.take();
             true
         } else {
             false
@@ -95,6 +110,13 @@ impl TokenCell {
     /// The cached token, fresh or not, without fetching and without waiting for a fetch.
     pub(crate) fn peek(&self) -> Option<AccessToken> {
         self.lock().token.clone()
+    }
+
+    /// The tokens an answer could echo: the cached one and the last one dropped. Error texts
+    /// taken from answers are scrubbed of both.
+    pub(crate) fn known(&self) -> Vec<AccessToken> {
+        let state = self.lock();
+        state.token.iter().chain(&state.retired).cloned().collect()
     }
 
     /// A panic in another thread while it held the lock (say, in a logger) cannot leave the
@@ -141,6 +163,16 @@ mod tests {
     use super::*;
     use crate::TokenResponse;
 
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(3600)
+    }
+
+    fn too_late() -> Error {
+        Error::MissingEnv {
+            variable: "DEADLINE",
+        }
+    }
+
     fn token(lifetime_secs: u64) -> AccessToken {
         let body =
             format!(r#"{{"access_token":"t","token_type":"bearer","expires_in":{lifetime_secs}}}"#);
@@ -151,24 +183,33 @@ mod tests {
     #[test]
     fn a_panic_while_fetching_poisons_nothing_that_matters() {
         let cell = TokenCell::default();
-        let outcome =
-            std::panic::catch_unwind(|| cell.get_or_fetch(|| panic!("a logger blew up mid-fetch")));
+        let outcome = std::panic::catch_unwind(|| {
+            cell.get_or_fetch(far(), too_late, || panic!("a logger blew up mid-fetch"))
+        });
         assert!(outcome.is_err());
-        let fresh = cell.get_or_fetch(|| Ok(token(60))).unwrap();
-        assert_eq!(cell.get_or_fetch(|| unreachable!("cached")).unwrap(), fresh);
+        let fresh = cell
+            .get_or_fetch(far(), too_late, || Ok(token(60)))
+            .unwrap();
+        assert_eq!(
+            cell.get_or_fetch(far(), too_late, || unreachable!("cached"))
+                .unwrap(),
+            fresh
+        );
     }
 
     #[test]
     fn a_stale_token_is_dropped_even_when_the_refresh_fails() {
         let cell = TokenCell::default();
-        let stale = cell.get_or_fetch(|| Ok(token(0))).unwrap();
-        let err = cell.get_or_fetch(|| Err(Error::MissingEnv { variable: "X" }));
+        let stale = cell.get_or_fetch(far(), too_late, || Ok(token(0))).unwrap();
+        let err = cell.get_or_fetch(far(), too_late, || Err(Error::MissingEnv { variable: "X" }));
         assert!(err.is_err());
         assert!(
             cell.peek().is_none(),
             "the stale token must not stay behind"
         );
         assert!(!cell.invalidate(&stale));
+        // It is still known, for scrubbing.
+        assert_eq!(cell.known(), [stale]);
     }
 
     /// Every thread that waited for a failing fetch gets its error; one fetch in all.
@@ -182,7 +223,7 @@ mod tests {
                 .map(|_| {
                     s.spawn(|| {
                         start.wait();
-                        cell.get_or_fetch(|| {
+                        cell.get_or_fetch(far(), too_late, || {
                             fetches.fetch_add(1, Ordering::SeqCst);
                             // Long enough for every other thread to arrive and wait.
                             thread::sleep(Duration::from_millis(300));
@@ -197,18 +238,47 @@ mod tests {
         });
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         // A caller after the outcome was published fetches anew.
-        assert!(cell.get_or_fetch(|| Ok(token(60))).is_ok());
+        assert!(cell.get_or_fetch(far(), too_late, || Ok(token(60))).is_ok());
+    }
+
+    /// A waiter gives up at its own deadline; the fetch goes on and is cached for the others.
+    #[test]
+    fn a_waiter_stops_waiting_at_its_deadline() {
+        let cell = TokenCell::default();
+        let fetching = Barrier::new(2);
+        thread::scope(|s| {
+            let fetcher = s.spawn(|| {
+                cell.get_or_fetch(far(), too_late, || {
+                    fetching.wait();
+                    thread::sleep(Duration::from_millis(500));
+                    Ok(token(60))
+                })
+            });
+            fetching.wait();
+            let started = Instant::now();
+            let soon = started + Duration::from_millis(100);
+            let err = cell.get_or_fetch(soon, too_late, || unreachable!("a fetch is in flight"));
+            assert!(matches!(
+                err,
+                Err(Error::MissingEnv {
+                    variable: "DEADLINE"
+                })
+            ));
+            assert!(started.elapsed() < Duration::from_millis(450));
+            assert!(fetcher.join().unwrap().is_ok());
+        });
+        assert!(cell.peek().is_some());
     }
 
     #[test]
     fn peek_does_not_wait_for_a_fetch_in_flight() {
         let cell = TokenCell::default();
-        let cached = cell.get_or_fetch(|| Ok(token(0))).unwrap();
+        let cached = cell.get_or_fetch(far(), too_late, || Ok(token(0))).unwrap();
         let fetching = Barrier::new(2);
         let release = Barrier::new(2);
         thread::scope(|s| {
             s.spawn(|| {
-                cell.get_or_fetch(|| {
+                cell.get_or_fetch(far(), too_late, || {
                     fetching.wait();
                     release.wait();
                     Ok(token(60))

@@ -1,6 +1,7 @@
 //! The client: configuration, the token request, and the cached token.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,11 +11,12 @@ use crate::budget::{InProcess, RateBudget};
 use crate::call::{self, Finished};
 use crate::cell::TokenCell;
 use crate::environment::BaseUrl;
-use crate::error::Envelope;
+use crate::error::{Envelope, GaveUp, Limit, TransportError, TransportErrorKind};
 use crate::redact::Redactor;
 use crate::request::RequestBuilder;
 use crate::retry::Policy;
 use crate::secret::Secret;
+use crate::store::{self, TokenStore};
 use crate::transport::{Call, ProxyChoice, Settings, Transport, display_url};
 use crate::{AccessToken, Credentials, Environment, Error, TokenResponse};
 
@@ -83,6 +85,8 @@ struct Inner {
     cell: TokenCell,
     /// Asked before every API attempt, told every answer.
     budget: Box<dyn RateBudget>,
+    /// The persistent token cache, if one was asked for.
+    store: Option<Box<dyn TokenStore>>,
 }
 
 /// How API calls behave; set through [`ClientBuilder`].
@@ -135,6 +139,7 @@ impl Client {
             root_pems: crate::tls::RootPems::default(),
             #[cfg(feature = "redis")]
             redis: None,
+            token_cache: None,
         }
     }
 
@@ -196,8 +201,39 @@ impl Client {
     /// A token is handed out until `refresh_margin` before it expires (at most half its
     /// lifetime early); an expired token is never handed out from the cache. Failures are
     /// not cached: the next call tries again.
+    ///
+    /// The call (waiting for another thread's fetch, or fetching, retries included) ends by
+    /// the client's `call_timeout`.
     pub fn access_token(&self) -> Result<AccessToken, Error> {
-        self.inner.cell.get_or_fetch(|| self.fetch_token())
+        self.access_token_by(deadline_after(self.inner.settings.retry.call_timeout))
+    }
+
+    /// [`access_token`](Self::access_token) within a caller's deadline: an API call that
+    /// needs a new token spends on it only what is left of its own `call_timeout`.
+    pub(crate) fn access_token_by(&self, deadline: Instant) -> Result<AccessToken, Error> {
+        let inner = &*self.inner;
+        let started = Instant::now();
+        let too_late = || {
+            let waited = TransportError::new(
+                TransportErrorKind::Timeout,
+                display_url(&inner.token_url).to_owned(),
+                "waited for another thread's token request until the call's deadline".to_owned(),
+            );
+            Error::Transport(waited).with_gave_up(GaveUp {
+                attempts: 0,
+                elapsed: started.elapsed(),
+                rate_limit_waits: Duration::ZERO,
+                limit: Limit::Deadline(inner.settings.retry.call_timeout),
+            })
+        };
+        inner
+            .cell
+            .get_or_fetch(deadline, too_late, || match &inner.store {
+                Some(store) => store::fetch_through(&**store, inner.refresh_margin, || {
+                    self.fetch_token(deadline)
+                }),
+                None => self.fetch_token(deadline),
+            })
     }
 
     /// Forgets `token` if it is still the cached one, so the next call fetches a new one.
@@ -210,12 +246,20 @@ impl Client {
         if dropped {
             log::debug!(target: "hotmart::token", "access token invalidated");
         }
+        if let Some(store) = &self.inner.store {
+            store.compare_and_remove(token.secret());
+        }
         dropped
     }
 
     /// The cached token, if any, fresh or not, without any I/O.
     pub fn cached_token(&self) -> Option<AccessToken> {
         self.inner.cell.peek()
+    }
+
+    /// The cached token and the last one dropped, for scrubbing error texts.
+    pub(crate) fn known_tokens(&self) -> Vec<AccessToken> {
+        self.inner.cell.known()
     }
 
     /// The environment the client talks to.
@@ -228,8 +272,9 @@ impl Client {
         self.inner.api_base.as_str()
     }
 
-    fn fetch_token(&self) -> Result<AccessToken, Error> {
+    fn fetch_token(&self, deadline: Instant) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
+
         let creds = &inner.credentials;
         let basic = format!("Basic {}", creds.basic());
         let mut url = String::with_capacity(inner.token_url.len() + 128);
@@ -267,7 +312,8 @@ impl Client {
         let label = format!("POST {}", inner.token_url);
         let mut requested_at = Instant::now();
         // The token request is retried like a GET: asking twice for a token does no harm.
-        let finished = call::run(&inner.settings.retry, true, &label, |left| {
+        // The fetch has what is left of the deadline of the caller that starts it.
+        let finished = call::run(&inner.settings.retry, deadline, true, &label, |left| {
             requested_at = Instant::now();
             let call = Call {
                 method: Method::POST,
@@ -285,8 +331,9 @@ impl Client {
                 Err(other) => Err(other),
             }
         })?;
-        let held = inner.cell.peek();
-        let tokens: Vec<&str> = held.iter().map(AccessToken::secret).collect();
+        // The cache is empty during a fetch, but the token it replaces was sent before.
+        let known = inner.cell.known();
+        let tokens: Vec<&str> = known.iter().map(AccessToken::secret).collect();
         let scrub = |text: &str| inner.transport.redactor().scrub(text, &tokens);
         let token = token_from_reply(
             finished,
@@ -302,6 +349,13 @@ impl Client {
         );
         Ok(token)
     }
+}
+
+/// `now + timeout`. `build()` clamps durations to a year, so the sum fits; were it ever not
+/// to, the deadline would be now: a call that fails fast rather than one that hangs.
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout).unwrap_or(now)
 }
 
 /// Turns the token endpoint's last answer into a token or the error that explains it.
@@ -371,6 +425,7 @@ pub struct ClientBuilder {
     user_agent: String,
     proxy: ProxySetting,
     settings: ApiSettings,
+    token_cache: Option<PathBuf>,
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     tls_backend: crate::TlsBackend,
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
@@ -396,6 +451,19 @@ enum ProxySetting {
     FromEnv,
     Off,
     Url(Secret),
+}
+
+/// Whether the port of a proxy URL, if it has one, is a number from 1 to 65535. (ureq takes
+/// `host:notaport` for the default port, so a typo would silently go to another port.)
+fn port_is_valid(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let port = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once("]:").map(|(_, port)| port),
+        None => host_port.split_once(':').map(|(_, port)| port),
+    };
+    port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0))
 }
 
 impl fmt::Debug for ProxySetting {
@@ -623,6 +691,32 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps the access token in a file under `dir` as well as in memory, so that short-lived
+    /// processes (cron jobs, the `hotmart` command) share one token instead of fetching one
+    /// each run. Default: off. [`default_token_cache_dir`](crate::default_token_cache_dir)
+    /// gives the usual place.
+    ///
+    /// One file per environment and client id holds the token and its expiry, never the client
+    /// secret. It is created `0600` in a `0700` directory (made on first use), and is not read
+    /// if others may read it or another user owns it. Processes that find no usable token take
+    /// a lock beside it, so one fetches and the others read its token. When the API rejects the
+    /// token, it is removed from the file too. Problems with the file are logged, never
+    /// returned: the client then fetches as it would without a cache.
+    ///
+    /// ```
+    /// use hotmart::{Client, Credentials, Environment};
+    ///
+    /// let dir = std::env::temp_dir().join("hotmart-doc-token-cache");
+    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .token_cache(&dir)
+    ///     .build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn token_cache(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.token_cache = Some(dir.into());
+        self
+    }
+
     /// Checks the settings and builds the client. Does no I/O.
     ///
     /// Fails if the credentials are malformed, if a base URL is not `https` (plain `http` is
@@ -635,6 +729,19 @@ impl ClientBuilder {
         let auth_base = BaseUrl::parse(self.environment.auth_url())?;
         let api_base = BaseUrl::parse(self.environment.api_url())?;
         let invalid = |setting, reason| Err(Error::InvalidConfig { setting, reason });
+        // Without a TLS feature ureq could only fail on the first request, with a message that
+        // does not say what to change: refuse now, naming the features.
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        if [&auth_base, &api_base]
+            .iter()
+            .any(|b| b.as_str().starts_with("https://"))
+        {
+            return invalid(
+                "features",
+                "https needs a TLS feature: build hotmart with feature `rustls` (the default) or \
+                 `native-tls`",
+            );
+        }
         if !self.user_agent.bytes().all(|b| (b' '..=b'~').contains(&b)) {
             return invalid(
                 "user_agent",
@@ -663,8 +770,8 @@ impl ClientBuilder {
             ProxySetting::FromEnv => ProxyChoice::FromEnv,
             ProxySetting::Off => ProxyChoice::Off,
             ProxySetting::Url(url) => match ureq::Proxy::new(url.expose()) {
-                Ok(proxy) => ProxyChoice::Given(proxy),
-                Err(_) => {
+                Ok(proxy) if port_is_valid(url.expose()) => ProxyChoice::Given(proxy),
+                _ => {
                     return invalid(
                         "proxy",
                         "expected a proxy URL such as http://host:port or socks5://host:port",
@@ -712,6 +819,9 @@ impl ClientBuilder {
         };
         #[cfg(not(feature = "redis"))]
         let budget: Box<dyn RateBudget> = Box::new(InProcess::default());
+        let store = self
+            .token_cache
+            .map(|dir| store::file_store(dir, &auth_base, &api_base, self.credentials.client_id()));
         Ok(Client {
             inner: Arc::new(Inner {
                 token_url: auth_base.join(TOKEN_PATH),
@@ -733,7 +843,76 @@ impl ClientBuilder {
                 }),
                 cell: TokenCell::default(),
                 budget,
+                store,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Run by `.ci/run` with `--no-default-features`: the error names the features to turn on.
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[test]
+    fn a_build_without_tls_refuses_https_and_names_the_features() {
+        let err = Client::new(Environment::Sandbox, Credentials::new("id", "secret")).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(
+            err,
+            Error::InvalidConfig {
+                setting: "features",
+                ..
+            }
+        ));
+        assert!(
+            message.contains("`rustls`") && message.contains("`native-tls`"),
+            "{message}"
+        );
+        let local = Environment::Custom {
+            auth_url: "http://127.0.0.1:1".into(),
+            api_url: "http://127.0.0.1:1".into(),
+        };
+        assert!(Client::new(local, Credentials::new("id", "secret")).is_ok());
+    }
+
+    #[test]
+    fn settings_that_would_panic_later_are_refused_or_clamped() {
+        let local = Environment::Custom {
+            auth_url: "http://127.0.0.1:1".into(),
+            api_url: "http://127.0.0.1:1".into(),
+        };
+        let builder = || Client::builder(local.clone(), Credentials::new("id", "secret"));
+        for agent in ["a\r\nb", "nul\0", "não", "tab\there"] {
+            let err = builder().user_agent(agent).build().unwrap_err();
+            assert!(matches!(
+                err,
+                Error::InvalidConfig {
+                    setting: "user_agent",
+                    ..
+                }
+            ));
+        }
+        let zero = Duration::ZERO;
+        assert!(builder().timeout(zero).build().is_err());
+        assert!(builder().connect_timeout(zero).build().is_err());
+        assert!(builder().call_timeout(zero).build().is_err());
+        assert!(builder().proxy("not a proxy url").build().is_err());
+        let huge = Duration::MAX;
+        let client = builder()
+            .timeout(huge)
+            .connect_timeout(huge)
+            .call_timeout(huge)
+            .refresh_margin(huge)
+            .retry_backoff(huge)
+            .max_rate_limit_wait(huge)
+            .build()
+            .unwrap();
+        assert_eq!(client.inner.refresh_margin, ClientBuilder::MAX_DURATION);
+        assert_eq!(
+            client.inner.settings.retry.call_timeout,
+            ClientBuilder::MAX_DURATION
+        );
     }
 }

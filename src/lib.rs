@@ -47,6 +47,12 @@
 //! # Ok::<(), hotmart::Error>(())
 //! ```
 //!
+//! # Cron jobs
+//! A short-lived process keeps its token across runs with
+//! [`ClientBuilder::token_cache`] (at [`default_token_cache_dir`], say): one private file per
+//! environment and client id, shared by processes that start together, so a job that runs
+//! every few minutes makes one token request per token lifetime, not one per run.
+//!
 //! # Secrets
 //! The client secret, the Basic value and access tokens live in types whose `Debug` shows a
 //! fingerprint, never the value; no error message and no log line of this crate contains
@@ -62,10 +68,12 @@
 //! - `gzip`: accept gzip-compressed answers.
 //! - `json` (default): typed JSON through miniserde.
 //! - `mock`: [`mock::MockServer`], a local Hotmart for tests.
+//! - `cli`: the `hotmart` command (`token`, `get`, `export`, `mock`); brings `json` and `mock`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+// docs.rs labels every feature-gated item (doc_cfg now includes what doc_auto_cfg did).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod budget;
 mod call;
@@ -86,6 +94,7 @@ mod redis_link;
 mod request;
 mod retry;
 mod secret;
+mod store;
 mod tls;
 mod token;
 mod transport;
@@ -102,6 +111,7 @@ pub use error::{ApiError, Error, GaveUp, Limit, TransportError, TransportErrorKi
 #[cfg(feature = "json")]
 pub use page::{Items, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};
+pub use store::default_token_cache_dir;
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
 pub use tls::TlsBackend;
 pub use tls::TlsFailure;

@@ -27,7 +27,7 @@ impl Redactor {
     }
 
     /// `text` with every known secret and each of `tokens`, in plain, percent-encoded,
-    /// form-encoded and base64 forms, replaced by [`MARKER`].
+    /// form-encoded, base64 and JSON-escaped forms, replaced by [`MARKER`].
     ///
     /// Only errors call this, so it favours being thorough over being fast.
     pub(crate) fn scrub(&self, text: &str, tokens: &[&str]) -> String {
@@ -39,6 +39,11 @@ impl Redactor {
             .chain(tokens.iter().copied());
         for value in values.filter(|v| !v.is_empty()) {
             needles.push(value.to_owned());
+            // As a JSON string holds it: `"` and `\` escaped, `/` as is or as `\/` (an
+            // excerpt of a JSON body is kept as written).
+            let json = value.replace('\\', "\\\\").replace('"', "\\\"");
+            needles.push(json.replace('/', "\\/"));
+            needles.push(json);
             let mut encoded = String::new();
             crate::percent::encode_into(&mut encoded, value);
             needles.push(encoded.replace("%20", "+"));
@@ -91,6 +96,7 @@ mod tests {
             "S3cr3t%2F%2B+%3D",
             &STANDARD.encode("S3cr3t/+ ="),
             &URL_SAFE_NO_PAD.encode("S3cr3t/+ ="),
+            r"S3cr3t\/+ =",
             "QmFzaWM=",
             "tok.en-123",
             &STANDARD.encode(token),
@@ -99,6 +105,14 @@ mod tests {
             let text = format!("echo: [{case}] end");
             let scrubbed = redactor.scrub(&text, &[token]);
             assert_eq!(scrubbed, format!("echo: [{MARKER}] end"), "{case}");
+        }
+    }
+
+    #[test]
+    fn json_escapes_are_secrets_too() {
+        let redactor = Redactor::new(&[r#"a"b\c/d"#]);
+        for case in [r#"a\"b\\c/d"#, r#"a\"b\\c\/d"#] {
+            assert_eq!(redactor.scrub(case, &[]), MARKER, "{case}");
         }
     }
 

@@ -119,11 +119,11 @@ impl<'c> RequestBuilder<'c> {
         let mut sent: Vec<AccessToken> = Vec::new();
         let mut refreshed = false;
         let policy = &client.settings().retry;
-        let mut tally = budget::Tally::new();
-        let finished = call::run(policy, self.repeatable, &label, |left| {
-            let started = Instant::now();
+        let deadline = crate::client::deadline_after(policy.call_timeout);
+        let mut tally = budget::Tally::new(deadline);
+        let finished = call::run(policy, deadline, self.repeatable, &label, |_| {
             loop {
-                let token = client.access_token()?;
+                let token = client.access_token_by(deadline)?;
                 // Wait here, rather than be refused, when the account's window is spent.
                 let ticket = budget::take_turn(client.budget(), policy, &label, &mut tally)?;
                 tally.sent = tally.sent.saturating_add(1);
@@ -136,7 +136,8 @@ impl<'c> RequestBuilder<'c> {
                     headers: &all,
                     body,
                     limit: client.settings().max_body,
-                    time_left: left.saturating_sub(started.elapsed()),
+                    // A token fetch may have spent some of it.
+                    time_left: deadline.saturating_duration_since(Instant::now()),
                     loopback: client.api_base().is_loopback(),
                     tokens: &[token.secret()],
                 };
@@ -177,8 +178,8 @@ impl<'c> RequestBuilder<'c> {
                 url: shown,
             });
         }
-        let held = client.cached_token();
-        let tokens: Vec<&str> = sent.iter().chain(&held).map(AccessToken::secret).collect();
+        let known = client.known_tokens();
+        let tokens: Vec<&str> = sent.iter().chain(&known).map(AccessToken::secret).collect();
         let scrub = |text: &str| client.transport().redactor().scrub(text, &tokens);
         let mut err = api_error(&self.method, shown, &reply, scrub);
         if let Some(gave_up) = finished.gave_up {
@@ -239,7 +240,11 @@ impl fmt::Debug for RequestBuilder<'_> {
 
 /// The error for a final non-2xx answer, with Hotmart's envelope when the body has one.
 fn api_error(method: &Method, url: String, reply: &Reply, scrub: impl Fn(&str) -> String) -> Error {
-    let (error, description, error_uri, excerpt) = match Envelope::read(&reply.body, &scrub) {
+    // JSON with neither `error` nor `error_description` (a gateway's `{"message": …}`) says
+    // nothing as an envelope: its excerpt is kept instead.
+    let envelope = Envelope::read(&reply.body, &scrub)
+        .filter(|e| e.error.is_some() || e.description.is_some());
+    let (error, description, error_uri, excerpt) = match envelope {
         Some(e) => (e.error, e.description, e.uri, String::new()),
         None => (None, None, None, crate::error::excerpt(&reply.body, &scrub)),
     };

@@ -153,6 +153,49 @@ fn no_secret_in_debug_display_errors_or_logs() {
             assert_clean("an error", &shown, &forbidden);
         }
     }
+    // The persistent token cache: stored, read back, refused (mode 0644), corrupt, removed.
+    let cache = support::TempDir::new("secrets-cache");
+    let cached = || {
+        Client::builder(server.environment(), Credentials::new(ID, SECRET))
+            .token_cache(cache.path())
+            .build()
+            .unwrap()
+    };
+    let token = cached().access_token().unwrap();
+    tokens.push(token.secret().to_owned());
+    let file = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "cache"))
+        .unwrap();
+    assert_clean(
+        "the cache file (but for its token)",
+        &std::fs::read_to_string(&file)
+            .unwrap()
+            .replace(token.secret(), ""),
+        &forbidden(&tokens),
+    );
+    cached().access_token().unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let loose = std::fs::Permissions::from_mode(0o644);
+        std::fs::set_permissions(&file, loose).unwrap();
+    }
+    let client = cached();
+    let token = client.access_token().unwrap();
+    tokens.push(token.secret().to_owned());
+    std::fs::write(
+        &file,
+        format!("hotmart-token-cache 1\ntoken {}\n", token.secret()),
+    )
+    .unwrap();
+    cached().access_token().unwrap();
+    client.invalidate(&token);
+    let refused = LOGS.0.lock().unwrap().iter().any(|(target, level, line)| {
+        target == "hotmart::token" && *level == log::Level::Warn && line.contains("0644")
+    });
+    assert!(refused, "refusing a readable cache file must be logged");
+
     tokens.push("tok-in-a-bad-body".to_owned());
     let body = br#"{"access_token":"tok-in-a-bad-body","token_type":"bearer","expires_in":1}"#;
     let parsed = TokenResponse::parse(body).unwrap();

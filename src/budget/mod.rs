@@ -230,6 +230,8 @@ impl RateBudget for InProcess {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tally {
     pub(crate) started: Instant,
+    /// When the call must be over.
+    pub(crate) deadline: Instant,
     /// Requests sent.
     pub(crate) sent: u32,
     /// Time spent waiting for the budget.
@@ -237,9 +239,10 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(deadline: Instant) -> Self {
         Tally {
             started: Instant::now(),
+            deadline,
             sent: 0,
             waited: Duration::ZERO,
         }
@@ -260,7 +263,8 @@ pub(crate) fn take_turn(
             Admission::Go(ticket) => return Ok(ticket),
             Admission::Wait(wait) => wait.clamp(Duration::from_millis(1), MAX_RESET),
         };
-        let limit = if tally.started.elapsed().saturating_add(wait) >= policy.call_timeout {
+        let ends = Instant::now().checked_add(wait);
+        let limit = if ends.is_none_or(|ends| ends >= tally.deadline) {
             Some(Limit::Deadline(policy.call_timeout))
         } else if tally.waited.saturating_add(wait) > policy.max_rate_limit_wait {
             Some(Limit::RateLimitWait(policy.max_rate_limit_wait))
@@ -435,7 +439,7 @@ mod tests {
             call_timeout: Duration::from_secs(2),
             ..Policy::default()
         };
-        let mut tally = Tally::new();
+        let mut tally = Tally::new(crate::client::deadline_after(policy.call_timeout));
         let started = Instant::now();
         let err = take_turn(&budget, &policy, "GET /x", &mut tally).unwrap_err();
         assert!(started.elapsed() < Duration::from_millis(100));
@@ -452,7 +456,8 @@ mod tests {
             max_rate_limit_wait: Duration::from_secs(5),
             ..Policy::default()
         };
-        let err = take_turn(&budget, &policy, "GET /x", &mut Tally::new()).unwrap_err();
+        let deadline = crate::client::deadline_after(policy.call_timeout);
+        let err = take_turn(&budget, &policy, "GET /x", &mut Tally::new(deadline)).unwrap_err();
         assert_eq!(
             err.gave_up().unwrap().limit,
             Limit::RateLimitWait(Duration::from_secs(5))
@@ -468,8 +473,9 @@ mod tests {
         };
         budget.observe(ticket, reading(0, 1_000));
         let started = Instant::now();
-        let mut tally = Tally::new();
-        take_turn(&budget, &Policy::default(), "GET /x", &mut tally).unwrap();
+        let policy = Policy::default();
+        let mut tally = Tally::new(crate::client::deadline_after(policy.call_timeout));
+        take_turn(&budget, &policy, "GET /x", &mut tally).unwrap();
         let waited = started.elapsed();
         assert!(waited >= Duration::from_millis(900), "{waited:?}");
         assert!(waited < Duration::from_millis(1_500), "{waited:?}");

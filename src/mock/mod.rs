@@ -23,6 +23,7 @@
 //! The server stops when the [`MockServer`] is dropped.
 
 mod api;
+mod front;
 #[cfg(feature = "rustls")]
 mod tls;
 mod token;
@@ -168,6 +169,7 @@ pub struct MockBuilder {
     counts: api::Counts,
     #[cfg(feature = "rustls")]
     https: Option<tls::Https>,
+    port: u16,
 }
 
 impl MockBuilder {
@@ -211,17 +213,37 @@ impl MockBuilder {
         self
     }
 
-    /// Starts the server on a free port of 127.0.0.1.
+    /// The port to listen on. Default: 0, a free port chosen by the system.
+    ///
+    /// ```
+    /// use hotmart::mock::MockServer;
+    ///
+    /// let free = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    /// let server = MockServer::builder().port(free).start()?;
+    /// assert_eq!(server.addr().port(), free);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts the server on 127.0.0.1, on a free port unless [`port`](Self::port) says.
     pub fn start(self) -> io::Result<MockServer> {
         let server = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
-        let addr = server
+        let backend = server
             .server_addr()
             .to_ip()
             .ok_or_else(|| io::Error::other("the server has no IP address"))?;
+        // Clients reach tiny_http only through the front, which bounds what a request holds.
         #[cfg(feature = "rustls")]
-        let front = self.https.map(|https| https.start(addr)).transpose()?;
-        #[cfg(feature = "rustls")]
-        let addr = front.as_ref().map_or(addr, tls::Front::addr);
+        let front = match self.https {
+            Some(https) => https.start(self.port, backend)?,
+            None => front::Front::http(self.port, backend)?,
+        };
+        #[cfg(not(feature = "rustls"))]
+        let front = front::Front::http(self.port, backend)?;
+        let addr = front.addr();
         let server = Arc::new(server);
         let state = Arc::new(State {
             client_id: self.client_id,
@@ -254,7 +276,6 @@ impl MockBuilder {
             state,
             server,
             thread: Some(thread),
-            #[cfg(feature = "rustls")]
             front,
         })
     }
@@ -266,9 +287,8 @@ pub struct MockServer {
     state: Arc<State>,
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
-    /// The https front, when the server was built with [`MockBuilder::https`].
-    #[cfg(feature = "rustls")]
-    front: Option<tls::Front>,
+    /// What clients connect to: http, or https when built with `MockBuilder::https`.
+    front: front::Front,
 }
 
 impl MockServer {
@@ -291,17 +311,14 @@ impl MockServer {
             },
             #[cfg(feature = "rustls")]
             https: None,
+            port: 0,
         }
     }
 
     /// The server's base URL, e.g. `http://127.0.0.1:41234`, or `https://localhost:41235`
     /// when it serves https.
     pub fn url(&self) -> String {
-        #[cfg(feature = "rustls")]
-        if let Some(front) = &self.front {
-            return front.url();
-        }
-        format!("http://{}", self.addr)
+        self.front.url()
     }
 
     /// The server's address.

@@ -1,19 +1,18 @@
-//! https for the local Hotmart: a small TLS-terminating front (rustls over a `TcpStream`) on
-//! its own port of 127.0.0.1, relaying each connection's plaintext to the plain http server.
+//! https for the local Hotmart: the front (`front.rs`) with a TLS handshake (rustls over the
+//! `TcpStream`) before the relay, which then reads and writes the decrypted stream.
 
 use std::fmt;
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::io::{self, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::ServerConnection;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ServerConnection, StreamOwned};
 
-use super::{MockBuilder, lock};
+use super::MockBuilder;
+use super::front::{self, Front, Stream};
 
 /// The longest a client may take over its handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -74,8 +73,8 @@ impl fmt::Debug for Https {
 }
 
 impl Https {
-    /// Starts the front on a free port of 127.0.0.1, relaying to `backend`.
-    pub(super) fn start(self, backend: SocketAddr) -> io::Result<Front> {
+    /// Starts the front on `port` of 127.0.0.1 (0: a free one), relaying to `backend`.
+    pub(super) fn start(self, port: u16, backend: SocketAddr) -> io::Result<Front> {
         let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidInput, what);
         let chain = CertificateDer::pem_slice_iter(&self.cert_pem)
             .collect::<Result<Vec<_>, _>>()
@@ -93,179 +92,37 @@ impl Https {
             .with_single_cert(chain, key)
             .map_err(|_| invalid("the mock's certificate and key do not fit together"))?;
         let config = Arc::new(config);
-
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = Arc::clone(&stop);
-            thread::Builder::new()
-                .name("hotmart-mock-tls".into())
-                .spawn(move || {
-                    for stream in listener.incoming() {
-                        if stop.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        let Ok(stream) = stream else { continue };
-                        let config = Arc::clone(&config);
-                        let _ = thread::Builder::new()
-                            .name("hotmart-mock-tls-connection".into())
-                            .spawn(move || {
-                                let _ = relay(stream, config, backend);
-                            });
-                    }
-                })?
-        };
-        Ok(Front {
-            addr,
-            stop,
-            thread: Some(thread),
+        Front::start("https", "localhost", port, move |client| {
+            let _ = serve(client, Arc::clone(&config), backend);
         })
     }
 }
 
-/// The running front; stops accepting when dropped.
-pub(super) struct Front {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Front {
-    pub(super) fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    pub(super) fn url(&self) -> String {
-        format!("https://localhost:{}", self.addr.port())
-    }
-}
-
-impl Drop for Front {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so that it sees the flag.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// One client connection: the handshake, then plaintext both ways until either side closes.
-fn relay(
-    client: TcpStream,
+/// One client connection: the handshake, then the relay over the decrypted stream.
+fn serve(
+    mut client: TcpStream,
     config: Arc<rustls::ServerConfig>,
     backend: SocketAddr,
 ) -> io::Result<()> {
-    let mut client = client;
     client.set_read_timeout(Some(HANDSHAKE_TIMEOUT))?;
+    client.set_write_timeout(Some(HANDSHAKE_TIMEOUT))?;
     let mut conn = ServerConnection::new(config).map_err(io::Error::other)?;
     while conn.is_handshaking() {
         conn.complete_io(&mut client)?;
     }
-    client.set_read_timeout(None)?;
     // Only now, with the handshake done, is the plain server contacted.
-    let upstream = TcpStream::connect(backend)?;
-    let conn = Arc::new(Mutex::new(conn));
-
-    // The server's answers, encrypted, to the client.
-    let down = {
-        let conn = Arc::clone(&conn);
-        let mut from = upstream.try_clone()?;
-        let mut to = client.try_clone()?;
-        thread::Builder::new()
-            .name("hotmart-mock-tls-down".into())
-            .spawn(move || {
-                let mut buf = [0u8; 16 * 1024];
-                while let Ok(n @ 1..) = from.read(&mut buf) {
-                    let mut conn = lock(&conn);
-                    if conn.writer().write_all(&buf[..n]).is_err()
-                        || send_pending(&mut conn, &mut to).is_err()
-                    {
-                        break;
-                    }
-                }
-                let mut conn = lock(&conn);
-                conn.send_close_notify();
-                let _ = send_pending(&mut conn, &mut to);
-                let _ = to.shutdown(Shutdown::Write);
-            })?
-    };
-
-    // The client's requests, decrypted, to the server.
-    let result = relay_up(&mut client, &conn, upstream);
-    let _ = down.join();
-    result
-}
-
-fn relay_up(
-    client: &mut TcpStream,
-    conn: &Mutex<ServerConnection>,
-    mut upstream: TcpStream,
-) -> io::Result<()> {
-    let result = pump_up(client, conn, &mut upstream);
-    // On every way out, so that the server closes its side and the other direction ends.
-    let _ = upstream.shutdown(Shutdown::Write);
-    result
-}
-
-fn pump_up(
-    client: &mut TcpStream,
-    conn: &Mutex<ServerConnection>,
-    upstream: &mut TcpStream,
-) -> io::Result<()> {
-    let mut to_client = client.try_clone()?;
-    let mut buf = [0u8; 16 * 1024];
-    let mut plain = Vec::new();
-    loop {
-        // First what is decrypted already: the handshake's last read may have brought the
-        // start of the request with it.
-        let closed = {
-            let mut conn = lock(conn);
-            let closed = drain(&mut conn, &mut plain)?;
-            send_pending(&mut conn, &mut to_client)?;
-            closed
-        };
-        upstream.write_all(&plain)?;
-        plain.clear();
-        if closed {
-            return Ok(());
-        }
-        let n = client.read(&mut buf)?;
-        if n == 0 {
-            return Ok(());
-        }
-        let mut conn = lock(conn);
-        let mut rest = &buf[..n];
-        while !rest.is_empty() {
-            conn.read_tls(&mut rest)?;
-            conn.process_new_packets().map_err(io::Error::other)?;
-            // Keep rustls' plaintext buffer from filling up while records keep coming.
-            if drain(&mut conn, &mut plain)? {
-                break;
-            }
-        }
-    }
-}
-
-/// Moves the decrypted bytes into `plain`; whether the client closed the connection.
-fn drain(conn: &mut ServerConnection, plain: &mut Vec<u8>) -> io::Result<bool> {
-    let mut chunk = [0u8; 16 * 1024];
-    loop {
-        match conn.reader().read(&mut chunk) {
-            Ok(0) => return Ok(true),
-            Ok(n) => plain.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Writes whatever TLS records the connection has queued.
-fn send_pending(conn: &mut ServerConnection, to: &mut TcpStream) -> io::Result<()> {
-    while conn.wants_write() {
-        conn.write_tls(to)?;
-    }
+    front::relay(StreamOwned::new(conn, client), backend);
     Ok(())
+}
+
+impl Stream for StreamOwned<ServerConnection, TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        &self.sock
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.conn.send_close_notify();
+        self.flush()?;
+        self.sock.shutdown(Shutdown::Write)
+    }
 }

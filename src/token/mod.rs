@@ -206,6 +206,32 @@ impl AccessToken {
         }))
     }
 
+    /// Rebuilds a token read back from a persistent store: `remaining` until it expires (from
+    /// `now`), out of the `lifetime` it was issued with. The margin is clamped as in
+    /// [`issue`](Self::issue): at most half the lifetime.
+    pub(crate) fn restore(
+        secret: &str,
+        remaining: Duration,
+        lifetime: Duration,
+        margin: Duration,
+        now: Instant,
+    ) -> Self {
+        let expires_at = now
+            .checked_add(remaining)
+            .or_else(|| now.checked_add(Duration::from_secs(10 * 365 * 86_400)))
+            .unwrap_or(now);
+        let refresh_at = expires_at
+            .checked_sub(margin.min(lifetime / 2))
+            .unwrap_or(now);
+        AccessToken(Arc::new(Issued {
+            secret: Secret::new(secret),
+            expires_at,
+            refresh_at,
+            scope: None,
+            jti: None,
+        }))
+    }
+
     /// The bearer value, for `Authorization: Bearer <secret>`. Keep it out of logs.
     pub fn secret(&self) -> &str {
         self.0.secret.expose()

@@ -1,0 +1,133 @@
+//! The commands: building the client from the environment and the flags, and `token`, `get`
+//! and `mock`. `export` has its own module.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use hotmart::mock::MockServer;
+use hotmart::{Client, Credentials, Environment};
+use miniserde::json::Value;
+
+use crate::args::{Cache, Command, Env, Global, HELP, Parsed};
+use crate::exit::Failure;
+
+pub fn run(parsed: Parsed) -> Result<(), Failure> {
+    let Parsed { global, command } = parsed;
+    match command {
+        Command::Help => write_out(HELP.as_bytes()),
+        Command::Version => {
+            write_out(concat!("hotmart ", env!("CARGO_PKG_VERSION"), "\n").as_bytes())
+        }
+        Command::Token => {
+            let token = client(&global)?.access_token()?;
+            write_out(format!("{}\n", token.secret()).as_bytes())
+        }
+        Command::Get { path, query, all } => get(&client(&global)?, &path, &query, all),
+        Command::Export(export) => crate::export::run(&client(&global)?, &export),
+        Command::Mock { port } => mock(port),
+    }
+}
+
+/// The client the flags and the environment describe, with the persistent token cache unless
+/// `--no-cache`.
+fn client(global: &Global) -> Result<Client, Failure> {
+    let environment = match global.environment {
+        Some(Env::Sandbox) => Environment::Sandbox,
+        Some(Env::Production) => Environment::Production,
+        None => Environment::from_env()?,
+    };
+    let mut builder = Client::builder(environment, Credentials::from_env()?)
+        .timeout(global.timeout.unwrap_or(Duration::from_secs(30)));
+    let cache = match &global.cache {
+        Cache::Default => {
+            let dir = hotmart::default_token_cache_dir();
+            if dir.is_none() {
+                log::warn!(
+                    "no cache directory (neither XDG_CACHE_HOME nor HOME is set): running without a token cache"
+                );
+            }
+            dir
+        }
+        Cache::Dir(dir) => Some(dir.clone()),
+        Cache::Off => None,
+    };
+    if let Some(dir) = cache {
+        builder = builder.token_cache(dir);
+    }
+    Ok(builder.build()?)
+}
+
+fn get(client: &Client, path: &str, query: &[(String, String)], all: bool) -> Result<(), Failure> {
+    let mut request = client.get(path);
+    for (name, value) in query {
+        request = request.query(name, value);
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if !all {
+        let response = request.send()?;
+        let body = response.body();
+        write(&mut out, body)?;
+        if !body.ends_with(b"\n") {
+            write(&mut out, b"\n")?;
+        }
+        return flush(&mut out);
+    }
+    for page in request.pages::<Value>() {
+        for item in page?.into_items() {
+            write_line(&mut out, &miniserde::json::to_string(&item))?;
+        }
+        // Each page reaches the reader as soon as it is read.
+        flush(&mut out)?;
+    }
+    Ok(())
+}
+
+/// Runs the local Hotmart until the process is stopped, after printing how to use it.
+fn mock(port: u16) -> Result<(), Failure> {
+    let server = MockServer::builder()
+        .port(port)
+        .start()
+        .map_err(|e| Failure::Io("cannot start the local Hotmart", e))?;
+    let url = server.url();
+    let credentials = server.credentials();
+    // The mock's own, public credentials: nothing secret.
+    let exports = format!(
+        "export HOTMART_ENV=custom\nexport HOTMART_AUTH_URL={url}\nexport HOTMART_API_URL={url}\n\
+         export HOTMART_CLIENT_ID={}\nexport HOTMART_CLIENT_SECRET={}\n",
+        credentials.client_id(),
+        hotmart::mock::CLIENT_SECRET,
+    );
+    write_out(exports.as_bytes())?;
+    eprintln!("hotmart: the local Hotmart is listening on {url}; stop it with Ctrl-C");
+    loop {
+        std::thread::park();
+    }
+}
+
+fn write_out(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    write(&mut out, bytes)?;
+    flush(&mut out)
+}
+
+pub fn write_line(out: &mut impl Write, line: &str) -> Result<(), Failure> {
+    write(out, line.as_bytes())?;
+    write(out, b"\n")
+}
+
+pub fn write(out: &mut impl Write, bytes: &[u8]) -> Result<(), Failure> {
+    out.write_all(bytes).map_err(output_error)
+}
+
+pub fn flush(out: &mut impl Write) -> Result<(), Failure> {
+    out.flush().map_err(output_error)
+}
+
+/// A reader that went away (`hotmart export … | head`) ends the run quietly.
+fn output_error(err: io::Error) -> Failure {
+    if err.kind() == io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    Failure::Io("cannot write the output", err)
+}

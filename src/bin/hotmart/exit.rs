@@ -1,0 +1,66 @@
+//! Exit codes, and the failure of a run that carries one.
+
+use std::fmt;
+use std::io;
+
+use hotmart::Error;
+
+/// Any other failure: an unusable answer, an output error.
+pub const OTHER: u8 = 1;
+/// The command line is wrong.
+pub const USAGE: u8 = 2;
+/// The configuration is missing or wrong (environment variables, base URLs, credentials' form).
+pub const CONFIG: u8 = 3;
+/// Hotmart refused the credentials.
+pub const REJECTED: u8 = 4;
+/// No answer: DNS, connection, TLS or timeout.
+pub const NETWORK: u8 = 5;
+/// Hotmart answered with an HTTP error status.
+pub const HTTP: u8 = 6;
+
+/// Why a run failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// From the library; its message never holds a secret.
+    Hotmart(Error),
+    /// Writing the output, or starting the local Hotmart.
+    Io(&'static str, io::Error),
+}
+
+impl Failure {
+    pub fn code(&self) -> u8 {
+        match self {
+            Failure::Hotmart(err) => code_of(err),
+            Failure::Io(..) => OTHER,
+        }
+    }
+}
+
+fn code_of(err: &Error) -> u8 {
+    match err {
+        Error::MissingEnv { .. }
+        | Error::InvalidEnv { .. }
+        | Error::InvalidUrl { .. }
+        | Error::InvalidCredentials { .. } => CONFIG,
+        Error::TokenRejected { .. } => REJECTED,
+        Error::Transport(_) => NETWORK,
+        Error::Api(_) | Error::UnexpectedStatus { .. } => HTTP,
+        _ => OTHER,
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // The library's messages already name their cause and what to do.
+            Failure::Hotmart(err) => write!(f, "{err}"),
+            Failure::Io(what, err) => write!(f, "{what}: {err}"),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        Failure::Hotmart(err)
+    }
+}

@@ -1,0 +1,446 @@
+//! The file store: one small text file per environment and client id, for cron jobs and
+//! other short-lived processes on one machine.
+//!
+//! - The file holds a format line, the key (auth URL, API URL, client id), the token and its
+//!   wall-clock issue and expiry times. Never the client secret or the Basic value.
+//! - It is created `0600` in a directory created `0700`. A file that others may read, or that
+//!   another user owns, is refused (with a warning in the log) and replaced on the next store.
+//! - Writes are atomic: a temporary file in the same directory, fsync, rename. A torn, corrupt,
+//!   foreign or expired file is ignored and replaced; no failure reaches the caller.
+//! - Processes that need a new token take an exclusive lock on a lock file beside it
+//!   (`File::try_lock`, waiting up to a minute), so one fetches and the others read what it
+//!   stored.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::{FetchGuard, StoredToken, TokenStore};
+use crate::secret::Secret;
+
+/// The first line of every cache file; another version is ignored and replaced.
+const FORMAT: &str = "hotmart-token-cache 1";
+
+/// A cache file is a few hundred bytes; more than this is not one.
+const MAX_FILE_LEN: u64 = 16 * 1024;
+
+/// How long a process waits for another one's fetch before it fetches by itself: longer than
+/// a token request takes with the default 30 s timeout.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// A temporary file this old was left by a process that died while writing it.
+const STALE_TEMPORARY: Duration = Duration::from_secs(600);
+
+/// Distinguishes the temporary files of one process's threads.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Which token a file holds: the environment's two base URLs and the client id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Key {
+    pub(crate) auth_url: String,
+    pub(crate) api_url: String,
+    pub(crate) client_id: String,
+}
+
+impl Key {
+    /// A file name for this key: a digest, so the client id is not spelled out in a listing
+    /// and any client id makes a valid name. The file repeats the key in full, so a digest
+    /// collision is caught on reading.
+    fn file_stem(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in [&self.auth_url, &self.api_url, &self.client_id] {
+            for byte in part.bytes().chain([0]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        format!("token-{hash:016x}")
+    }
+}
+
+/// The file store. Building one does no I/O; the directory is made on the first write.
+pub(crate) struct FileStore {
+    dir: PathBuf,
+    path: PathBuf,
+    lock_path: PathBuf,
+    key: Key,
+}
+
+impl FileStore {
+    pub(crate) fn new(dir: PathBuf, key: Key) -> Self {
+        let stem = key.file_stem();
+        FileStore {
+            path: dir.join(format!("{stem}.cache")),
+            lock_path: dir.join(format!("{stem}.lock")),
+            dir,
+            key,
+        }
+    }
+
+    /// The cache file's path.
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    fn read(&self) -> io::Result<Option<StoredToken>> {
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        if let Err(reason) = trusted(&file) {
+            log::warn!(
+                target: "hotmart::token",
+                "not reading the token cache {}: {reason}; it will be replaced",
+                self.path.display()
+            );
+            return Ok(None);
+        }
+        let mut text = String::new();
+        if (&file)
+            .take(MAX_FILE_LEN)
+            .read_to_string(&mut text)
+            .is_err()
+        {
+            log::debug!(target: "hotmart::token", "ignoring a token cache file that is not text");
+            return Ok(None);
+        }
+        let entry = decode(&text, &self.key);
+        if entry.is_none() {
+            log::debug!(
+                target: "hotmart::token",
+                "ignoring the token cache {}: torn, corrupt, or of another format or key",
+                self.path.display()
+            );
+        }
+        Ok(entry)
+    }
+
+    fn write(&self, entry: &StoredToken) -> io::Result<()> {
+        let text = encode(entry, &self.key).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the token has characters a cache line cannot hold",
+            )
+        })?;
+        self.make_dir()?;
+        let temp = self.dir.join(format!(
+            ".{}.{}-{}.tmp",
+            self.key.file_stem(),
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = (|| {
+            let mut file = private_options().write(true).create_new(true).open(&temp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            fs::rename(&temp, &self.path)
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        written?;
+        // The rename itself is durable once the directory is synced; a failure here only
+        // means a crash might bring the previous file back, which is harmless.
+        #[cfg(unix)]
+        if let Ok(dir) = File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        self.remove_stale_temporaries();
+        Ok(())
+    }
+
+    /// Removes what a process killed mid-write left behind: this key's temporary files that
+    /// are older than any write could take.
+    fn remove_stale_temporaries(&self) {
+        let prefix = format!(".{}.", self.key.file_stem());
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_TEMPORARY);
+            if name.starts_with(&prefix) && name.ends_with(".tmp") && stale {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    fn make_dir(&self) -> io::Result<()> {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&self.dir)
+    }
+
+    /// Takes the lock file's exclusive lock, waiting up to [`LOCK_WAIT`] for another process
+    /// to release it: one that hangs while holding it must not hang every later run too.
+    fn lock(&self) -> io::Result<File> {
+        self.make_dir()?;
+        let file = private_options()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&self.lock_path)?;
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(2);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(TryLockError::Error(err)) => return Err(err),
+                Err(TryLockError::WouldBlock) if started.elapsed() >= LOCK_WAIT => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("another process has held the lock for {LOCK_WAIT:?}"),
+                    ));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+
+    fn warn(&self, what: &str, err: &io::Error) {
+        log::warn!(
+            target: "hotmart::token",
+            "token cache {}: could not {what}: {err}",
+            self.path.display()
+        );
+    }
+}
+
+impl TokenStore for FileStore {
+    fn load(&self) -> Option<StoredToken> {
+        self.read().unwrap_or_else(|err| {
+            self.warn("read it", &err);
+            None
+        })
+    }
+
+    fn compare_and_store(&self, expected: Option<&str>, new: &StoredToken) -> bool {
+        // Callers hold the fetch lock, so the file cannot change between this read and the
+        // rename; the comparison guards against a caller that could not lock.
+        let current = self.load();
+        if current.as_ref().map(|c| c.token.expose()) != expected {
+            return false;
+        }
+        match self.write(new) {
+            Ok(()) => true,
+            Err(err) => {
+                self.warn("write it", &err);
+                false
+            }
+        }
+    }
+
+    fn compare_and_remove(&self, token: &str) -> bool {
+        if !self.path.exists() {
+            return false;
+        }
+        let _guard = self.lock().map_err(|err| self.warn("lock it", &err));
+        match self.load() {
+            Some(current) if current.token.expose() == token => match fs::remove_file(&self.path) {
+                Ok(()) => {
+                    log::debug!(target: "hotmart::token", "rejected access token removed from the token cache");
+                    true
+                }
+                Err(err) => {
+                    self.warn("remove the rejected token from it", &err);
+                    false
+                }
+            },
+            _ => false,
+        }
+    }
+
+    fn fetch_lock(&self) -> Option<FetchGuard> {
+        match self.lock() {
+            Ok(file) => Some(FetchGuard::new(file)),
+            Err(err) => {
+                self.warn("lock it", &err);
+                None
+            }
+        }
+    }
+}
+
+/// Options that create files readable and writable by their owner only.
+fn private_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Whether an open cache file may be trusted: a regular file, owned by this process's user,
+/// that no one else may read or write.
+#[cfg(unix)]
+fn trusted(file: &File) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot inspect it ({e})"))?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".to_owned());
+    }
+    if let Some(uid) = own_uid()
+        && meta.uid() != uid
+    {
+        return Err(format!(
+            "it is owned by user {}, not by this process's user {uid}",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(format!(
+            "its mode {:04o} lets other users read or write it (0600 expected)",
+            meta.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn trusted(file: &File) -> Result<(), String> {
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(_) => Err("it is not a regular file".to_owned()),
+        Err(e) => Err(format!("cannot inspect it ({e})")),
+    }
+}
+
+/// This process's effective user id, without `unsafe`: the owner of `/proc/self`. Where there
+/// is no `/proc` the ownership check is skipped; the mode check still applies.
+#[cfg(unix)]
+fn own_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+fn encode(entry: &StoredToken, key: &Key) -> Option<String> {
+    let token = entry.token.expose();
+    let clean = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_control() || c.is_whitespace());
+    if !clean(token)
+        || !clean(&key.auth_url)
+        || !clean(&key.api_url)
+        || key.client_id.contains(['\n', '\r'])
+    {
+        return None;
+    }
+    Some(format!(
+        "{FORMAT}\nauth {}\napi {}\nclient_id {}\nissued_ms {}\nexpires_ms {}\ntoken {token}\nend\n",
+        key.auth_url, key.api_url, key.client_id, entry.issued_ms, entry.expires_ms
+    ))
+}
+
+/// Reads a cache file's text: exactly the lines [`encode`] writes, for exactly this key.
+fn decode(text: &str, key: &Key) -> Option<StoredToken> {
+    let mut lines = text.strip_suffix('\n')?.split('\n');
+    let mut field = |name: &str| {
+        lines
+            .next()?
+            .strip_prefix(name)?
+            .strip_prefix(' ')
+            .map(str::to_owned)
+    };
+    if field("hotmart-token-cache")? != "1" {
+        return None;
+    }
+    let found = Key {
+        auth_url: field("auth")?,
+        api_url: field("api")?,
+        client_id: field("client_id")?,
+    };
+    let issued_ms = field("issued_ms")?.parse().ok()?;
+    let expires_ms = field("expires_ms")?.parse().ok()?;
+    let token = field("token")?;
+    if found != *key || token.is_empty() || lines.next()? != "end" || lines.next().is_some() {
+        return None;
+    }
+    Some(StoredToken {
+        token: Secret::new(token),
+        issued_ms,
+        expires_ms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key {
+            auth_url: "https://a.example".into(),
+            api_url: "https://b.example".into(),
+            client_id: "id 1".into(),
+        }
+    }
+
+    #[test]
+    fn encode_decode_roundtrip_and_rejects_everything_else() {
+        let entry = StoredToken {
+            token: Secret::new("tok.en-1"),
+            issued_ms: 5,
+            expires_ms: 10,
+        };
+        let text = encode(&entry, &key()).unwrap();
+        assert!(text.starts_with(FORMAT));
+        assert_eq!(decode(&text, &key()), Some(entry.clone()));
+        // Every prefix is a torn file.
+        for end in 0..text.len() {
+            assert_eq!(decode(&text[..end], &key()), None, "{end}");
+        }
+        let other = Key {
+            client_id: "id 2".into(),
+            ..key()
+        };
+        assert_eq!(decode(&text, &other), None);
+        assert_eq!(decode(&text.replace("cache 1", "cache 2"), &key()), None);
+        assert_eq!(decode(&format!("{text}x\n"), &key()), None);
+        assert_eq!(
+            decode(&text.replace("issued_ms 5", "issued_ms -5"), &key()),
+            None
+        );
+        let bad = StoredToken {
+            token: Secret::new("two\nlines"),
+            ..entry
+        };
+        assert_eq!(encode(&bad, &key()), None);
+    }
+
+    #[test]
+    fn file_names_differ_by_every_part_of_the_key() {
+        let base = key().file_stem();
+        for other in [
+            Key {
+                auth_url: "https://c.example".into(),
+                ..key()
+            },
+            Key {
+                api_url: "https://c.example".into(),
+                ..key()
+            },
+            Key {
+                client_id: "id 2".into(),
+                ..key()
+            },
+        ] {
+            assert_ne!(other.file_stem(), base);
+        }
+        let store = FileStore::new(PathBuf::from("/x"), key());
+        assert!(store.path().starts_with("/x"));
+    }
+}
