@@ -678,7 +678,7 @@ impl ClientBuilder {
     /// `HOTMART_REDIS_URL` ([`REDIS_URL_VAR`]), read by `build()`; unset or empty means no
     /// Redis. A malformed value is [`Error::InvalidEnv`].
     ///
-    /// ```
+    /// ```no_run
     /// # use hotmart::{Client, Credentials, Environment};
     /// let client = Client::builder(Environment::from_env()?, Credentials::from_env()?)
     ///     .redis_from_env()
@@ -808,20 +808,39 @@ impl ClientBuilder {
                 }
             }
         };
-        #[cfg(feature = "redis")]
-        let budget: Box<dyn RateBudget> = match &redis {
-            Some(url) => Box::new(crate::budget::redis::Shared::new(
-                Arc::new(crate::redis_link::Link::new(url)),
-                api_base.as_str(),
-                self.credentials.client_id(),
-            )),
-            None => Box::new(InProcess::default()),
-        };
-        #[cfg(not(feature = "redis"))]
-        let budget: Box<dyn RateBudget> = Box::new(InProcess::default());
         let store = self
             .token_cache
             .map(|dir| store::file_store(dir, &auth_base, &api_base, self.credentials.client_id()));
+        #[cfg(feature = "redis")]
+        let (budget, store): (Box<dyn RateBudget>, _) = match &redis {
+            Some(url) => {
+                let link = Arc::new(crate::redis_link::Link::new(url));
+                let client_id = self.credentials.client_id();
+                let budget = crate::budget::redis::Shared::new(
+                    Arc::clone(&link),
+                    api_base.as_str(),
+                    client_id,
+                );
+                // The fetch lock outlives one token request, and no more.
+                let lock_ttl = timeout
+                    .unwrap_or(Duration::from_secs(30))
+                    .clamp(Duration::from_secs(1), Duration::from_secs(60))
+                    + Duration::from_secs(1);
+                let redis_store = store::redis::RedisStore::new(
+                    link,
+                    [auth_base.as_str(), api_base.as_str(), client_id],
+                    lock_ttl,
+                    store,
+                );
+                (
+                    Box::new(budget),
+                    Some(Box::new(redis_store) as Box<dyn TokenStore>),
+                )
+            }
+            None => (Box::new(InProcess::default()), store),
+        };
+        #[cfg(not(feature = "redis"))]
+        let budget: Box<dyn RateBudget> = Box::new(InProcess::default());
         Ok(Client {
             inner: Arc::new(Inner {
                 token_url: auth_base.join(TOKEN_PATH),

@@ -181,10 +181,10 @@ impl Link {
         let mut cause = err.to_string();
         if let Some(userinfo) = self.url.userinfo().filter(|u| !u.is_empty()) {
             cause = cause.replace(userinfo, "***");
-            if let Some((_, password)) = userinfo.split_once(':') {
-                if !password.is_empty() {
-                    cause = cause.replace(password, "***");
-                }
+            if let Some((_, password)) = userinfo.split_once(':')
+                && !password.is_empty()
+            {
+                cause = cause.replace(password, "***");
             }
         }
         let cause: String = cause.chars().take(200).collect();

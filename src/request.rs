@@ -142,11 +142,10 @@ impl<'c> RequestBuilder<'c> {
                     tokens: &[token.secret()],
                 };
                 let result = client.transport().send(&call);
-                if let Ok(reply) = &result {
-                    if let Some(reading) = Reading::from_headers(&reply.headers, SystemTime::now())
-                    {
-                        client.budget().observe(ticket, reading);
-                    }
+                if let Ok(reply) = &result
+                    && let Some(reading) = Reading::from_headers(&reply.headers, SystemTime::now())
+                {
+                    client.budget().observe(ticket, reading);
                 }
                 if !sent.contains(&token) {
                     sent.push(token.clone());

@@ -7,13 +7,15 @@
 //! Without `redis-server` on the PATH these tests say so and pass, except under CI (`CI` set),
 //! where `.ci/run` installs it and its absence is a failure.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart::mock::{CLIENT_ID, CLIENT_SECRET, MockServer};
+use hotmart::mock::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, MockServer};
 use hotmart::{Client, Credentials, Environment};
 
 const ME: &str = "/user/api/v1/me";
@@ -107,25 +109,28 @@ fn client(api: &str, redis: &str) -> Client {
         .unwrap()
 }
 
+/// Starts a copy of this binary that runs only the `worker` test, doing `role`.
+fn spawn_worker(role: &str, envs: &[(&str, String)]) -> Child {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", "worker", "--nocapture", "--test-threads=1"])
+        .env("HOTMART_FLEET_WORKER", role)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in envs {
+        command.env(name, value);
+    }
+    command.spawn().unwrap()
+}
+
 /// Runs `n` copies of this binary's `worker` test, doing `role`, and returns their result
 /// lines.
 fn run_workers(n: usize, role: &str, envs: &[(&str, String)]) -> Vec<String> {
-    let exe = std::env::current_exe().unwrap();
-    let children: Vec<Child> = (0..n)
-        .map(|i| {
-            let mut command = Command::new(&exe);
-            command
-                .args(["--exact", "worker", "--nocapture", "--test-threads=1"])
-                .env("HOTMART_FLEET_WORKER", role)
-                .env("HOTMART_FLEET_INDEX", i.to_string())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            for (name, value) in envs {
-                command.env(name, value);
-            }
-            command.spawn().unwrap()
-        })
-        .collect();
+    let children: Vec<Child> = (0..n).map(|_| spawn_worker(role, envs)).collect();
+    collect(children)
+}
+
+fn collect(children: Vec<Child>) -> Vec<String> {
     children
         .into_iter()
         .map(|child| {
@@ -199,6 +204,45 @@ fn worker() {
                 "FLEET-RESULT ok={ok} late={late} failed={failed} slowest_ms={}",
                 slowest.as_millis()
             );
+        }
+        // Starts at a wall-clock time shared by all, gets a token and makes a call, with a file
+        // store of its own host and the shared Redis.
+        "token" => {
+            let start_ms: u64 = var("HOTMART_FLEET_START_MS").parse().unwrap();
+            let env = Environment::Custom {
+                auth_url: var("HOTMART_FLEET_API"),
+                api_url: var("HOTMART_FLEET_API"),
+            };
+            let client = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
+                .token_cache(var("HOTMART_FLEET_CACHE"))
+                .redis(var("HOTMART_FLEET_REDIS"))
+                .build()
+                .unwrap();
+            thread::sleep(Duration::from_millis(start_ms.saturating_sub(wall_ms())));
+            let started = Instant::now();
+            let token = client.access_token();
+            let call = client.get(ME).send();
+            println!(
+                "FLEET-RESULT token={} call={} ms={}",
+                u8::from(token.is_ok()),
+                u8::from(call.is_ok()),
+                started.elapsed().as_millis()
+            );
+        }
+        // Takes the token lock and asks for a token that the local Hotmart is slow to give:
+        // the test kills it while it holds the lock.
+        "hold" => {
+            let env = Environment::Custom {
+                auth_url: var("HOTMART_FLEET_API"),
+                api_url: var("HOTMART_FLEET_API"),
+            };
+            let client = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
+                .timeout(Duration::from_secs(2))
+                .redis(var("HOTMART_FLEET_REDIS"))
+                .build()
+                .unwrap();
+            let _ = client.access_token();
+            println!("FLEET-RESULT was_not_killed=1");
         }
         other => panic!("unknown worker role {other}"),
     }
@@ -336,4 +380,96 @@ fn redis_urls_are_checked_and_kept_secret() {
     assert!(!format!("{client:?}").contains("hunter2"));
     // Redis is not there: the call goes on without it.
     client.get(ME).send().unwrap();
+}
+
+/// 2 hosts of 4 processes each, every host with its own file store, all sharing Redis, started
+/// together against the local Hotmart: one token request in all.
+#[test]
+fn two_hosts_of_four_processes_fetch_one_token() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let server = MockServer::start().unwrap();
+    let hosts = [
+        support::TempDir::new("fleet-a"),
+        support::TempDir::new("fleet-b"),
+    ];
+    // Far enough ahead that all eight are up and waiting.
+    let start_ms = wall_ms() + 1_500;
+    let children: Vec<Child> = (0..8)
+        .map(|i| {
+            let cache = hosts[i % 2].path().join("cache");
+            spawn_worker(
+                "token",
+                &[
+                    ("HOTMART_FLEET_API", server.url()),
+                    ("HOTMART_FLEET_REDIS", redis.url()),
+                    ("HOTMART_FLEET_CACHE", cache.display().to_string()),
+                    ("HOTMART_FLEET_START_MS", start_ms.to_string()),
+                ],
+            )
+        })
+        .collect();
+    let results = collect(children);
+    eprintln!("2 hosts x 4 processes: {results:?}");
+    for result in &results {
+        assert_eq!(field(result, "token"), 1, "{result}");
+        assert_eq!(field(result, "call"), 1, "{result}");
+    }
+    assert_eq!(
+        server.token_request_count(),
+        1,
+        "one token request for the fleet"
+    );
+    // Each host's file store holds it too, for when Redis is away.
+    for host in &hosts {
+        let files = std::fs::read_dir(host.path().join("cache"))
+            .unwrap()
+            .count();
+        assert!(files >= 1, "the file store of a host is warm");
+    }
+}
+
+/// The process holding the token lock dies: the next process's fetch goes ahead once the lock
+/// expires (its time to live is the request timeout plus a second), not later, and not never.
+#[test]
+fn a_dead_lock_owner_holds_up_the_next_fetch_only_until_the_lock_expires() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let server = MockServer::start().unwrap();
+    server.fail_next(Endpoint::Token, 1, Fault::Delay(Duration::from_secs(30)));
+    let mut holder = spawn_worker(
+        "hold",
+        &[
+            ("HOTMART_FLEET_API", server.url()),
+            ("HOTMART_FLEET_REDIS", redis.url()),
+        ],
+    );
+    // It sends its token request only once it holds the lock.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.token_request_count() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the holder never asked for a token"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+    let locked_at = Instant::now();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+
+    let env = server.environment();
+    let client = Client::builder(env, server.credentials())
+        .timeout(Duration::from_secs(2))
+        .redis(redis.url())
+        .build()
+        .unwrap();
+    client.access_token().expect("the fetch proceeds");
+    let waited = locked_at.elapsed();
+    eprintln!("the next fetch went ahead {waited:?} after the owner took the lock (TTL 3 s)");
+    // The lock lives 3 s (2 s timeout + 1 s).
+    assert!(waited >= Duration::from_millis(2_500), "{waited:?}");
+    assert!(waited < Duration::from_millis(4_500), "{waited:?}");
+    assert_eq!(server.token_request_count(), 2);
 }

@@ -12,6 +12,8 @@
 //! machines (Redis, say) would implement the same trait beside it.
 
 pub(crate) mod file;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
 
 use std::any::Any;
 use std::fmt;
