@@ -647,19 +647,29 @@ impl ClientBuilder {
         self
     }
 
-    /// Shares one rate budget with every process, on any host, whose client uses the same
-    /// Redis server, environment and client id (feature `redis`): together they stay within
-    /// the account's limit instead of each learning it from 429s. The budget is kept by an
-    /// atomic script on the server, keyed by the API base URL and the client id (never the
-    /// secret).
+    /// Shares one access token and one rate budget with every process, on any host, whose
+    /// client uses the same Redis server, environment and client id (feature `redis`).
+    ///
+    /// - The token: processes that find none in Redis take a lock there (with an owner and an
+    ///   expiry of the request [`timeout`](Self::timeout) plus a second, so a crashed owner
+    ///   holds up the others only that long), and only the first one fetches; the others
+    ///   read its token. It is kept with a time to live of its remaining life, and removed
+    ///   when the API rejects it. With [`token_cache`](Self::token_cache) too, the file keeps
+    ///   this host's copy, used while Redis cannot be reached.
+    /// - The budget: together the processes stay within the account's limit instead of each
+    ///   learning it from 429s (see the README's "Many processes, many hosts").
+    ///
+    /// Both are atomic scripts on the server, keyed by the base URLs and the client id (never
+    /// the secret).
     ///
     /// `url` is `redis://[user:password@]host[:port][/db]` or `unix:///path/to/socket`;
     /// `build()` refuses a malformed one ([`Error::InvalidConfig`]). The URL, and the password
     /// in it, never appear in `Debug`, errors or the log.
     ///
     /// Redis being down never stops the work: connecting is bounded by 500 ms and each command
-    /// by 500 ms; while Redis cannot be reached, each call uses this process's own budget, Redis
-    /// is tried again a second later, and a warning goes to the log at most once a minute.
+    /// by 500 ms; while Redis cannot be reached, each call uses this process's own budget and
+    /// token (or the file cache), Redis is tried again a second later, and a warning goes to
+    /// the log at most once a minute.
     ///
     /// ```
     /// # use hotmart::{Client, Credentials, Environment};

@@ -473,3 +473,49 @@ fn a_dead_lock_owner_holds_up_the_next_fetch_only_until_the_lock_expires() {
     assert!(waited < Duration::from_millis(4_500), "{waited:?}");
     assert_eq!(server.token_request_count(), 2);
 }
+
+/// `hotmart --redis URL`: runs on two hosts (two cache homes) share one token through Redis; a
+/// malformed URL is a configuration error (exit 3) that does not echo the URL's password.
+#[cfg(feature = "cli")]
+#[test]
+fn the_command_shares_the_token_through_redis() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let server = MockServer::start().unwrap();
+    let hosts = [
+        support::TempDir::new("cli-a"),
+        support::TempDir::new("cli-b"),
+    ];
+    let run = |home: &std::path::Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hotmart"))
+            .args(args)
+            .env_clear()
+            .env("HOTMART_ENV", "custom")
+            .env("HOTMART_AUTH_URL", server.url())
+            .env("HOTMART_API_URL", server.url())
+            .env("HOTMART_CLIENT_ID", CLIENT_ID)
+            .env("HOTMART_CLIENT_SECRET", CLIENT_SECRET)
+            .env("HOME", home)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let url = redis.url();
+    let first = run(hosts[0].path(), &["--redis", &url, "token"]);
+    let second = run(hosts[1].path(), &["token", "--redis", &url]);
+    assert!(first.status.success() && second.status.success());
+    assert_eq!(first.stdout, second.stdout, "the same token on both hosts");
+    assert_eq!(server.token_request_count(), 1);
+
+    let bad = run(
+        hosts[0].path(),
+        &["--redis", "http://user:pw-7781@cache", "token"],
+    );
+    assert_eq!(bad.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("redis") && !stderr.contains("pw-7781"),
+        "{stderr}"
+    );
+}

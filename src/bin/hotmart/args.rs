@@ -26,6 +26,9 @@ Options:
                             else ~/.cache/hotmart)
   --no-cache                no persistent token cache
   --timeout DURATION        per HTTP request, e.g. 30s (default: 30s)
+  --redis URL               share the token and the rate budget through Redis, e.g.
+                            redis://host:6379/0 (default: HOTMART_REDIS_URL; builds with
+                            the redis feature only)
   -v, --verbose             log token requests and cache use on stderr
   -h, --help                this help
   -V, --version             the version
@@ -37,6 +40,9 @@ Environment:
   HOTMART_BASIC                              optional; checked against the two above
   HOTMART_ENV                                production, sandbox, or custom (with
                                              HOTMART_AUTH_URL and HOTMART_API_URL)
+  HOTMART_REDIS_URL                          as --redis; better for a URL with a
+                                             password, which others can see on a
+                                             command line
 
 Exit codes:
   0  success
@@ -61,7 +67,19 @@ pub struct Global {
     pub environment: Option<Env>,
     pub cache: Cache,
     pub timeout: Option<Duration>,
+    /// `--redis URL`: kept out of `Debug`, since it may hold a password.
+    pub redis: Option<RedisUrl>,
     pub verbose: bool,
+}
+
+/// A Redis URL from the command line; its `Debug` does not show it.
+#[derive(PartialEq, Eq)]
+pub struct RedisUrl(pub String);
+
+impl std::fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RedisUrl(..)")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,6 +206,19 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
                     return Err("--cache needs a directory".into());
                 }
                 global.cache = Cache::Dir(dir.into());
+            }
+            "--redis" => {
+                let url = value(&name)?;
+                if !cfg!(feature = "redis") {
+                    return Err(
+                        "--redis: this hotmart was built without Redis support (feature redis)"
+                            .into(),
+                    );
+                }
+                if url.trim().is_empty() {
+                    return Err("--redis needs a URL such as redis://host:6379/0".into());
+                }
+                global.redis = Some(RedisUrl(url));
             }
             "--timeout" => {
                 let text = value(&name)?;
@@ -327,6 +358,21 @@ mod tests {
 
     fn run(line: &str) -> Result<Parsed, String> {
         parse(line.split_whitespace().map(OsString::from))
+    }
+
+    #[test]
+    fn redis_url_is_taken_and_never_shown() {
+        let parsed = run("token --redis=redis://:pw-1@cache:6379/0");
+        if cfg!(feature = "redis") {
+            let parsed = parsed.unwrap();
+            let url = parsed.global.redis.as_ref().unwrap();
+            assert_eq!(url.0, "redis://:pw-1@cache:6379/0");
+            assert!(!format!("{parsed:?}").contains("pw-1"));
+            assert!(run("token --redis").is_err());
+            assert!(run("token --redis=").is_err());
+        } else {
+            assert!(parsed.unwrap_err().contains("without Redis support"));
+        }
     }
 
     #[test]

@@ -54,6 +54,15 @@ fn client(global: &Global) -> Result<Client, Failure> {
     if let Some(dir) = cache {
         builder = builder.token_cache(dir);
     }
+    // With Redis, every run on every host shares one token and one rate budget; the file
+    // cache stays as this host's copy, for when Redis cannot be reached.
+    #[cfg(feature = "redis")]
+    {
+        builder = match &global.redis {
+            Some(url) => builder.redis(&url.0),
+            None => builder.redis_from_env(),
+        };
+    }
     Ok(builder.build()?)
 }
 

@@ -41,6 +41,7 @@ fn code_of(err: &Error) -> u8 {
         Error::MissingEnv { .. }
         | Error::InvalidEnv { .. }
         | Error::InvalidUrl { .. }
+        | Error::InvalidConfig { .. }
         | Error::InvalidCredentials { .. } => CONFIG,
         Error::TokenRejected { .. } => REJECTED,
         Error::Transport(_) => NETWORK,
