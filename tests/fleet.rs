@@ -244,6 +244,33 @@ fn worker() {
             let _ = client.access_token();
             println!("FLEET-RESULT was_not_killed=1");
         }
+        // Builds a client from HOTMART_REDIS_URL and says how it went.
+        "env" => {
+            let server_url = var("HOTMART_FLEET_API");
+            let env = Environment::Custom {
+                auth_url: server_url.clone(),
+                api_url: server_url,
+            };
+            let built = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
+                .redis_from_env()
+                .build();
+            let outcome = match &built {
+                Ok(client) => u8::from(client.get(ME).send().is_ok()),
+                Err(hotmart::Error::InvalidEnv {
+                    variable: "HOTMART_REDIS_URL",
+                    ..
+                }) => 2,
+                Err(_) => 3,
+            };
+            let shown = built
+                .err()
+                .map(|e| format!("{e} {e:?}"))
+                .unwrap_or_default();
+            println!(
+                "FLEET-RESULT outcome={outcome} leaked={}",
+                u8::from(shown.contains("pw-5531"))
+            );
+        }
         other => panic!("unknown worker role {other}"),
     }
 }
@@ -350,15 +377,11 @@ fn calls_complete_while_redis_is_down() {
         "a call took {slowest:?} while Redis was down"
     );
     // The shared window lives in Redis again: the answers' headers were stored there.
-    let mut stream = TcpStream::connect(("127.0.0.1", redis.port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    stream.write_all(b"DBSIZE\r\n").unwrap();
-    let mut reply = [0u8; 16];
-    let n = stream.read(&mut reply).unwrap();
-    let reply = String::from_utf8_lossy(&reply[..n]);
-    assert_eq!(reply.trim(), ":1", "the budget's key is back in Redis");
+    assert_eq!(
+        redis_command(&redis, "DBSIZE"),
+        ":1",
+        "the budget's key is back in Redis"
+    );
 }
 
 /// A malformed URL is refused by `build()`, and the password in a URL is never shown.
@@ -518,4 +541,74 @@ fn the_command_shares_the_token_through_redis() {
         stderr.contains("redis") && !stderr.contains("pw-7781"),
         "{stderr}"
     );
+}
+
+/// `HOTMART_REDIS_URL`: used when set; a malformed value is `InvalidEnv` naming it, without
+/// the password.
+#[test]
+fn the_redis_url_comes_from_the_environment() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let server = MockServer::start().unwrap();
+    let api = ("HOTMART_FLEET_API", server.url());
+    let good = collect(vec![spawn_worker(
+        "env",
+        &[api.clone(), ("HOTMART_REDIS_URL", redis.url())],
+    )]);
+    assert_eq!(field(&good[0], "outcome"), 1, "{good:?}");
+    let bad = collect(vec![spawn_worker(
+        "env",
+        &[
+            api,
+            ("HOTMART_REDIS_URL", "redis://:pw-5531@host:port".into()),
+        ],
+    )]);
+    assert_eq!(field(&bad[0], "outcome"), 2, "{bad:?}");
+    assert_eq!(field(&bad[0], "leaked"), 0, "{bad:?}");
+    // The shared budget's window is in Redis: the one call's answer was stored there.
+    assert_eq!(
+        redis_command(&redis, "DBSIZE"),
+        ":2",
+        "the budget and the token"
+    );
+}
+
+/// A token the API rejects is removed from Redis too: the next process fetches a new one
+/// rather than reading the dead one.
+#[test]
+fn a_rejected_token_is_removed_from_redis() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let server = MockServer::start().unwrap();
+    let first = client(&server.url(), &redis.url());
+    let old = first.access_token().unwrap();
+    server.revoke_tokens();
+    // 401, the token is invalidated (in memory and in Redis), a new one is fetched.
+    first.get(ME).send().unwrap();
+    assert_eq!(server.token_request_count(), 2);
+    let second = client(&server.url(), &redis.url());
+    let token = second.access_token().unwrap();
+    assert_ne!(token.secret(), old.secret());
+    assert_eq!(
+        Some(token.secret()),
+        first.cached_token().as_ref().map(|t| t.secret()),
+        "the new token, from Redis"
+    );
+    assert_eq!(server.token_request_count(), 2);
+}
+
+/// One command to the server, the first line of its answer.
+fn redis_command(redis: &RedisServer, command: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", redis.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    stream
+        .write_all(format!("{command}\r\n").as_bytes())
+        .unwrap();
+    let mut reply = [0u8; 64];
+    let n = stream.read(&mut reply).unwrap();
+    String::from_utf8_lossy(&reply[..n]).trim().to_owned()
 }
