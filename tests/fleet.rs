@@ -179,10 +179,13 @@ fn worker() {
                 auth_url: var("HOTMART_FLEET_API"),
                 api_url: var("HOTMART_FLEET_API"),
             };
-            let client = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
-                .redis(var("HOTMART_FLEET_REDIS"))
-                .build()
-                .unwrap();
+            let mut builder = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET));
+            // Empty: each process on its own budget, for comparison.
+            let redis = var("HOTMART_FLEET_REDIS");
+            if !redis.is_empty() {
+                builder = builder.redis(redis);
+            }
+            let client = builder.build().unwrap();
             let (mut ok, mut failed) = (0u64, 0u64);
             let mut slowest = Duration::ZERO;
             let mut late = 0u64;
@@ -282,25 +285,70 @@ fn eight_processes_share_one_budget() {
     let Some(redis) = RedisServer::start() else {
         return;
     };
+    let run = hammer(8, Some(&redis));
+    assert_eq!(run.failed, 0, "no error (no 429) reaches a caller");
+    assert!(
+        run.ok <= run.budget,
+        "{} calls answered: more than two windows",
+        run.ok
+    );
+    assert!(
+        run.ok * 10 >= run.budget * 9,
+        "{} calls for a budget of {}",
+        run.ok,
+        run.budget
+    );
+    assert!(
+        run.refused <= 16,
+        "{} requests sent into a spent window: the budget is not shared",
+        run.refused
+    );
+}
+
+/// The same without Redis, for the README's comparison: each process learns the window alone.
+/// `cargo test --features redis --test fleet -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement, not a check"]
+fn eight_processes_without_redis() {
+    let run = hammer(8, None);
+    eprintln!(
+        "without Redis: {} answered, {} refused, {} failed",
+        run.ok, run.refused, run.failed
+    );
+}
+
+struct Hammered {
+    ok: u64,
+    failed: u64,
+    refused: u64,
+    budget: u64,
+}
+
+/// `n` processes call the local Hotmart (60 calls per 3 s) as fast as their budget lets them,
+/// for two windows.
+fn hammer(n: usize, redis: Option<&RedisServer>) -> Hammered {
     let (calls, window) = (60u64, Duration::from_secs(3));
     let server = MockServer::builder()
         .rate_limit(calls as u32, window)
         .start()
         .unwrap();
-    // One token for all, fetched first, so the run measures the budget alone.
-    let warm = client(&server.url(), &redis.url());
-    warm.access_token().unwrap();
+    let redis_url = redis.map(RedisServer::url).unwrap_or_default();
+    if redis.is_some() {
+        // One token for all, fetched first, so the run measures the budget alone.
+        let warm = client(&server.url(), &redis_url);
+        warm.access_token().unwrap();
+    }
     server.set_rate_limit(calls as u32, window);
     server.clear_requests();
     // Two windows from now, less a little: the calls of a third window are not counted.
     let stop_ms = wall_ms() + 2 * window.as_millis() as u64 - 50;
     let started = Instant::now();
     let results = run_workers(
-        8,
+        n,
         "hammer",
         &[
             ("HOTMART_FLEET_API", server.url()),
-            ("HOTMART_FLEET_REDIS", redis.url()),
+            ("HOTMART_FLEET_REDIS", redis_url),
             ("HOTMART_FLEET_STOP_MS", stop_ms.to_string()),
         ],
     );
@@ -311,17 +359,16 @@ fn eight_processes_share_one_budget() {
     let sent = server.api_request_count() as u64;
     let refused = sent.saturating_sub(ok + late);
     eprintln!(
-        "8 processes, {calls} calls per {window:?}, {elapsed:?}: {ok} calls answered in the run ({late} more after its end), \
-         {refused} refused with 429 on the wire (retried), {failed} failed; {results:?}"
+        "{n} processes, {calls} calls per {window:?}, {elapsed:?}: {ok} calls answered in the \
+         run ({late} more after its end), {refused} refused with 429 on the wire (retried), \
+         {failed} failed; {results:?}"
     );
-    assert_eq!(failed, 0, "no error (no 429) reaches a caller");
-    let budget = 2 * calls;
-    assert!(ok <= budget, "{ok} calls answered: more than two windows");
-    assert!(ok * 10 >= budget * 9, "{ok} calls for a budget of {budget}");
-    assert!(
-        refused <= 16,
-        "{refused} requests sent into a spent window: the budget is not shared"
-    );
+    Hammered {
+        ok,
+        failed,
+        refused,
+        budget: 2 * calls,
+    }
 }
 
 /// Redis killed in the middle of a run: every call still completes, well within its deadline,
