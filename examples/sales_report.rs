@@ -62,7 +62,7 @@ fn run() -> Result<(), hotmart::Error> {
         let entry = by_product.entry(name).or_default();
         entry.0 += 1;
         entry.1 += price.value.unwrap_or(0.0);
-        if let Some(currency) = price.currency_value {
+        if let Some(currency) = price.currency_code {
             entry.2 = currency;
         }
     }

@@ -64,6 +64,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+#[cfg(feature = "json")]
+pub mod api;
 mod cell;
 mod client;
 mod credentials;
@@ -88,6 +90,10 @@ pub use client::{Client, ClientBuilder, TOKEN_PATH, TokenRequestStyle};
 pub use credentials::Credentials;
 pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
 pub use error::{ApiError, Error, TransportError, TransportErrorKind};
+/// The JSON library of the models, so `hotmart::miniserde::json::Value` and friends need no
+/// dependency of their own (feature `json`).
+#[cfg(feature = "json")]
+pub use miniserde;
 #[cfg(feature = "json")]
 pub use page::{Items, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};

@@ -17,7 +17,7 @@ use crate::{Client, Error};
 /// # let client: hotmart::Client = unimplemented!();
 /// let resp = client
 ///     .get("/payments/api/v1/sales/history")
-///     .query("max_results", "50")
+///     .query("max_results", 50)
 ///     .send()?;
 /// println!("{} calls left this minute", resp.header("RateLimit-Remaining").unwrap_or("?"));
 /// # Ok::<(), hotmart::Error>(())
@@ -49,9 +49,10 @@ impl<'c> RequestBuilder<'c> {
         }
     }
 
-    /// Adds a query parameter; both parts are percent-encoded.
-    pub fn query(mut self, name: &str, value: &str) -> Self {
-        self.query.push((name.to_owned(), value.to_owned()));
+    /// Adds a query parameter: any `Display` value (`"APPROVED"`, `500`, …); both parts are
+    /// percent-encoded.
+    pub fn query(mut self, name: &str, value: impl fmt::Display) -> Self {
+        self.query.push((name.to_owned(), value.to_string()));
         self
     }
 

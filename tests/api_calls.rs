@@ -111,7 +111,7 @@ fn typed_models_read_the_mock_data() {
     assert_eq!(purchase.order_date, Some(1_700_000_000_000));
     let price = purchase.price.unwrap();
     assert_eq!(
-        (price.value, price.currency_value.as_deref()),
+        (price.value, price.currency_code.as_deref()),
         (Some(297.0), Some("BRL"))
     );
     assert_eq!(
