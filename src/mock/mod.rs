@@ -23,6 +23,7 @@
 //! The server stops when the [`MockServer`] is dropped.
 
 mod api;
+mod endpoints;
 mod token;
 
 use std::collections::VecDeque;
@@ -187,7 +188,7 @@ impl MockBuilder {
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
             rate: Mutex::new(api::RateWindow::new(self.rate_limit.0, self.rate_limit.1)),
-            counts: self.counts,
+            store: Mutex::new(endpoints::data::Store::new(self.counts)),
         });
         let thread = {
             let (server, state) = (Arc::clone(&server), Arc::clone(&state));
@@ -354,7 +355,8 @@ struct State {
     requests: Mutex<Vec<RecordedRequest>>,
     faults: Mutex<VecDeque<(Endpoint, Fault)>>,
     rate: Mutex<api::RateWindow>,
-    counts: api::Counts,
+    /// The fictional shop, changed by the API's writes.
+    store: Mutex<endpoints::data::Store>,
 }
 
 impl State {
