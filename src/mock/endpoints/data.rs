@@ -134,8 +134,8 @@ impl Store {
                     transaction: format!("HP{:011}", 17_000_000_000u64 + i as u64),
                     product,
                     status: SALE_STATUSES[i % SALE_STATUSES.len()].to_owned(),
-                    // Newest first, one every 5 hours: 25 sales span about 5 days.
-                    order_date: now - HOUR - i as i64 * 5 * HOUR,
+                    // Newest first, one every 4 hours: the last 24 h hold six sales, one refunded.
+                    order_date: now - HOUR - i as i64 * 4 * HOUR,
                     price: products[product].price,
                     currency: products[product].currency,
                     payment_type: PAYMENT_TYPES[i % PAYMENT_TYPES.len()],
