@@ -34,15 +34,29 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Reading every sale, page after page, into typed models (feature `json`, on by default):
+//! Reading every sale, page after page, into typed models through the typed calls of
+//! [`api`] (feature `json`, on by default):
+//!
+//! ```no_run
+//! # let client: hotmart::Client = unimplemented!();
+//! use std::time::{Duration, SystemTime};
+//!
+//! let since = SystemTime::now() - Duration::from_secs(86_400);
+//! for sale in client.sales().history().start_date(since).items() {
+//!     let sale = sale?;
+//!     println!("{:?}", sale.purchase.and_then(|p| p.transaction));
+//! }
+//! # Ok::<(), hotmart::Error>(())
+//! ```
+//!
+//! [`Client::get`] and friends remain for anything else:
 //!
 //! ```no_run
 //! # let client: hotmart::Client = unimplemented!();
 //! use hotmart::models::Sale;
 //!
 //! for sale in client.get("/payments/api/v1/sales/history").items::<Sale>() {
-//!     let sale = sale?;
-//!     println!("{:?}", sale.purchase.and_then(|p| p.transaction));
+//!     println!("{:?}", sale?.buyer.and_then(|b| b.email));
 //! }
 //! # Ok::<(), hotmart::Error>(())
 //! ```
@@ -57,8 +71,9 @@
 //! # Features
 //! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead.
 //! - `gzip`: accept gzip-compressed answers.
-//! - `json` (default): typed JSON through miniserde.
-//! - `mock`: [`mock::MockServer`], a local Hotmart for tests.
+//! - `json` (default): typed JSON through miniserde: [`api`], [`models`], [`miniserde`].
+//! - `serde`: serde's `Serialize` and `Deserialize` on every model.
+//! - `mock`: [`mock::MockServer`], a local Hotmart for tests (implies `json`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -1,6 +1,6 @@
 //! Typed calls for every endpoint group Hotmart documents (feature `json`).
 //!
-//! Each call is a thin builder over [`RequestBuilder`]: it names the path, the filters and the
+//! Each call is a thin builder over [`RequestBuilder`](crate::RequestBuilder): it names the path, the filters and the
 //! item type, and leaves the bearer token, rate limits, retries and paging to it. Read calls
 //! give `.items()` (every item of every page), `.pages()` and `.send()` (one page); endpoints
 //! that answer a bare list give `.send()` → `Vec<T>`.
