@@ -137,7 +137,9 @@ impl MockBuilder {
         self
     }
 
-    /// How many fictional sales `GET /payments/api/v1/sales/history` serves. Default: 25.
+    /// How many fictional sales the shop has. Default: 25, of which 19 are `APPROVED` or
+    /// `COMPLETE` (what the sales endpoints list by default); one every 4 hours, the newest an
+    /// hour before the server starts.
     pub fn sales(mut self, count: usize) -> Self {
         self.counts.sales = count;
         self

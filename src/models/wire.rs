@@ -297,6 +297,18 @@ macro_rules! model {
         }
     ) => {
         $(#[$meta])*
+        ///
+        /// Decoded from Hotmart's JSON (unknown members ignored, absent ones `None`) and
+        /// written back with miniserde:
+        ///
+        /// ```
+        #[doc = concat!("use hotmart::models::", stringify!($name), ";")]
+        ///
+        #[doc = concat!("let model: ", stringify!($name), r##" = hotmart::miniserde::json::from_str(r#"{"not_a_member":[1]}"#)?;"##)]
+        #[doc = concat!("assert_eq!(model, ", stringify!($name), "::default());")]
+        /// assert_eq!(hotmart::miniserde::json::to_string(&model), "{}");
+        /// # Ok::<(), hotmart::miniserde::Error>(())
+        /// ```
         #[derive(Clone, Debug, Default, PartialEq)]
         #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
         #[non_exhaustive]
@@ -423,4 +435,68 @@ macro_rules! model {
             }
         };
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Price, Sale};
+    use super::Field;
+    use miniserde::json::{self, Value};
+
+    fn why<T: Field>(json: &str) -> (String, String) {
+        let value: Value = json::from_str(json).unwrap();
+        let mut path = String::new();
+        let reason = T::check(&value, &mut path).unwrap_err();
+        (path, reason)
+    }
+
+    #[test]
+    fn numbers_and_ids_read_from_strings() {
+        let price: Price = json::from_str(r#"{"value":" 97.00 ","currency_value":"CLP"}"#).unwrap();
+        assert_eq!(price.value, Some(97.0));
+        assert_eq!(price.currency_code.as_deref(), Some("CLP"));
+        let sale: Sale = json::from_str(
+            r#"{"product":{"id":"2125812"},"purchase":{"order_date":"-5","recurrency_number":"3"}}"#,
+        )
+        .unwrap();
+        assert_eq!(sale.product.unwrap().id, Some(2_125_812));
+        let purchase = sale.purchase.unwrap();
+        assert_eq!(
+            (purchase.order_date, purchase.recurrency_number),
+            (Some(-5), Some(3))
+        );
+    }
+
+    #[test]
+    fn ids_take_digits_only() {
+        for bad in [r#""+5""#, r#""5a""#, r#""""#, "-5", "1.5"] {
+            let json = format!(r#"{{"product":{{"id":{bad}}}}}"#);
+            assert!(json::from_str::<Sale>(&json).is_err(), "{bad}");
+            let (path, _) = why::<Sale>(&json);
+            assert_eq!(path, ".product.id", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_check_names_path_and_kinds_without_values() {
+        let (path, reason) =
+            why::<Sale>(r#"{"purchase":{"price":{"value":{"secret":1}}},"buyer":null}"#);
+        assert_eq!(path, ".purchase.price.value");
+        assert_eq!(reason, "expected a number, found an object");
+        let (path, reason) = why::<Sale>(r#"{"purchase":{"price":{"value":"12 BRL"}}}"#);
+        assert_eq!(path, ".purchase.price.value");
+        assert_eq!(reason, "expected a number, found a string that holds none");
+        let (path, reason) = why::<Sale>("[1]");
+        assert_eq!(
+            (path.as_str(), reason.as_str()),
+            ("", "expected an object, found an array")
+        );
+    }
+
+    #[test]
+    fn null_members_read_as_absent() {
+        let sale: Sale = json::from_str(r#"{"purchase":null,"buyer":{"name":null}}"#).unwrap();
+        assert_eq!(sale.purchase, None);
+        assert_eq!(sale.buyer.unwrap().name, None);
+    }
 }
