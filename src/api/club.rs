@@ -97,6 +97,12 @@ pub struct ClubModulesRequest<'c> {
 
 impl ClubModulesRequest<'_> {
     /// Only extra modules (`true`) or only main ones (`false`, Hotmart's default).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let extras = client.club("mymembers").modules().is_extra(true).send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn is_extra(mut self, is_extra: bool) -> Self {
         self.request
             .set_query("is_extra", if is_extra { "true" } else { "false" });
@@ -104,6 +110,14 @@ impl ClubModulesRequest<'_> {
     }
 
     /// The modules; an empty body is an empty list.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// for module in client.club("mymembers").modules().send()? {
+    ///     println!("{:?}", module.name);
+    /// }
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send(self) -> Result<Vec<ClubModule>, Error> {
         let resp = self.request.send()?;
         crate::page::decode_list(resp.body(), resp.url(), ClubModule::check, true)
@@ -119,6 +133,12 @@ pub struct ClubPagesRequest<'c> {
 
 impl ClubPagesRequest<'_> {
     /// The pages; an empty body is an empty list.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let pages = client.club("mymembers").pages("2z7ramxejw").send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send(self) -> Result<Vec<ClubPage>, Error> {
         let resp = self.request.send()?;
         crate::page::decode_list(resp.body(), resp.url(), ClubPage::check, true)
@@ -134,6 +154,12 @@ pub struct ClubLessonsRequest<'c> {
 
 impl ClubLessonsRequest<'_> {
     /// The lessons (the `lessons` member of Hotmart's answer); an empty body is an empty list.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let lessons = client.club("mymembers").lessons("n2OM623n46").send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send(self) -> Result<Vec<ClubLesson>, Error> {
         let resp = self.request.send()?;
         crate::page::decode_member_list(resp.body(), resp.url(), "lessons", ClubLesson::check, true)
@@ -142,12 +168,12 @@ impl ClubLessonsRequest<'_> {
 
 paged_request! {
     /// `GET /club/api/v1/users`; made by [`Club::students`]. An empty body is an empty list.
-    ClubStudentsRequest => ClubStudent, empty_ok = true
+    ClubStudentsRequest => ClubStudent, empty_ok = true, call = "client.club(\"mymembers\").students()"
 }
 
 setters! {
-    ClubStudentsRequest {
+    ClubStudentsRequest = "client.club(\"mymembers\").students()" {
         /// Only the student with this e-mail address.
-        email(&str) => "email";
+        email(&str = "\"example\"") => "email";
     }
 }

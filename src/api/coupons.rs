@@ -76,12 +76,12 @@ impl<'c> Coupons<'c> {
 paged_request! {
     /// `GET /payments/api/v1/coupon/product/{product_id}`; made by [`Coupons::list`]. An
     /// empty body is an empty list.
-    CouponListRequest => Coupon, empty_ok = true
+    CouponListRequest => Coupon, empty_ok = true, call = "client.coupons().list(1_234_567)"
 }
 
 setters! {
-    CouponListRequest {
+    CouponListRequest = "client.coupons().list(1_234_567)" {
         /// Only the coupon with this code.
-        code(&str) => "code";
+        code(&str = "\"example\"") => "code";
     }
 }

@@ -55,14 +55,14 @@ impl<'c> Events<'c> {
 
 paged_request! {
     /// `GET /events/api/v1/{product_id}/participants`; made by [`Events::tickets`].
-    TicketsRequest => Ticket, empty_ok = false
+    TicketsRequest => Ticket, empty_ok = false, call = "client.events().tickets(3_456_789)"
 }
 
 setters! {
-    TicketsRequest {
+    TicketsRequest = "client.events().tickets(3_456_789)" {
         /// Only this buyer's e-mail address.
-        buyer_email(&str) => "buyer_email";
+        buyer_email(&str = "\"example\"") => "buyer_email";
         /// Only tickets of this batch (lot).
-        batch_name(&str) => "batch_name";
+        batch_name(&str = "\"example\"") => "batch_name";
     }
 }

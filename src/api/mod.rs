@@ -198,9 +198,17 @@ impl Negotiations<'_> {
 macro_rules! paged_request {
     (
         $(#[$meta:meta])*
-        $name:ident => $item:ty, empty_ok = $empty:expr
+        $name:ident => $item:ty, empty_ok = $empty:expr, call = $call:literal
     ) => {
         $(#[$meta])*
+        ///
+        /// ```no_run
+        /// # let client: hotmart::Client = unimplemented!();
+        #[doc = concat!("for item in ", $call, ".max_results(100).items() {")]
+        ///     let item = item?;
+        /// }
+        /// # Ok::<(), hotmart::Error>(())
+        /// ```
         #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until .items(), .pages() or .send() is called"]
         pub struct $name<'c> {
@@ -219,12 +227,27 @@ macro_rules! paged_request {
 
             /// How many items a page holds. Hotmart takes 1 to 500 (its default is 10 on
             /// most endpoints); larger values are sent as 500, 0 as 1.
+            ///
+            /// ```no_run
+            /// # let client: hotmart::Client = unimplemented!();
+            #[doc = concat!("let page = ", $call, ".max_results(500).send()?;")]
+            /// # Ok::<(), hotmart::Error>(())
+            /// ```
             pub fn max_results(self, count: u32) -> Self {
                 self.set("max_results", count.clamp(1, 500))
             }
 
             /// Starts at the page this token names (a `next_page_token` or
             /// `prev_page_token` of an earlier page).
+            ///
+            /// ```no_run
+            /// # let client: hotmart::Client = unimplemented!();
+            #[doc = concat!("let first = ", $call, ".send()?;")]
+            /// if let Some(next) = &first.page_info().next_page_token {
+            #[doc = concat!("    let second = ", $call, ".page_token(next).send()?;")]
+            /// }
+            /// # Ok::<(), hotmart::Error>(())
+            /// ```
             pub fn page_token(self, token: &str) -> Self {
                 self.set("page_token", token)
             }
@@ -234,18 +257,45 @@ macro_rules! paged_request {
             /// An item that does not fit its model is an `Err` naming the URL, the item's
             /// index on its page and the member at fault, and the iteration goes on with the
             /// next item (see [`Items`]($crate::Items)).
+            ///
+            /// ```no_run
+            /// # let client: hotmart::Client = unimplemented!();
+            #[doc = concat!("for item in ", $call, ".items() {")]
+            ///     match item {
+            ///         Ok(item) => { /* use it */ }
+            ///         Err(hotmart::Error::InvalidResponse { reason, .. }) => eprintln!("skipped: {reason}"),
+            ///         Err(other) => return Err(other),
+            ///     }
+            /// }
+            /// # Ok::<(), hotmart::Error>(())
+            /// ```
             pub fn items(self) -> $crate::Items<'c, $item> {
                 self.request
                     .items_checked(<$item as $crate::models::wire::Field>::check, $empty)
             }
 
             /// Every page, with its `page_info` (see [`Pages`]($crate::Pages)).
+            ///
+            /// ```no_run
+            /// # let client: hotmart::Client = unimplemented!();
+            #[doc = concat!("for page in ", $call, ".pages() {")]
+            ///     let page = page?;
+            ///     println!("{} items, {:?} in all", page.items().len(), page.page_info().total_results);
+            /// }
+            /// # Ok::<(), hotmart::Error>(())
+            /// ```
             pub fn pages(self) -> $crate::Pages<'c, $item> {
                 self.request
                     .pages_checked(<$item as $crate::models::wire::Field>::check, $empty)
             }
 
             /// The first page only (or the one [`page_token`](Self::page_token) names).
+            ///
+            /// ```no_run
+            /// # let client: hotmart::Client = unimplemented!();
+            #[doc = concat!("let page = ", $call, ".send()?;")]
+            /// # Ok::<(), hotmart::Error>(())
+            /// ```
             pub fn send(self) -> Result<$crate::Page<$item>, $crate::Error> {
                 self.pages()
                     .next()
@@ -255,20 +305,26 @@ macro_rules! paged_request {
     };
 }
 
-/// Defines filter setters on a request type: `name(type) => "query_name"`, with `ms` for
-/// dates sent as epoch milliseconds.
+/// Defines filter setters on a request type: `name(type = "sample for the doc example") =>
+/// "query_name"`, with `ms` for dates sent as epoch milliseconds.
 macro_rules! setters {
     (
-        $name:ident {
+        $name:ident = $call:literal {
             $(
                 $(#[$meta:meta])*
-                $method:ident($ty:ty) => $key:literal $($ms:ident)?;
+                $method:ident($ty:ty = $sample:literal) => $key:literal $($ms:ident)?;
             )*
         }
     ) => {
         impl $name<'_> {
             $(
                 $(#[$meta])*
+                ///
+                /// ```no_run
+                /// # let client: hotmart::Client = unimplemented!();
+                #[doc = concat!("let page = ", $call, ".", stringify!($method), "(", $sample, ").send()?;")]
+                /// # Ok::<(), hotmart::Error>(())
+                /// ```
                 pub fn $method(self, value: $ty) -> Self {
                     $(let value = $crate::api::setters!(@$ms value);)?
                     self.set($key, value)

@@ -57,26 +57,26 @@ impl<'c> Products<'c> {
 
 paged_request! {
     /// `GET /products/api/v1/products`; made by [`Products::list`].
-    ProductListRequest => Product, empty_ok = false
+    ProductListRequest => Product, empty_ok = false, call = "client.products().list()"
 }
 
 setters! {
-    ProductListRequest {
+    ProductListRequest = "client.products().list()" {
         /// Only this product (its numeric id).
-        id(u64) => "id";
+        id(u64 = "1_234_567") => "id";
         /// Only products in this status.
-        status(ProductStatus) => "status";
+        status(ProductStatus = "hotmart::api::ProductStatus::Active") => "status";
         /// Only this format, e.g. `EBOOK` or `ONLINE_COURSE`.
-        format(&str) => "format";
+        format(&str = "\"example\"") => "format";
     }
 }
 
 paged_request! {
     /// `GET /products/api/v1/products/{ucode}/offers`; made by [`Products::offers`].
-    ProductOffersRequest => ProductOffer, empty_ok = false
+    ProductOffersRequest => ProductOffer, empty_ok = false, call = "client.products().offers(\"f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee\")"
 }
 
 paged_request! {
     /// `GET /products/api/v1/products/{ucode}/plans`; made by [`Products::plans`].
-    ProductPlansRequest => ProductPlan, empty_ok = false
+    ProductPlansRequest => ProductPlan, empty_ok = false, call = "client.products().plans(\"f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee\")"
 }

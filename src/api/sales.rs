@@ -113,114 +113,114 @@ impl<'c> Sales<'c> {
 paged_request! {
     /// `GET /payments/api/v1/sales/history`; made by [`Sales::history`]. Only `APPROVED` and
     /// `COMPLETE` sales unless a status or transaction is given.
-    SalesHistoryRequest => Sale, empty_ok = false
+    SalesHistoryRequest => Sale, empty_ok = false, call = "client.sales().history()"
 }
 
 paged_request! {
     /// `GET /payments/api/v1/sales/summary`; made by [`Sales::summary`]. Only `APPROVED` and
     /// `COMPLETE` sales unless a status or transaction is given.
-    SalesSummaryRequest => SalesSummary, empty_ok = false
+    SalesSummaryRequest => SalesSummary, empty_ok = false, call = "client.sales().summary()"
 }
 
 paged_request! {
     /// `GET /payments/api/v1/sales/users`; made by [`Sales::participants`]. Only `APPROVED`
     /// and `COMPLETE` sales unless a status or transaction is given.
-    SaleParticipantsRequest => SaleParticipants, empty_ok = false
+    SaleParticipantsRequest => SaleParticipants, empty_ok = false, call = "client.sales().participants()"
 }
 
 paged_request! {
     /// `GET /payments/api/v1/sales/commissions`; made by [`Sales::commissions`]. Only
     /// `APPROVED` and `COMPLETE` sales unless a status or transaction is given.
-    SaleCommissionsRequest => SaleCommissions, empty_ok = false
+    SaleCommissionsRequest => SaleCommissions, empty_ok = false, call = "client.sales().commissions()"
 }
 
 paged_request! {
     /// `GET /payments/api/v1/sales/price/details`; made by [`Sales::price_details`]. Only
     /// `APPROVED` and `COMPLETE` sales unless a status or transaction is given.
-    SalePriceDetailsRequest => SalePriceDetails, empty_ok = false
+    SalePriceDetailsRequest => SalePriceDetails, empty_ok = false, call = "client.sales().price_details()"
 }
 
 /// The filters every sales read takes.
 macro_rules! common_sales_filters {
-    ($name:ident) => {
+    ($name:ident, $call:literal) => {
         setters! {
-            $name {
+            $name = $call {
                 /// Only this product (its numeric id).
-                product_id(u64) => "product_id";
+                product_id(u64 = "1_234_567") => "product_id";
                 /// Only sales from this moment on (sent as epoch ms).
-                start_date(SystemTime) => "start_date" ms;
+                start_date(SystemTime = "std::time::SystemTime::now()") => "start_date" ms;
                 /// Only sales up to this moment (sent as epoch ms).
-                end_date(SystemTime) => "end_date" ms;
+                end_date(SystemTime = "std::time::SystemTime::now()") => "end_date" ms;
                 /// Only this transaction (e.g. `HP17715690036014`); lifts the status default.
-                transaction(&str) => "transaction";
+                transaction(&str = "\"example\"") => "transaction";
                 /// Only sales in this status; without it, only `APPROVED` and `COMPLETE`.
-                transaction_status(TransactionStatus) => "transaction_status";
+                transaction_status(TransactionStatus = "hotmart::api::TransactionStatus::Refunded") => "transaction_status";
             }
         }
     };
 }
 
-common_sales_filters!(SalesHistoryRequest);
-common_sales_filters!(SalesSummaryRequest);
-common_sales_filters!(SaleParticipantsRequest);
-common_sales_filters!(SaleCommissionsRequest);
-common_sales_filters!(SalePriceDetailsRequest);
+common_sales_filters!(SalesHistoryRequest, "client.sales().history()");
+common_sales_filters!(SalesSummaryRequest, "client.sales().summary()");
+common_sales_filters!(SaleParticipantsRequest, "client.sales().participants()");
+common_sales_filters!(SaleCommissionsRequest, "client.sales().commissions()");
+common_sales_filters!(SalePriceDetailsRequest, "client.sales().price_details()");
 
 setters! {
-    SalesHistoryRequest {
+    SalesHistoryRequest = "client.sales().history()" {
         /// Only this `src` tracking code.
-        sales_source(&str) => "sales_source";
+        sales_source(&str = "\"example\"") => "sales_source";
         /// Only this buyer's name.
-        buyer_name(&str) => "buyer_name";
+        buyer_name(&str = "\"example\"") => "buyer_name";
         /// Only this buyer's e-mail address.
-        buyer_email(&str) => "buyer_email";
+        buyer_email(&str = "\"example\"") => "buyer_email";
         /// Only this payment type.
-        payment_type(PaymentType) => "payment_type";
+        payment_type(PaymentType = "hotmart::api::PaymentType::Pix") => "payment_type";
         /// Only this offer.
-        offer_code(&str) => "offer_code";
+        offer_code(&str = "\"example\"") => "offer_code";
         /// Only sales where the account earned as this.
-        commission_as(CommissionAs) => "commission_as";
+        commission_as(CommissionAs = "hotmart::api::CommissionAs::Affiliate") => "commission_as";
     }
 }
 
 setters! {
-    SalesSummaryRequest {
+    SalesSummaryRequest = "client.sales().summary()" {
         /// Only this `src` tracking code.
-        sales_source(&str) => "sales_source";
+        sales_source(&str = "\"example\"") => "sales_source";
         /// Only this affiliate's sales.
-        affiliate_name(&str) => "affiliate_name";
+        affiliate_name(&str = "\"example\"") => "affiliate_name";
         /// Only this payment type.
-        payment_type(PaymentType) => "payment_type";
+        payment_type(PaymentType = "hotmart::api::PaymentType::Pix") => "payment_type";
         /// Only this offer.
-        offer_code(&str) => "offer_code";
+        offer_code(&str = "\"example\"") => "offer_code";
     }
 }
 
 setters! {
-    SaleParticipantsRequest {
+    SaleParticipantsRequest = "client.sales().participants()" {
         /// Only this buyer's e-mail address.
-        buyer_email(&str) => "buyer_email";
+        buyer_email(&str = "\"example\"") => "buyer_email";
         /// Only this buyer's name.
-        buyer_name(&str) => "buyer_name";
+        buyer_name(&str = "\"example\"") => "buyer_name";
         /// Only this `src` tracking code.
-        sales_source(&str) => "sales_source";
+        sales_source(&str = "\"example\"") => "sales_source";
         /// Only this affiliate's sales.
-        affiliate_name(&str) => "affiliate_name";
+        affiliate_name(&str = "\"example\"") => "affiliate_name";
         /// Only sales where the account earned as this.
-        commission_as(CommissionAs) => "commission_as";
+        commission_as(CommissionAs = "hotmart::api::CommissionAs::Affiliate") => "commission_as";
     }
 }
 
 setters! {
-    SaleCommissionsRequest {
+    SaleCommissionsRequest = "client.sales().commissions()" {
         /// Only sales where the account earned as this.
-        commission_as(CommissionAs) => "commission_as";
+        commission_as(CommissionAs = "hotmart::api::CommissionAs::Affiliate") => "commission_as";
     }
 }
 
 setters! {
-    SalePriceDetailsRequest {
+    SalePriceDetailsRequest = "client.sales().price_details()" {
         /// Only this payment type.
-        payment_type(PaymentType) => "payment_type";
+        payment_type(PaymentType = "hotmart::api::PaymentType::Pix") => "payment_type";
     }
 }

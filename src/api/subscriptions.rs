@@ -191,89 +191,89 @@ impl<'c> Subscriptions<'c> {
 
 paged_request! {
     /// `GET /payments/api/v1/subscriptions`; made by [`Subscriptions::list`].
-    SubscriptionListRequest => Subscription, empty_ok = false
+    SubscriptionListRequest => Subscription, empty_ok = false, call = "client.subscriptions().list()"
 }
 
 setters! {
-    SubscriptionListRequest {
+    SubscriptionListRequest = "client.subscriptions().list()" {
         /// Only this product (its numeric id).
-        product_id(u64) => "product_id";
+        product_id(u64 = "1_234_567") => "product_id";
         /// Only this plan (its name).
-        plan(&str) => "plan";
+        plan(&str = "\"example\"") => "plan";
         /// Only this plan (its numeric id).
-        plan_id(u64) => "plan_id";
+        plan_id(u64 = "1_234_567") => "plan_id";
         /// Only subscriptions started from this moment on (Hotmart's default when other
         /// accession filters are given: 30 days ago).
-        accession_date(SystemTime) => "accession_date" ms;
+        accession_date(SystemTime = "std::time::SystemTime::now()") => "accession_date" ms;
         /// Only subscriptions started up to this moment.
-        end_accession_date(SystemTime) => "end_accession_date" ms;
+        end_accession_date(SystemTime = "std::time::SystemTime::now()") => "end_accession_date" ms;
         /// Only this status.
-        status(SubscriptionStatus) => "status";
+        status(SubscriptionStatus = "hotmart::api::SubscriptionStatus::Active") => "status";
         /// Only this subscription.
-        subscriber_code(&str) => "subscriber_code";
+        subscriber_code(&str = "\"example\"") => "subscriber_code";
         /// Only this subscriber's e-mail address.
-        subscriber_email(&str) => "subscriber_email";
+        subscriber_email(&str = "\"example\"") => "subscriber_email";
         /// Only the subscription this transaction started.
-        transaction(&str) => "transaction";
+        transaction(&str = "\"example\"") => "transaction";
         /// Only subscriptions in (or out of) a trial.
-        trial(bool) => "trial";
+        trial(bool = "true") => "trial";
         /// Only cancellations from this moment on (Hotmart's default: 30 days ago).
-        cancelation_date(SystemTime) => "cancelation_date" ms;
+        cancelation_date(SystemTime = "std::time::SystemTime::now()") => "cancelation_date" ms;
         /// Only cancellations up to this moment (Hotmart's default: now).
-        end_cancelation_date(SystemTime) => "end_cancelation_date" ms;
+        end_cancelation_date(SystemTime = "std::time::SystemTime::now()") => "end_cancelation_date" ms;
         /// Only next charges from this moment on.
-        date_next_charge(SystemTime) => "date_next_charge" ms;
+        date_next_charge(SystemTime = "std::time::SystemTime::now()") => "date_next_charge" ms;
         /// Only next charges up to this moment.
-        end_date_next_charge(SystemTime) => "end_date_next_charge" ms;
+        end_date_next_charge(SystemTime = "std::time::SystemTime::now()") => "end_date_next_charge" ms;
     }
 }
 
 paged_request! {
     /// `GET /payments/api/v1/subscriptions/summary`; made by [`Subscriptions::summary`].
-    SubscriptionSummaryRequest => SubscriptionSummary, empty_ok = false
+    SubscriptionSummaryRequest => SubscriptionSummary, empty_ok = false, call = "client.subscriptions().summary()"
 }
 
 setters! {
-    SubscriptionSummaryRequest {
+    SubscriptionSummaryRequest = "client.subscriptions().summary()" {
         /// Only this product (its numeric id).
-        product_id(u64) => "product_id";
+        product_id(u64 = "1_234_567") => "product_id";
         /// Only this subscription.
-        subscriber_code(&str) => "subscriber_code";
+        subscriber_code(&str = "\"example\"") => "subscriber_code";
         /// Only subscriptions started from this moment on.
-        accession_date(SystemTime) => "accession_date" ms;
+        accession_date(SystemTime = "std::time::SystemTime::now()") => "accession_date" ms;
         /// Only subscriptions started up to this moment.
-        end_accession_date(SystemTime) => "end_accession_date" ms;
+        end_accession_date(SystemTime = "std::time::SystemTime::now()") => "end_accession_date" ms;
         /// Only next charges from this moment on.
-        date_next_charge(SystemTime) => "date_next_charge" ms;
+        date_next_charge(SystemTime = "std::time::SystemTime::now()") => "date_next_charge" ms;
     }
 }
 
 paged_request! {
     /// `GET /payments/api/v1/subscriptions/transactions`; made by
     /// [`Subscriptions::transactions`]. Hotmart's default window: the last 30 days.
-    SubscriptionTransactionsRequest => SubscriptionTransaction, empty_ok = false
+    SubscriptionTransactionsRequest => SubscriptionTransaction, empty_ok = false, call = "client.subscriptions().transactions()"
 }
 
 setters! {
-    SubscriptionTransactionsRequest {
+    SubscriptionTransactionsRequest = "client.subscriptions().transactions()" {
         /// Only this product (its numeric id).
-        product_id(u64) => "product_id";
+        product_id(u64 = "1_234_567") => "product_id";
         /// Only this transaction.
-        transaction(&str) => "transaction";
+        transaction(&str = "\"example\"") => "transaction";
         /// Only this subscription.
-        subscriber_code(&str) => "subscriber_code";
+        subscriber_code(&str = "\"example\"") => "subscriber_code";
         /// Only this subscriber's e-mail address.
-        subscriber_email(&str) => "subscriber_email";
+        subscriber_email(&str = "\"example\"") => "subscriber_email";
         /// Only this billing type.
-        billing_type(BillingType) => "billing_type";
+        billing_type(BillingType = "hotmart::api::BillingType::SmartRecovery") => "billing_type";
         /// Only subscriptions in this status.
-        subscription_status(SubscriptionStatus) => "subscription_status";
+        subscription_status(SubscriptionStatus = "hotmart::api::SubscriptionStatus::Active") => "subscription_status";
         /// Only purchases in this status.
-        purchase_status(TransactionStatus) => "purchase_status";
+        purchase_status(TransactionStatus = "hotmart::api::TransactionStatus::Refunded") => "purchase_status";
         /// Only transactions from this moment on (Hotmart's default: 30 days ago).
-        transaction_date(SystemTime) => "transaction_date" ms;
+        transaction_date(SystemTime = "std::time::SystemTime::now()") => "transaction_date" ms;
         /// Only transactions up to this moment.
-        end_transaction_date(SystemTime) => "end_transaction_date" ms;
+        end_transaction_date(SystemTime = "std::time::SystemTime::now()") => "end_transaction_date" ms;
     }
 }
 
@@ -287,6 +287,13 @@ pub struct SubscriptionPurchasesRequest<'c> {
 
 impl SubscriptionPurchasesRequest<'_> {
     /// Every charge of the subscription (Hotmart answers them all at once, as a bare array).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let charges = client.subscriptions().purchases("9W2LNSG2").send()?;
+    /// println!("{} charges", charges.len());
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send(self) -> Result<Vec<SubscriptionPurchase>, Error> {
         let resp = self.request.send()?;
         crate::page::decode_list(resp.body(), resp.url(), SubscriptionPurchase::check, false)
@@ -309,6 +316,12 @@ pub struct CancelRequest<'c> {
 
 impl CancelRequest<'_> {
     /// Whether Hotmart e-mails the subscribers about it (Hotmart's default: yes).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// client.subscriptions().cancel(&["9W2LNSG2"]).send_mail(false).send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send_mail(mut self, send_mail: bool) -> Self {
         self.send_mail = send_mail;
         self
@@ -337,6 +350,13 @@ impl CancelRequest<'_> {
 
     /// Sends a list call ([`Subscriptions::cancel`]): which subscriptions were cancelled and
     /// which were not, with why.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let changes = client.subscriptions().cancel(&["9W2LNSG2", "RGT90XMB"]).send()?;
+    /// let cancelled = changes.success_subscriptions.unwrap_or_default().len();
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send(self) -> Result<SubscriptionChanges, Error> {
         let resp = self.request().send()?;
         crate::page::decode_checked(resp.body(), resp.url(), SubscriptionChanges::check)
@@ -344,6 +364,13 @@ impl CancelRequest<'_> {
 
     /// Sends a one-subscription call ([`Subscriptions::cancel_one`]): the subscription as it
     /// is now.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let now = client.subscriptions().cancel_one("9W2LNSG2").send_one()?;
+    /// println!("{:?}", now.status);
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send_one(self) -> Result<SubscriptionChange, Error> {
         let resp = self.request().send()?;
         crate::page::decode_checked(resp.body(), resp.url(), SubscriptionChange::check)
@@ -366,6 +393,12 @@ pub struct ReactivateRequest<'c> {
 impl ReactivateRequest<'_> {
     /// Whether Hotmart charges the subscriber right away (Hotmart's default: no; the next
     /// charge keeps its date).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// client.subscriptions().reactivate_one("9W2LNSG2").charge(true).send_one()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn charge(mut self, charge: bool) -> Self {
         self.charge = charge;
         self
@@ -393,12 +426,24 @@ impl ReactivateRequest<'_> {
     }
 
     /// Sends a list call ([`Subscriptions::reactivate`]).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let changes = client.subscriptions().reactivate(&["9W2LNSG2"]).send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send(self) -> Result<SubscriptionChanges, Error> {
         let resp = self.request().send()?;
         crate::page::decode_checked(resp.body(), resp.url(), SubscriptionChanges::check)
     }
 
     /// Sends a one-subscription call ([`Subscriptions::reactivate_one`]).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let now = client.subscriptions().reactivate_one("9W2LNSG2").send_one()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn send_one(self) -> Result<SubscriptionChange, Error> {
         let resp = self.request().send()?;
         crate::page::decode_checked(resp.body(), resp.url(), SubscriptionChange::check)
