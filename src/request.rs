@@ -17,7 +17,7 @@ use crate::{Client, Error};
 /// # let client: hotmart::Client = unimplemented!();
 /// let resp = client
 ///     .get("/payments/api/v1/sales/history")
-///     .query("max_results", 50)
+///     .query("max_results", "50")
 ///     .send()?;
 /// println!("{} calls left this minute", resp.header("RateLimit-Remaining").unwrap_or("?"));
 /// # Ok::<(), hotmart::Error>(())
