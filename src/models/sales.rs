@@ -244,3 +244,19 @@ model! {
         value: f64,
     }
 }
+
+impl Purchase {
+    /// [`status`](Self::status) as a [`TransactionStatus`](crate::api::TransactionStatus)
+    /// (`Other` for a value this crate does not know yet).
+    ///
+    /// ```
+    /// use hotmart::api::TransactionStatus;
+    /// let purchase: hotmart::models::Purchase =
+    ///     hotmart::miniserde::json::from_str(r#"{"status":"REFUNDED"}"#)?;
+    /// assert_eq!(purchase.transaction_status(), Some(TransactionStatus::Refunded));
+    /// # Ok::<(), hotmart::miniserde::Error>(())
+    /// ```
+    pub fn transaction_status(&self) -> Option<crate::api::TransactionStatus> {
+        self.status.as_deref().map(Into::into)
+    }
+}

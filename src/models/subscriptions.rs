@@ -230,3 +230,20 @@ model! {
         phone: String,
     }
 }
+
+impl Subscription {
+    /// [`status`](Self::status) as a [`SubscriptionStatus`](crate::api::SubscriptionStatus)
+    /// (`Other` for a value this crate does not know yet), e.g. to count subscriptions by
+    /// status.
+    ///
+    /// ```
+    /// use hotmart::api::SubscriptionStatus;
+    /// let sub: hotmart::models::Subscription =
+    ///     hotmart::miniserde::json::from_str(r#"{"status":"DELAYED"}"#)?;
+    /// assert_eq!(sub.subscription_status(), Some(SubscriptionStatus::Delayed));
+    /// # Ok::<(), hotmart::miniserde::Error>(())
+    /// ```
+    pub fn subscription_status(&self) -> Option<crate::api::SubscriptionStatus> {
+        self.status.as_deref().map(Into::into)
+    }
+}
