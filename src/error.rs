@@ -120,6 +120,19 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// One item of a list does not fit its model; the list's other items are unaffected
+    /// ([`Items`](crate::Items) yields this for the item and goes on with the next). Names the
+    /// item and the member at fault, never the value.
+    InvalidItem {
+        /// The URL that answered, without its query.
+        url: String,
+        /// The item's index in its page (or list).
+        index: usize,
+        /// The path to the member at fault, e.g. `items[3].purchase.price.value`.
+        path: String,
+        /// What is wrong with it, e.g. `expected a number, found an object`.
+        reason: String,
+    },
     /// A response body was larger than the configured cap, so it was not read to the end.
     BodyTooLarge {
         /// The URL that answered, without its query.
@@ -264,6 +277,12 @@ impl fmt::Display for Error {
             Error::InvalidResponse { url, reason } => {
                 write!(f, "unusable answer from {url}: {reason}")
             }
+            Error::InvalidItem {
+                url, path, reason, ..
+            } => write!(
+                f,
+                "an item from {url} does not fit its model: {path}: {reason}"
+            ),
             Error::BodyTooLarge { url, limit } => {
                 write!(
                     f,
