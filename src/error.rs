@@ -205,7 +205,12 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "environment variable {variable} is not set (or is empty)"
-                )
+                )?;
+                if *variable == "HOTMART_ENV" {
+                    // No default on purpose: a credential is sandbox or production for life.
+                    f.write_str("; set it to `production` or `sandbox` (the credential's type), or `custom`")?;
+                }
+                Ok(())
             }
             Error::InvalidEnv { variable, expected } => {
                 write!(f, "environment variable {variable} must be {expected}")
