@@ -133,8 +133,9 @@ pub use tls::TlsBackend;
 pub use tls::TlsFailure;
 pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
 
-/// The README's examples, compiled and run as doctests so they cannot go stale.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests so they cannot go stale. They use the
+/// local Hotmart, so they need `mock` (on in this repository through the dev-dependency).
+#[cfg(all(doctest, feature = "mock"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
