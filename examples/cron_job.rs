@@ -11,10 +11,9 @@
 //! ```
 
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use hotmart::mock::MockServer;
-use hotmart::models::Sale;
 use hotmart::{Client, Credentials, Environment};
 
 fn main() {
@@ -39,16 +38,13 @@ fn main() {
 fn one_run(env: Environment, creds: Credentials, cache: &Path) -> Result<usize, hotmart::Error> {
     let client = Client::builder(env, creds).token_cache(cache).build()?;
     let since = SystemTime::now() - Duration::from_secs(86_400);
-    let since_ms = since
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis();
     let mut count = 0;
     for sale in client
-        .get("/payments/api/v1/sales/history")
-        .query("start_date", &since_ms.to_string())
-        .query("max_results", "500")
-        .items::<Sale>()
+        .sales()
+        .history()
+        .start_date(since)
+        .max_results(500)
+        .items()
     {
         sale?;
         count += 1;

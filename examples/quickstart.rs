@@ -1,9 +1,10 @@
-//! The whole authentication flow in one run.
+//! The whole flow in one run: a token, then a first typed API call.
 //!
-//! With `HOTMART_CLIENT_ID`, `HOTMART_CLIENT_SECRET` and `HOTMART_ENV` set, it gets a token
-//! from the real Hotmart. Without them, it starts the bundled local Hotmart and shows the
-//! flow against it: a token fetched, reused from the cache, refreshed after expiry, and a
-//! rejected secret giving a clear error.
+//! With the `HOTMART_*` variables set, it talks to the real Hotmart: it gets a token and
+//! lists your first products. Without any of them, it starts the bundled local Hotmart and
+//! shows the flow against it: a token fetched, reused from the cache, refreshed after
+//! expiry, a typed call, and a rejected secret giving a clear error. With some of them set
+//! but not all, it lists every variable that is missing or wrong, at once.
 //!
 //! ```sh
 //! cargo run --example quickstart
@@ -15,17 +16,74 @@ use std::time::{Duration, Instant};
 use hotmart::mock::MockServer;
 use hotmart::{Client, Credentials, Environment};
 
+/// The variables that configure a real client; any of them set means "use the real API".
+const VARIABLES: [&str; 6] = [
+    "HOTMART_CLIENT_ID",
+    "HOTMART_CLIENT_SECRET",
+    "HOTMART_BASIC",
+    "HOTMART_ENV",
+    "HOTMART_AUTH_URL",
+    "HOTMART_API_URL",
+];
+
 fn main() {
-    let result = if std::env::var_os("HOTMART_CLIENT_ID").is_some() {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let result = if VARIABLES.iter().any(|name| set(name)) {
+        let problems = configuration_problems(set);
+        if !problems.is_empty() {
+            eprintln!("The real Hotmart needs more configuration:");
+            for problem in &problems {
+                eprintln!("  - {problem}");
+            }
+            eprintln!(
+                "Set them and run again, or unset every HOTMART_* variable to run against the \
+                 bundled local Hotmart."
+            );
+            std::process::exit(2);
+        }
         against_hotmart()
     } else {
-        println!("HOTMART_CLIENT_ID is not set: running against the bundled local Hotmart.\n");
+        println!("No HOTMART_* variable is set: running against the bundled local Hotmart.\n");
         against_the_local_hotmart()
     };
-    if let Err(err) = result {
-        print_error(&err);
-        std::process::exit(1);
+    match result {
+        Ok(()) => next_steps(),
+        Err(err) => {
+            print_error(&err);
+            std::process::exit(1);
+        }
     }
+}
+
+/// Everything missing or wrong in the environment, all at once rather than one per run.
+fn configuration_problems(set: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    for name in ["HOTMART_CLIENT_ID", "HOTMART_CLIENT_SECRET"] {
+        if !set(name) {
+            problems.push(format!(
+                "{name} is not set (Hotmart: Tools > Developer Credentials)"
+            ));
+        }
+    }
+    let accepted = "accepted: `production` or `sandbox` (the credential's type), or `custom` \
+                    with HOTMART_AUTH_URL and HOTMART_API_URL";
+    match std::env::var("HOTMART_ENV").map(|v| v.trim().to_ascii_lowercase()) {
+        Ok(env) if env == "production" || env == "sandbox" => {}
+        Ok(env) if env == "custom" => {
+            for name in ["HOTMART_AUTH_URL", "HOTMART_API_URL"] {
+                if !set(name) {
+                    problems.push(format!("{name} is not set (HOTMART_ENV is `custom`)"));
+                }
+            }
+        }
+        Ok(env) if !env.is_empty() => {
+            problems.push(format!(
+                "HOTMART_ENV is `{env}`, which is not valid; {accepted}"
+            ));
+        }
+        _ => problems.push(format!("HOTMART_ENV is not set; {accepted}")),
+    }
+    problems
 }
 
 fn against_hotmart() -> Result<(), hotmart::Error> {
@@ -37,6 +95,19 @@ fn against_hotmart() -> Result<(), hotmart::Error> {
     println!("Got {token:?}, valid for {} s.", valid.as_secs());
     let again = client.access_token()?;
     println!("Asked again: same token from the cache: {}", again == token);
+
+    println!("\nA first API call, client.products().list(), first page:");
+    let page = client.products().list().max_results(5).pages().next();
+    for product in page
+        .transpose()?
+        .map(|p| p.into_items())
+        .unwrap_or_default()
+    {
+        println!(
+            "  product {:?}: {:?} ({:?})",
+            product.id, product.name, product.status
+        );
+    }
     Ok(())
 }
 
@@ -71,6 +142,24 @@ fn against_the_local_hotmart() -> Result<(), hotmart::Error> {
         server.token_request_count()
     );
 
+    println!("4. A typed call:           client.sales().history(), every page:");
+    let mut shown = 0;
+    for sale in client.sales().history().max_results(10).items() {
+        let purchase = sale?.purchase.unwrap_or_default();
+        let price = purchase.price.unwrap_or_default();
+        if shown < 3 {
+            println!(
+                "                            {} {} {} {}",
+                purchase.transaction.unwrap_or_default(),
+                purchase.status.unwrap_or_default(),
+                price.value.unwrap_or_default(),
+                price.currency_code.unwrap_or_default()
+            );
+        }
+        shown += 1;
+    }
+    println!("                            … {shown} approved or complete sales in all");
+
     let wrong = Client::new(
         server.environment(),
         Credentials::new(hotmart::mock::CLIENT_ID, "not-the-secret"),
@@ -78,9 +167,21 @@ fn against_the_local_hotmart() -> Result<(), hotmart::Error> {
     let err = wrong
         .access_token()
         .expect_err("the local Hotmart refuses a wrong secret");
-    println!("4. A wrong secret:         HTTP {:?}", err.status());
+    println!("5. A wrong secret:         HTTP {:?}", err.status());
     print_error(&err);
     Ok(())
+}
+
+fn next_steps() {
+    println!(
+        "\nNext steps:\n\
+         - Real credentials: export HOTMART_CLIENT_ID, HOTMART_CLIENT_SECRET and HOTMART_ENV \
+         (production or sandbox), then run this again.\n\
+         - More calls: client.sales(), subscriptions(), products(), coupons(), club(..), \
+         events(), negotiation() (the README has the table).\n\
+         - Examples: cargo run --example sales_report; cargo run --example daily_export > \
+         sales.csv; cargo run --example cron_job."
+    );
 }
 
 fn print_error(err: &dyn std::error::Error) {

@@ -130,6 +130,19 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// One item of a list does not fit its model; the list's other items are unaffected
+    /// ([`Items`](crate::Items) yields this for the item and goes on with the next). Names the
+    /// item and the member at fault, never the value.
+    InvalidItem {
+        /// The URL that answered, without its query.
+        url: String,
+        /// The item's index in its page (or list).
+        index: usize,
+        /// The path to the member at fault, e.g. `items[3].purchase.price.value`.
+        path: String,
+        /// What is wrong with it, e.g. `expected a number, found an object`.
+        reason: String,
+    },
     /// A response body was larger than the configured cap, so it was not read to the end.
     BodyTooLarge {
         /// The URL that answered, without its query.
@@ -205,7 +218,12 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "environment variable {variable} is not set (or is empty)"
-                )
+                )?;
+                if *variable == "HOTMART_ENV" {
+                    // No default on purpose: a credential is sandbox or production for life.
+                    f.write_str("; set it to `production` or `sandbox` (the credential's type), or `custom`")?;
+                }
+                Ok(())
             }
             Error::InvalidEnv { variable, expected } => {
                 write!(f, "environment variable {variable} must be {expected}")
@@ -283,6 +301,12 @@ impl fmt::Display for Error {
             Error::InvalidResponse { url, reason } => {
                 write!(f, "unusable answer from {url}: {reason}")
             }
+            Error::InvalidItem {
+                url, path, reason, ..
+            } => write!(
+                f,
+                "an item from {url} does not fit its model: {path}: {reason}"
+            ),
             Error::BodyTooLarge { url, limit } => {
                 write!(
                     f,

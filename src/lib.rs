@@ -34,15 +34,29 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Reading every sale, page after page, into typed models (feature `json`, on by default):
+//! Reading every sale, page after page, into typed models through the typed calls of
+//! [`api`] (feature `json`, on by default):
+//!
+//! ```no_run
+//! # let client: hotmart::Client = unimplemented!();
+//! use std::time::{Duration, SystemTime};
+//!
+//! let since = SystemTime::now() - Duration::from_secs(86_400);
+//! for sale in client.sales().history().start_date(since).items() {
+//!     let sale = sale?;
+//!     println!("{:?}", sale.purchase.and_then(|p| p.transaction));
+//! }
+//! # Ok::<(), hotmart::Error>(())
+//! ```
+//!
+//! [`Client::get`] and friends remain for anything else:
 //!
 //! ```no_run
 //! # let client: hotmart::Client = unimplemented!();
 //! use hotmart::models::Sale;
 //!
 //! for sale in client.get("/payments/api/v1/sales/history").items::<Sale>() {
-//!     let sale = sale?;
-//!     println!("{:?}", sale.purchase.and_then(|p| p.transaction));
+//!     println!("{:?}", sale?.buyer.and_then(|b| b.email));
 //! }
 //! # Ok::<(), hotmart::Error>(())
 //! ```
@@ -66,8 +80,9 @@
 //!   Mozilla's, plus any given to [`ClientBuilder::add_root_certificates_pem`]; a refused
 //!   handshake says why ([`TransportError::tls_failure`]).
 //! - `gzip`: accept gzip-compressed answers.
-//! - `json` (default): typed JSON through miniserde.
-//! - `mock`: [`mock::MockServer`], a local Hotmart for tests.
+//! - `json` (default): typed JSON through miniserde: [`api`], [`models`], [`miniserde`].
+//! - `serde`: serde's `Serialize` and `Deserialize` on every model.
+//! - `mock`: [`mock::MockServer`], a local Hotmart for tests (implies `json`).
 //! - `cli`: the `hotmart` command (`token`, `get`, `export`, `mock`); brings `json` and `mock`.
 
 #![forbid(unsafe_code)]
@@ -75,6 +90,8 @@
 // docs.rs labels every feature-gated item (doc_cfg now includes what doc_auto_cfg did).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "json")]
+pub mod api;
 mod budget;
 mod call;
 mod cell;
@@ -108,6 +125,10 @@ pub use client::{Client, ClientBuilder, TOKEN_PATH, TokenRequestStyle};
 pub use credentials::Credentials;
 pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
 pub use error::{ApiError, Error, GaveUp, Limit, TransportError, TransportErrorKind};
+/// The JSON library of the models, so `hotmart::miniserde::json::Value` and friends need no
+/// dependency of their own (feature `json`).
+#[cfg(feature = "json")]
+pub use miniserde;
 #[cfg(feature = "json")]
 pub use page::{Items, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};
@@ -117,8 +138,9 @@ pub use tls::TlsBackend;
 pub use tls::TlsFailure;
 pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
 
-/// The README's examples, compiled and run as doctests so they cannot go stale.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests so they cannot go stale. They use the
+/// local Hotmart, so they need `mock` (on in this repository through the dev-dependency).
+#[cfg(all(doctest, feature = "mock"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 

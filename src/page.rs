@@ -1,29 +1,261 @@
 //! Cursor pagination: `pages()` and `items()` follow `page_info.next_page_token` until the
-//! last page, one page in memory at a time.
+//! last page, one page in memory at a time; and the decoding of answers into models, with
+//! errors that name the item and the member at fault.
 
+use std::collections::HashSet;
 use std::marker::PhantomData;
 
 use miniserde::Deserialize;
+use miniserde::json::Value;
 
 use crate::{Error, RequestBuilder};
 
-/// Reads a body as JSON of type `T`, with an error that says what was wrong.
-pub(crate) fn decode<T: Deserialize>(body: &[u8], url: &str) -> Result<T, Error> {
-    let invalid = |reason: &str| Error::InvalidResponse {
+/// Explains why a JSON value does not fit a type: `Err(reason)`, with the path to the member
+/// at fault appended to the path given. Models have one ([`crate::models`]); other types use
+/// [`no_path`].
+pub(crate) type Check = fn(&Value, &mut String) -> Result<(), String>;
+
+/// The check of a type that cannot say which member is at fault.
+pub(crate) fn no_path(_: &Value, _: &mut String) -> Result<(), String> {
+    Err("the JSON is not of the shape asked for".to_owned())
+}
+
+fn invalid(url: &str, reason: impl Into<String>) -> Error {
+    Error::InvalidResponse {
         url: url.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let text = std::str::from_utf8(body).map_err(|_| invalid("the body is not UTF-8"))?;
-    if text.trim().is_empty() {
-        return Err(invalid("the body is empty, so there is no JSON to read"));
+        reason: reason.into(),
     }
-    miniserde::json::from_str(text).map_err(|_| {
-        if miniserde::json::from_str::<miniserde::json::Value>(text).is_ok() {
-            invalid("the body is JSON, but not of the shape asked for")
-        } else {
-            invalid("the body is not valid JSON")
+}
+
+/// The body as text; `None` for an empty (or all-whitespace) body.
+fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<&'b str>, Error> {
+    let text = std::str::from_utf8(body).map_err(|_| invalid(url, "the body is not UTF-8"))?;
+    Ok((!text.trim().is_empty()).then_some(text))
+}
+
+/// The body as a JSON tree, for the slow path after the typed decode failed.
+fn tree(text: &str, url: &str) -> Result<Value, Error> {
+    miniserde::json::from_str(text).map_err(|_| invalid(url, "the body is not valid JSON"))
+}
+
+/// The error for a value that did not decode as `T`, with the path of the member at fault.
+fn misfit(url: &str, mut path: String, value: &Value, check: Check) -> Error {
+    let reason = match check(value, &mut path) {
+        Err(reason) => reason,
+        // The check found nothing at fault (a duplicate member, say): name the item only.
+        Ok(()) => "does not fit the type asked for".to_owned(),
+    };
+    let path = path.strip_prefix('.').unwrap_or(&path);
+    if path.is_empty() {
+        invalid(url, reason)
+    } else {
+        invalid(url, format!("{path}: {reason}"))
+    }
+}
+
+/// Item `index` of a list, decoded as `T` (the slow path: re-serialized, then decoded); the
+/// error names the item and the member at fault. `path` is the item's, e.g. `items[3]`.
+fn one_of<T: Deserialize>(
+    value: &Value,
+    url: &str,
+    index: usize,
+    mut path: String,
+    check: Check,
+) -> Result<T, Error> {
+    miniserde::json::from_str(&miniserde::json::to_string(value)).map_err(|_| {
+        let reason = match check(value, &mut path) {
+            Err(reason) => reason,
+            // The check found nothing at fault (a duplicate member, say): name the item only.
+            Ok(()) => "does not fit the type asked for".to_owned(),
+        };
+        Error::InvalidItem {
+            url: url.to_owned(),
+            index,
+            path,
+            reason,
         }
     })
+}
+
+/// Reads a body as JSON of type `T`, with an error that says what was wrong.
+pub(crate) fn decode<T: Deserialize>(body: &[u8], url: &str) -> Result<T, Error> {
+    decode_checked(body, url, no_path)
+}
+
+/// Reads a body as one `T`; on failure, `check` names the member at fault.
+pub(crate) fn decode_checked<T: Deserialize>(
+    body: &[u8],
+    url: &str,
+    check: Check,
+) -> Result<T, Error> {
+    let Some(text) = text(body, url)? else {
+        return Err(invalid(
+            url,
+            "the body is empty, so there is no JSON to read",
+        ));
+    };
+    // The happy path: one streaming decode, no tree.
+    if let Ok(value) = miniserde::json::from_str(text) {
+        return Ok(value);
+    }
+    let value = tree(text, url)?;
+    Err(misfit(url, String::new(), &value, check))
+}
+
+/// Reads a body that is a bare JSON array of `T` (`[...]`); an empty body is an empty list
+/// when `empty_ok`.
+pub(crate) fn decode_list<T: Deserialize>(
+    body: &[u8],
+    url: &str,
+    check: Check,
+    empty_ok: bool,
+) -> Result<Vec<T>, Error> {
+    let Some(text) = text(body, url)? else {
+        return if empty_ok {
+            Ok(Vec::new())
+        } else {
+            Err(invalid(
+                url,
+                "the body is empty, so there is no JSON to read",
+            ))
+        };
+    };
+    if let Ok(items) = miniserde::json::from_str(text) {
+        return Ok(items);
+    }
+    let value = tree(text, url)?;
+    let Value::Array(items) = &value else {
+        return Err(invalid(
+            url,
+            format!(
+                "expected a JSON array, found {}",
+                crate::models::wire::kind(&value)
+            ),
+        ));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| one_of(item, url, i, format!("[{i}]"), check))
+        .collect()
+}
+
+/// Reads a body that is an object holding the list in one member (`{"lessons": [...]}`).
+pub(crate) fn decode_member_list<T: Deserialize>(
+    body: &[u8],
+    url: &str,
+    member: &str,
+    check: Check,
+    empty_ok: bool,
+) -> Result<Vec<T>, Error> {
+    let Some(text) = text(body, url)? else {
+        return if empty_ok {
+            Ok(Vec::new())
+        } else {
+            Err(invalid(
+                url,
+                "the body is empty, so there is no JSON to read",
+            ))
+        };
+    };
+    let value = tree(text, url)?;
+    let Value::Object(object) = &value else {
+        return Err(invalid(
+            url,
+            format!(
+                "expected a JSON object with a `{member}` member, found {}",
+                crate::models::wire::kind(&value)
+            ),
+        ));
+    };
+    match object.get(member) {
+        None | Some(Value::Null) => Err(invalid(url, format!("the body has no `{member}` member"))),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| one_of(item, url, i, format!("{member}[{i}]"), check))
+            .collect(),
+        Some(other) => Err(invalid(
+            url,
+            format!(
+                "{member}: expected an array, found {}",
+                crate::models::wire::kind(other)
+            ),
+        )),
+    }
+}
+
+/// A page as it comes: `items` must be there, so its absence is told apart from an empty page.
+#[derive(Deserialize)]
+struct RawPage<T> {
+    items: Option<Vec<T>>,
+    page_info: Option<PageInfo>,
+}
+
+/// A decoded page: each item, or the error that names why it does not fit.
+type Decoded<T> = (Vec<Result<T, Error>>, PageInfo);
+
+/// Reads one page. A body without `items` is an error; an empty body is an empty last page
+/// when `empty_ok` (endpoints that Hotmart answers so).
+fn decode_page<T: Deserialize>(
+    body: &[u8],
+    url: &str,
+    check: Check,
+    empty_ok: bool,
+) -> Result<Decoded<T>, Error> {
+    let Some(text) = text(body, url)? else {
+        return if empty_ok {
+            Ok((Vec::new(), <PageInfo as Default>::default()))
+        } else {
+            Err(invalid(
+                url,
+                "the body is empty, so there is no JSON to read",
+            ))
+        };
+    };
+    let no_items = || invalid(url, "the body has no `items` member, so it is not a page");
+    // The happy path: the whole page in one streaming decode.
+    if let Ok(page) = miniserde::json::from_str::<RawPage<T>>(text) {
+        let items = page.items.ok_or_else(no_items)?;
+        return Ok((
+            items.into_iter().map(Ok).collect(),
+            page.page_info.unwrap_or_default(),
+        ));
+    }
+    // Something does not fit: read the page as a tree and decode each item on its own, so
+    // one odd item costs that item only.
+    let Ok(page) = miniserde::json::from_str::<RawPage<Value>>(text) else {
+        let value = tree(text, url)?;
+        return Err(match &value {
+            Value::Object(object) => match object.get("items") {
+                None | Some(Value::Null) => no_items(),
+                Some(Value::Array(_)) => {
+                    invalid(url, "page_info: does not fit Hotmart's page_info")
+                }
+                Some(other) => invalid(
+                    url,
+                    format!(
+                        "items: expected an array, found {}",
+                        crate::models::wire::kind(other)
+                    ),
+                ),
+            },
+            other => invalid(
+                url,
+                format!(
+                    "expected a page (a JSON object with `items`), found {}",
+                    crate::models::wire::kind(other)
+                ),
+            ),
+        });
+    };
+    let items = page.items.ok_or_else(no_items)?;
+    let items = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| one_of(item, url, i, format!("items[{i}]"), check))
+        .collect();
+    Ok((items, page.page_info.unwrap_or_default()))
 }
 
 /// One page of a paginated endpoint: its items and its `page_info`.
@@ -34,6 +266,14 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page with no items and no `page_info`.
+    pub(crate) fn empty() -> Self {
+        Page {
+            items: Some(Vec::new()),
+            page_info: None,
+        }
+    }
+
     /// The page's items.
     pub fn items(&self) -> &[T] {
         self.items.as_deref().unwrap_or_default()
@@ -70,53 +310,78 @@ pub struct PageInfo {
     pub results_per_page: Option<u64>,
 }
 
-/// An iterator over the pages of a paginated endpoint; made by [`RequestBuilder::pages`].
+/// An iterator over the pages of a paginated endpoint; made by [`RequestBuilder::pages`] and
+/// the typed calls of [`crate::api`].
 ///
-/// It stops after the last page or after the first error.
+/// A page with an item that does not fit its type is an error naming that item (the page's
+/// other items are not returned; use `items()` to keep them), and the iteration goes on with
+/// the next page. Any other error (HTTP, a body that is not a page, a page token given twice)
+/// ends the iteration.
 #[derive(Debug)]
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Pages<'c, T> {
     request: RequestBuilder<'c>,
     /// `None` once finished; `Some(None)` before the first page.
     next: Option<Option<String>>,
+    /// The page tokens used so far, so a cycle (A, B, A, …) ends instead of looping.
+    seen: HashSet<String>,
+    check: Check,
+    empty_ok: bool,
     _items: PhantomData<fn() -> T>,
 }
 
-impl<T: Deserialize> Iterator for Pages<'_, T> {
-    type Item = Result<Page<T>, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<T: Deserialize> Pages<'_, T> {
+    /// The next page, each item decoded on its own.
+    fn next_decoded(&mut self) -> Option<Result<Decoded<T>, Error>> {
         let token = self.next.take()?;
         let mut request = self.request.clone();
         if let Some(token) = &token {
             request.set_query("page_token", token);
+            self.seen.insert(token.clone());
         }
         let result = request.send().and_then(|resp| {
-            let page: Page<T> = resp.json()?;
-            match &page.page_info().next_page_token {
-                Some(next) if Some(next) == token.as_ref() => Err(Error::InvalidResponse {
-                    url: resp.url().to_owned(),
-                    reason: "the API gave the same page token again; stopping rather than \
-                             looping"
-                        .to_owned(),
-                }),
+            let (items, info) = decode_page(resp.body(), resp.url(), self.check, self.empty_ok)?;
+            match info.next_page_token.as_deref() {
+                Some(next) if self.seen.contains(next) => Err(invalid(
+                    resp.url(),
+                    "the API gave a page token it had already given in this iteration; \
+                     stopping rather than looping",
+                )),
                 Some(next) if !next.is_empty() => {
-                    self.next = Some(Some(next.clone()));
-                    Ok(page)
+                    self.next = Some(Some(next.to_owned()));
+                    Ok((items, info))
                 }
-                _ => Ok(page),
+                _ => Ok((items, info)),
             }
         });
         Some(result)
     }
 }
 
-/// An iterator over every item of every page; made by [`RequestBuilder::items`].
+impl<T: Deserialize> Iterator for Pages<'_, T> {
+    type Item = Result<Page<T>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.next_decoded()?.and_then(|(items, info)| {
+            Ok(Page {
+                items: Some(items.into_iter().collect::<Result<_, _>>()?),
+                page_info: Some(info),
+            })
+        }))
+    }
+}
+
+/// An iterator over every item of every page; made by [`RequestBuilder::items`] and the typed
+/// calls of [`crate::api`].
+///
+/// An item that does not fit its type is an `Err` naming the URL, the item's index on its
+/// page and the member at fault (`items[3].purchase.price.value: expected a number, found an
+/// object`); the iteration goes on with the next item. Any other error ends the iteration.
 #[derive(Debug)]
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Items<'c, T> {
     pages: Pages<'c, T>,
-    current: std::vec::IntoIter<T>,
+    current: std::vec::IntoIter<Result<T, Error>>,
 }
 
 impl<T: Deserialize> Iterator for Items<'_, T> {
@@ -125,10 +390,10 @@ impl<T: Deserialize> Iterator for Items<'_, T> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(item) = self.current.next() {
-                return Some(Ok(item));
+                return Some(item);
             }
-            match self.pages.next()? {
-                Ok(page) => self.current = page.into_items().into_iter(),
+            match self.pages.next_decoded()? {
+                Ok((items, _)) => self.current = items.into_iter(),
                 Err(err) => return Some(Err(err)),
             }
         }
@@ -150,14 +415,11 @@ impl<'c> RequestBuilder<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn pages<T: Deserialize>(self) -> Pages<'c, T> {
-        Pages {
-            request: self,
-            next: Some(None),
-            _items: PhantomData,
-        }
+        self.pages_checked(no_path, false)
     }
 
-    /// Every item of every page, in order, one page in memory at a time.
+    /// Every item of every page, in order, one page in memory at a time. An item that does
+    /// not fit `T` is an `Err` for that item, and the iteration goes on (see [`Items`]).
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
@@ -165,7 +427,7 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// let all: Vec<Sale> = client
     ///     .get("/payments/api/v1/sales/history")
-    ///     .query("max_results", "500")
+    ///     .query("max_results", 500)
     ///     .items::<Sale>()
     ///     .collect::<Result<_, _>>()?;
     /// # Ok::<(), hotmart::Error>(())
@@ -174,6 +436,97 @@ impl<'c> RequestBuilder<'c> {
         Items {
             pages: self.pages(),
             current: Vec::new().into_iter(),
+        }
+    }
+
+    /// [`pages`](Self::pages) with a check that names the member at fault, and whether an
+    /// empty body is an empty last page.
+    pub(crate) fn pages_checked<T: Deserialize>(
+        self,
+        check: Check,
+        empty_ok: bool,
+    ) -> Pages<'c, T> {
+        Pages {
+            request: self,
+            next: Some(None),
+            seen: HashSet::new(),
+            check,
+            empty_ok,
+            _items: PhantomData,
+        }
+    }
+
+    /// [`items`](Self::items) with a check, as [`pages_checked`](Self::pages_checked).
+    pub(crate) fn items_checked<T: Deserialize>(
+        self,
+        check: Check,
+        empty_ok: bool,
+    ) -> Items<'c, T> {
+        Items {
+            pages: self.pages_checked(check, empty_ok),
+            current: Vec::new().into_iter(),
+        }
+    }
+}
+
+#[cfg(all(test, feature = "mock"))]
+mod tests {
+    use crate::mock::{Endpoint, Fault, MockServer};
+    use crate::{Client, Error};
+    use miniserde::json::Value;
+
+    fn page(next: &str) -> Fault {
+        Fault::Response {
+            status: 200,
+            content_type: "application/json".to_owned(),
+            body: format!(r#"{{"items":[{{"n":1}}],"page_info":{{"next_page_token":"{next}"}}}}"#)
+                .into_bytes(),
+        }
+    }
+
+    #[test]
+    fn a_page_token_seen_before_ends_the_iteration() {
+        let server = MockServer::start().unwrap();
+        let client = Client::new(server.environment(), server.credentials()).unwrap();
+        // A, B, A: not an immediate repeat, still a cycle.
+        for next in ["A", "B", "A"] {
+            server.fail_next(Endpoint::Api, 1, page(next));
+        }
+        let pages: Vec<_> = client.get("/anything").pages::<Value>().collect();
+        assert_eq!(pages.len(), 3, "{pages:?}");
+        assert!(pages[0].is_ok() && pages[1].is_ok());
+        match &pages[2] {
+            Err(Error::InvalidResponse { reason, .. }) => {
+                assert!(reason.contains("already given"), "{reason}");
+            }
+            other => panic!("expected InvalidResponse, got {other:?}"),
+        }
+        let tokens: Vec<_> = server
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/anything")
+            .map(|r| r.query_value("page_token").map(str::to_owned))
+            .collect();
+        assert_eq!(tokens, [None, Some("A".to_owned()), Some("B".to_owned())]);
+    }
+
+    #[test]
+    fn a_body_without_items_is_an_error_not_an_empty_page() {
+        let server = MockServer::start().unwrap();
+        let client = Client::new(server.environment(), server.credentials()).unwrap();
+        server.fail_next(
+            Endpoint::Api,
+            1,
+            Fault::Response {
+                status: 200,
+                content_type: "application/json".to_owned(),
+                body: br#"{"data":[]}"#.to_vec(),
+            },
+        );
+        let first = client.get("/anything").items::<Value>().next().unwrap();
+        match first {
+            Err(Error::InvalidResponse { reason, .. }) => assert!(reason.contains("no `items`")),
+            other => panic!("expected InvalidResponse, got {other:?}"),
         }
     }
 }

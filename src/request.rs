@@ -50,9 +50,10 @@ impl<'c> RequestBuilder<'c> {
         }
     }
 
-    /// Adds a query parameter; both parts are percent-encoded.
-    pub fn query(mut self, name: &str, value: &str) -> Self {
-        self.query.push((name.to_owned(), value.to_owned()));
+    /// Adds a query parameter: any `Display` value (`"APPROVED"`, `500`, …); both parts are
+    /// percent-encoded.
+    pub fn query(mut self, name: &str, value: impl fmt::Display) -> Self {
+        self.query.push((name.to_owned(), value.to_string()));
         self
     }
 

@@ -156,9 +156,15 @@ fn get_prints_the_body_and_all_pages_as_ndjson() {
         ],
     );
     assert_eq!(code(&all), 0, "{}", stderr(&all));
+    // What the library itself reads from the same endpoint (all pages, default filters).
+    let expected = support::client(&server)
+        .get("/payments/api/v1/sales/history")
+        .items::<miniserde::json::Value>()
+        .count();
     let text = stdout(&all);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 25);
+    assert!(expected > 10, "the mock should need several pages");
+    assert_eq!(lines.len(), expected);
     for line in &lines {
         let item: miniserde::json::Value = miniserde::json::from_str(line).unwrap();
         assert!(matches!(item, miniserde::json::Value::Object(_)));
@@ -167,17 +173,15 @@ fn get_prints_the_body_and_all_pages_as_ndjson() {
         .requests()
         .into_iter()
         .filter(|r| r.path == "/payments/api/v1/sales/history")
+        .filter(|r| r.query_value("max_results") == Some("10"))
         .collect();
-    assert_eq!(pages.len(), 3);
-    assert!(
-        pages
-            .iter()
-            .all(|r| r.query_value("max_results") == Some("10"))
-    );
+    assert_eq!(pages.len(), expected.div_ceil(10));
 }
 
 #[test]
 fn export_sales_as_csv_with_filters() {
+    use hotmart::api::TransactionStatus;
+
     let home = TempDir::new("cli-export");
     let server = MockServer::start().unwrap();
     let out = run(
@@ -196,25 +200,47 @@ fn export_sales_as_csv_with_filters() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let text = stdout(&out);
-    let mut lines = text.lines();
     assert_eq!(
-        lines.next().unwrap(),
+        stdout(&out).lines().next().unwrap(),
         "transaction,status,order_date,approved_date,product_id,product_name,buyer_name,\
          buyer_email,price,currency,payment_method,installments,hotmart_fee,offer_code"
     );
-    assert_eq!(
-        lines.next().unwrap(),
-        "HP17000000000,APPROVED,2023-11-14T22:13:20Z,2023-11-14T22:14:20Z,1000001,\
-         Curso de Rust para Cron Jobs,Comprador 0,comprador0@example.com,297,BRL,CREDIT_CARD,\
-         1,30.4,off000"
-    );
-    assert_eq!(lines.count(), 24);
-    let request = &server.requests()[1];
+    let request = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/payments/api/v1/sales/history")
+        .unwrap();
     assert_eq!(request.query_value("max_results"), Some("500"));
     assert_eq!(request.query_value("start_date"), Some("1704067200000"));
     assert_eq!(request.query_value("end_date"), Some("1706745600000"));
     assert_eq!(request.query_value("transaction_status"), Some("APPROVED"));
+
+    // Without a window: every approved sale of the local Hotmart, as the typed call reads it.
+    let out = run(
+        &server,
+        home.path(),
+        &["export", "sales", "--status", "approved", "--format", "csv"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let sales: Vec<_> = support::client(&server)
+        .sales()
+        .history()
+        .transaction_status(TransactionStatus::Approved)
+        .items()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!sales.is_empty());
+    assert_eq!(rows.len(), sales.len());
+    let first = sales[0].purchase.as_ref().unwrap();
+    let price = first.price.as_ref().unwrap();
+    assert!(rows[0].starts_with(&format!(
+        "{},APPROVED,",
+        first.transaction.as_ref().unwrap()
+    )));
+    let currency = price.currency_code.as_deref().unwrap();
+    assert!(rows[0].contains(&format!(",{currency},")), "{}", rows[0]);
 }
 
 #[test]
@@ -232,10 +258,13 @@ fn export_every_status_one_pass_each() {
         .iter()
         .filter_map(|r| r.query_value("status").map(str::to_owned))
         .collect();
-    assert_eq!(statuses.len(), 8);
+    assert_eq!(
+        statuses.len(),
+        hotmart::api::SubscriptionStatus::KNOWN.len()
+    );
     assert!(statuses.contains(&"CANCELLED_BY_CUSTOMER".to_owned()));
-    // The mock ignores the filter, so each pass returns all three.
-    assert_eq!(stdout(&out).lines().count(), 24);
+    // The local Hotmart honours the filter: each subscription comes out once, in its pass.
+    assert_eq!(stdout(&out).lines().count(), 3);
 
     let products = run(&server, home.path(), &["export", "products"]);
     assert_eq!(stdout(&products).lines().count(), 3);
@@ -383,4 +412,33 @@ fn measure_100_runs() {
             times[50], times[90]
         );
     }
+}
+
+#[test]
+fn export_skips_an_item_that_does_not_fit_and_says_so() {
+    use hotmart::mock::{Endpoint, Fault};
+
+    let home = TempDir::new("cli-misfit");
+    let server = MockServer::start().unwrap();
+    let body = br#"{"items":[{"purchase":{"transaction":"HP1"}},{"purchase":{"price":{"value":{}}}},{"purchase":{"transaction":"HP3"}}],"page_info":{}}"#;
+    server.fail_next(
+        Endpoint::Api,
+        1,
+        Fault::Response {
+            status: 200,
+            content_type: "application/json".into(),
+            body: body.to_vec(),
+        },
+    );
+    let out = run(&server, home.path(), &["export", "sales"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "the two items that fit are written");
+    assert!(lines[0].contains("HP1") && lines[1].contains("HP3"));
+    let err = stderr(&out);
+    assert!(
+        err.contains("items[1].purchase.price.value: expected a number"),
+        "{err}"
+    );
+    assert!(err.contains("1 item(s) did not fit"), "{err}");
 }

@@ -325,7 +325,6 @@ fn a_token_refetch_inside_an_api_call_stays_within_the_call_deadline() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "needs the page-token cycle check"]
 fn page_tokens_that_cycle_end_the_iteration() {
     let server = api_server(|req| {
         let next = match req.query("page_token") {

@@ -23,6 +23,7 @@
 //! The server stops when the [`MockServer`] is dropped.
 
 mod api;
+mod endpoints;
 mod front;
 #[cfg(feature = "rustls")]
 mod tls;
@@ -180,7 +181,9 @@ impl MockBuilder {
         self
     }
 
-    /// How many fictional sales `GET /payments/api/v1/sales/history` serves. Default: 25.
+    /// How many fictional sales the shop has. Default: 25, of which 19 are `APPROVED` or
+    /// `COMPLETE` (what the sales endpoints list by default); one every 4 hours, the newest an
+    /// hour before the server starts.
     pub fn sales(mut self, count: usize) -> Self {
         self.counts.sales = count;
         self
@@ -255,7 +258,7 @@ impl MockBuilder {
             requests: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
             rate: Mutex::new(api::RateWindow::new(self.rate_limit.0, self.rate_limit.1)),
-            counts: self.counts,
+            store: Mutex::new(endpoints::data::Store::new(self.counts)),
         });
         let thread = {
             let (server, state) = (Arc::clone(&server), Arc::clone(&state));
@@ -429,7 +432,8 @@ struct State {
     requests: Mutex<Vec<RecordedRequest>>,
     faults: Mutex<VecDeque<(Endpoint, Fault)>>,
     rate: Mutex<api::RateWindow>,
-    counts: api::Counts,
+    /// The fictional shop, changed by the API's writes.
+    store: Mutex<endpoints::data::Store>,
 }
 
 impl State {

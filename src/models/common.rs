@@ -1,37 +1,42 @@
 //! Shapes shared by several endpoints.
 
-use miniserde::Deserialize;
-
-/// An amount of money.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct Price {
-    /// The amount.
-    pub value: Option<f64>,
-    /// The ISO 4217 currency code, e.g. `BRL`.
-    pub currency_value: Option<String>,
+model! {
+    /// An amount of money.
+    ///
+    /// Hotmart names the currency `currency_code` on sales history, sales summary,
+    /// subscriptions and price details, and `currency_value` inside `/sales/commissions` and in
+    /// webhook payloads; both are read into [`currency_code`](Self::currency_code), which is
+    /// what serialization writes.
+    pub struct Price {
+        /// The amount.
+        value: f64,
+        /// The ISO 4217 currency code, e.g. `BRL`.
+        currency_code: String ["currency_code", "currency_value"],
+    }
 }
 
-/// A product as other resources refer to it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct ProductRef {
-    /// The product's numeric id.
-    pub id: Option<u64>,
-    /// The product's name.
-    pub name: Option<String>,
-    /// The product's unique code.
-    pub ucode: Option<String>,
+model! {
+    /// A product as other resources refer to it.
+    pub struct ProductRef {
+        /// The product's numeric id.
+        id: u64,
+        /// The product's name.
+        name: String,
+        /// The product's unique code.
+        ucode: String,
+    }
 }
 
-/// A person or account: a buyer, producer or subscriber.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct Party {
-    /// The name.
-    pub name: Option<String>,
-    /// The e-mail address (buyers and subscribers).
-    pub email: Option<String>,
-    /// The account's unique code.
-    pub ucode: Option<String>,
+model! {
+    /// A person or account: a buyer, producer, subscriber or commission receiver.
+    pub struct Party {
+        /// The numeric id (subscription summaries).
+        id: u64,
+        /// The name.
+        name: String,
+        /// The e-mail address (buyers and subscribers).
+        email: String,
+        /// The account's unique code.
+        ucode: String,
+    }
 }

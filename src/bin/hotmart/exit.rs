@@ -25,13 +25,15 @@ pub enum Failure {
     Hotmart(Error),
     /// Writing the output, or starting the local Hotmart.
     Io(&'static str, io::Error),
+    /// An export wrote every item but these, which did not fit their model (each reported).
+    Skipped(usize),
 }
 
 impl Failure {
     pub fn code(&self) -> u8 {
         match self {
             Failure::Hotmart(err) => code_of(err),
-            Failure::Io(..) => OTHER,
+            Failure::Io(..) | Failure::Skipped(_) => OTHER,
         }
     }
 }
@@ -41,11 +43,12 @@ fn code_of(err: &Error) -> u8 {
         Error::MissingEnv { .. }
         | Error::InvalidEnv { .. }
         | Error::InvalidUrl { .. }
+        | Error::InvalidCredentials { .. }
         | Error::InvalidConfig { .. }
-        | Error::InvalidCredentials { .. } => CONFIG,
+        | Error::InvalidRootCertificate { .. } => CONFIG,
         Error::TokenRejected { .. } => REJECTED,
         Error::Transport(_) => NETWORK,
-        Error::Api(_) | Error::UnexpectedStatus { .. } => HTTP,
+        Error::Api(_) | Error::UnexpectedStatus { .. } | Error::TokenRateLimited { .. } => HTTP,
         _ => OTHER,
     }
 }
@@ -56,6 +59,10 @@ impl fmt::Display for Failure {
             // The library's messages already name their cause and what to do.
             Failure::Hotmart(err) => write!(f, "{err}"),
             Failure::Io(what, err) => write!(f, "{what}: {err}"),
+            Failure::Skipped(n) => write!(
+                f,
+                "{n} item(s) did not fit their model and were skipped (each is named above)"
+            ),
         }
     }
 }

@@ -1,246 +1,272 @@
-//! `hotmart export`: every item of an endpoint, page by page, as NDJSON or CSV.
-//!
-//! It reads raw JSON values and picks CSV columns by member path, so it relies on nothing but
-//! the paths and filters of Hotmart's endpoints; each endpoint is one [`Spec`] below.
+//! `hotmart export`: every item of an endpoint, page by page, as NDJSON or CSV, through the
+//! crate's typed calls (`client.sales().history()`, …) and models.
 
-use std::io;
+use std::io::{self, Write};
+use std::time::{Duration, UNIX_EPOCH};
 
-use hotmart::Client;
-use miniserde::json::{Number, Value};
+use hotmart::api::{ProductStatus, SubscriptionStatus, TransactionStatus};
+use hotmart::models::{Product, Sale, Subscription};
+use hotmart::{Client, Error, Items};
 
 use crate::args::{Export, Format, Kind, Status};
 use crate::commands::{flush, write_line};
 use crate::exit::Failure;
 use crate::time::iso8601;
 
-/// One exportable endpoint.
-struct Spec {
-    path: &'static str,
-    /// The query parameters of the time window and the status filter.
-    since: &'static str,
-    until: &'static str,
-    status: &'static str,
-    /// Every status the endpoint knows, for `--status all`.
-    statuses: &'static [&'static str],
-    columns: &'static [Column],
-}
-
-/// A CSV column: the first of its member paths that is present.
-struct Column {
-    name: &'static str,
-    paths: &'static [&'static str],
-    date: bool,
-}
-
-const fn col(name: &'static str, paths: &'static [&'static str]) -> Column {
-    Column {
-        name,
-        paths,
-        date: false,
-    }
-}
-
-const fn date(name: &'static str, paths: &'static [&'static str]) -> Column {
-    Column {
-        name,
-        paths,
-        date: true,
-    }
-}
-
-const SALES: Spec = Spec {
-    path: "/payments/api/v1/sales/history",
-    since: "start_date",
-    until: "end_date",
-    status: "transaction_status",
-    statuses: &[
-        "APPROVED",
-        "BLOCKED",
-        "CANCELLED",
-        "CHARGEBACK",
-        "COMPLETE",
-        "EXPIRED",
-        "NO_FUNDS",
-        "OVERDUE",
-        "PARTIALLY_REFUNDED",
-        "PRE_ORDER",
-        "PRINTED_BILLET",
-        "PROCESSING_TRANSACTION",
-        "PROTESTED",
-        "REFUNDED",
-        "STARTED",
-        "UNDER_ANALISYS",
-        "WAITING_PAYMENT",
-    ],
-    columns: &[
-        col("transaction", &["purchase.transaction"]),
-        col("status", &["purchase.status"]),
-        date("order_date", &["purchase.order_date"]),
-        date("approved_date", &["purchase.approved_date"]),
-        col("product_id", &["product.id"]),
-        col("product_name", &["product.name"]),
-        col("buyer_name", &["buyer.name"]),
-        col("buyer_email", &["buyer.email"]),
-        col("price", &["purchase.price.value"]),
-        col(
-            "currency",
-            &[
-                "purchase.price.currency_code",
-                "purchase.price.currency_value",
-            ],
-        ),
-        col(
-            "payment_method",
-            &["purchase.payment.method", "purchase.payment.type"],
-        ),
-        col("installments", &["purchase.payment.installments_number"]),
-        col("hotmart_fee", &["purchase.hotmart_fee.total"]),
-        col("offer_code", &["purchase.offer.code"]),
-    ],
-};
-
-const SUBSCRIPTIONS: Spec = Spec {
-    path: "/payments/api/v1/subscriptions",
-    since: "accession_date",
-    until: "end_accession_date",
-    status: "status",
-    statuses: &[
-        "ACTIVE",
-        "INACTIVE",
-        "DELAYED",
-        "CANCELLED_BY_CUSTOMER",
-        "CANCELLED_BY_SELLER",
-        "CANCELLED_BY_ADMIN",
-        "STARTED",
-        "OVERDUE",
-    ],
-    columns: &[
-        col("subscriber_code", &["subscriber_code"]),
-        col("subscription_id", &["subscription_id"]),
-        col("status", &["status"]),
-        date("accession_date", &["accession_date"]),
-        date("date_next_charge", &["date_next_charge"]),
-        col("plan", &["plan.name"]),
-        col("product_id", &["product.id"]),
-        col("product_name", &["product.name"]),
-        col("subscriber_name", &["subscriber.name"]),
-        col("subscriber_email", &["subscriber.email"]),
-        col("price", &["price.value"]),
-        col("currency", &["price.currency_code", "price.currency_value"]),
-        col("transaction", &["transaction"]),
-    ],
-};
-
-const PRODUCTS: Spec = Spec {
-    path: "/products/api/v1/products",
-    since: "",
-    until: "",
-    status: "status",
-    statuses: &[
-        "DRAFT",
-        "ACTIVE",
-        "PAUSED",
-        "NOT_APPROVED",
-        "IN_REVIEW",
-        "DELETED",
-        "CHANGES_PENDING_ON_PRODUCT",
-    ],
-    columns: &[
-        col("id", &["id"]),
-        col("name", &["name"]),
-        col("ucode", &["ucode"]),
-        col("status", &["status"]),
-        col("format", &["format"]),
-        col("is_subscription", &["is_subscription"]),
-        date("created_at", &["created_at"]),
-        col("warranty_period", &["warranty_period"]),
-    ],
-};
-
 /// The most items a page may hold, to make as few calls as possible.
-const PAGE_SIZE: &str = "500";
+const PAGE_SIZE: u32 = 500;
+
+const SALE_COLUMNS: &[&str] = &[
+    "transaction",
+    "status",
+    "order_date",
+    "approved_date",
+    "product_id",
+    "product_name",
+    "buyer_name",
+    "buyer_email",
+    "price",
+    "currency",
+    "payment_method",
+    "installments",
+    "hotmart_fee",
+    "offer_code",
+];
+
+const SUBSCRIPTION_COLUMNS: &[&str] = &[
+    "subscriber_code",
+    "subscription_id",
+    "status",
+    "accession_date",
+    "date_next_charge",
+    "plan",
+    "product_id",
+    "product_name",
+    "subscriber_name",
+    "subscriber_email",
+    "price",
+    "currency",
+    "transaction",
+];
+
+const PRODUCT_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "ucode",
+    "status",
+    "format",
+    "is_subscription",
+    "created_at",
+    "warranty_period",
+];
 
 pub fn run(client: &Client, export: &Export) -> Result<(), Failure> {
-    let spec = match export.kind {
-        Kind::Sales => &SALES,
-        Kind::Subscriptions => &SUBSCRIPTIONS,
-        Kind::Products => &PRODUCTS,
-    };
-    let statuses: Vec<Option<&str>> = match &export.status {
-        Status::Default => vec![None],
-        Status::All => spec.statuses.iter().map(|s| Some(*s)).collect(),
-        Status::Only(list) => list.iter().map(|s| Some(s.as_str())).collect(),
-    };
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if export.format == Format::Csv {
-        let header: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
-        write_line(&mut out, &header.join(","))?;
-    }
-    let mut line = String::new();
-    for status in statuses {
-        let mut request = client.get(spec.path).query("max_results", PAGE_SIZE);
-        if let Some(since) = export.since {
-            request = request.query(spec.since, &since.to_string());
-        }
-        if let Some(until) = export.until {
-            request = request.query(spec.until, &until.to_string());
-        }
-        if let Some(status) = status {
-            request = request.query(spec.status, status);
-        }
-        for page in request.pages::<Value>() {
-            for item in page?.into_items() {
-                line.clear();
-                match export.format {
-                    Format::Ndjson => line.push_str(&miniserde::json::to_string(&item)),
-                    Format::Csv => csv_row(&mut line, spec.columns, &item),
+    let mut out = Output {
+        writer: io::BufWriter::new(stdout.lock()),
+        format: export.format,
+        skipped: 0,
+    };
+    let time = |ms: i64| UNIX_EPOCH + Duration::from_millis(ms.max(0).unsigned_abs());
+    let (since, until) = (export.since.map(time), export.until.map(time));
+    match export.kind {
+        Kind::Sales => {
+            out.header(SALE_COLUMNS)?;
+            for status in statuses(&export.status, TransactionStatus::KNOWN) {
+                let mut request = client.sales().history().max_results(PAGE_SIZE);
+                if let Some(since) = since {
+                    request = request.start_date(since);
                 }
-                write_line(&mut out, &line)?;
+                if let Some(until) = until {
+                    request = request.end_date(until);
+                }
+                if let Some(status) = status {
+                    request = request.transaction_status(status);
+                }
+                out.items(request.items(), sale_row)?;
             }
-            flush(&mut out)?;
+        }
+        Kind::Subscriptions => {
+            out.header(SUBSCRIPTION_COLUMNS)?;
+            for status in statuses(&export.status, SubscriptionStatus::KNOWN) {
+                let mut request = client.subscriptions().list().max_results(PAGE_SIZE);
+                if let Some(since) = since {
+                    request = request.accession_date(since);
+                }
+                if let Some(until) = until {
+                    request = request.end_accession_date(until);
+                }
+                if let Some(status) = status {
+                    request = request.status(status);
+                }
+                out.items(request.items(), subscription_row)?;
+            }
+        }
+        Kind::Products => {
+            out.header(PRODUCT_COLUMNS)?;
+            for status in statuses(&export.status, ProductStatus::KNOWN) {
+                let mut request = client.products().list().max_results(PAGE_SIZE);
+                if let Some(status) = status {
+                    request = request.status(status);
+                }
+                out.items(request.items(), product_row)?;
+            }
         }
     }
-    flush(&mut out)
+    out.finish()
 }
 
-fn csv_row(line: &mut String, columns: &[Column], item: &Value) {
-    for (i, column) in columns.iter().enumerate() {
-        if i > 0 {
-            line.push(',');
+/// The status filter of each pass: one pass without a filter, one for each status the crate
+/// knows (`all`), or one for each status asked for.
+fn statuses<S: Clone + for<'a> From<&'a str>>(status: &Status, known: &[S]) -> Vec<Option<S>> {
+    match status {
+        Status::Default => vec![None],
+        Status::All => known.iter().cloned().map(Some).collect(),
+        Status::Only(list) => list.iter().map(|s| Some(S::from(s.as_str()))).collect(),
+    }
+}
+
+struct Output<W: Write> {
+    writer: W,
+    format: Format,
+    /// Items that did not fit their model: reported on stderr, not written.
+    skipped: usize,
+}
+
+impl<W: Write> Output<W> {
+    fn header(&mut self, columns: &[&str]) -> Result<(), Failure> {
+        if self.format == Format::Csv {
+            write_line(&mut self.writer, &columns.join(","))?;
         }
-        let value = column.paths.iter().find_map(|path| member(item, path));
-        let cell = match value {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::Number(n)) if column.date => match *n {
-                Number::U64(ms) => i64::try_from(ms).map_or_else(|_| ms.to_string(), iso8601),
-                Number::I64(ms) => iso8601(ms),
-                Number::F64(f) => f.to_string(),
-            },
-            Some(value) => text(value),
-        };
-        push_csv_field(line, &cell);
+        Ok(())
+    }
+
+    /// Writes every item, flushing after each page's worth, so a reader sees progress and one
+    /// page at most is held in memory.
+    fn items<T: miniserde::Serialize + miniserde::Deserialize>(
+        &mut self,
+        items: Items<'_, T>,
+        row: fn(&T) -> Vec<String>,
+    ) -> Result<(), Failure> {
+        let mut line = String::new();
+        let mut written = 0usize;
+        for item in items {
+            let item = match item {
+                Ok(item) => item,
+                // One item that does not fit its model costs that item, not the export.
+                Err(err @ Error::InvalidItem { .. }) => {
+                    eprintln!("hotmart: skipped an item: {err}");
+                    self.skipped += 1;
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            };
+            line.clear();
+            match self.format {
+                Format::Ndjson => line.push_str(&miniserde::json::to_string(&item)),
+                Format::Csv => {
+                    for (i, cell) in row(&item).iter().enumerate() {
+                        if i > 0 {
+                            line.push(',');
+                        }
+                        push_csv_field(&mut line, cell);
+                    }
+                }
+            }
+            write_line(&mut self.writer, &line)?;
+            written += 1;
+            if written.is_multiple_of(PAGE_SIZE as usize) {
+                flush(&mut self.writer)?;
+            }
+        }
+        flush(&mut self.writer)
+    }
+
+    fn finish(mut self) -> Result<(), Failure> {
+        flush(&mut self.writer)?;
+        match self.skipped {
+            0 => Ok(()),
+            n => Err(Failure::Skipped(n)),
+        }
     }
 }
 
-/// The value at a dotted member path, e.g. `purchase.price.value`.
-fn member<'v>(item: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(item, |value, name| match value {
-        Value::Object(object) => object.get(name),
-        _ => None,
-    })
+fn sale_row(sale: &Sale) -> Vec<String> {
+    let purchase = sale.purchase.as_ref();
+    let product = sale.product.as_ref();
+    let buyer = sale.buyer.as_ref();
+    let price = purchase.and_then(|p| p.price.as_ref());
+    let payment = purchase.and_then(|p| p.payment.as_ref());
+    vec![
+        text(purchase.and_then(|p| p.transaction.as_ref())),
+        text(purchase.and_then(|p| p.status.as_ref())),
+        date(purchase.and_then(|p| p.order_date)),
+        date(purchase.and_then(|p| p.approved_date)),
+        text(product.and_then(|p| p.id)),
+        text(product.and_then(|p| p.name.as_ref())),
+        text(buyer.and_then(|b| b.name.as_ref())),
+        text(buyer.and_then(|b| b.email.as_ref())),
+        text(price.and_then(|p| p.value)),
+        text(price.and_then(|p| p.currency_code.as_ref())),
+        text(payment.and_then(|p| p.method.as_ref().or(p.kind.as_ref()))),
+        text(payment.and_then(|p| p.installments_number)),
+        text(
+            purchase
+                .and_then(|p| p.hotmart_fee.as_ref())
+                .and_then(|f| f.total),
+        ),
+        text(
+            purchase
+                .and_then(|p| p.offer.as_ref())
+                .and_then(|o| o.code.as_ref()),
+        ),
+    ]
 }
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(Number::U64(n)) => n.to_string(),
-        Value::Number(Number::I64(n)) => n.to_string(),
-        Value::Number(Number::F64(n)) => n.to_string(),
-        Value::String(s) => s.clone(),
-        other => miniserde::json::to_string(other),
-    }
+fn subscription_row(subscription: &Subscription) -> Vec<String> {
+    let s = subscription;
+    let product = s.product.as_ref();
+    let subscriber = s.subscriber.as_ref();
+    let price = s.price.as_ref();
+    vec![
+        text(s.subscriber_code.as_ref()),
+        text(s.subscription_id),
+        text(s.status.as_ref()),
+        date(s.accession_date),
+        date(s.date_next_charge),
+        text(s.plan.as_ref().and_then(|p| p.name.as_ref())),
+        text(product.and_then(|p| p.id)),
+        text(product.and_then(|p| p.name.as_ref())),
+        text(subscriber.and_then(|p| p.name.as_ref())),
+        text(subscriber.and_then(|p| p.email.as_ref())),
+        text(price.and_then(|p| p.value)),
+        text(price.and_then(|p| p.currency_code.as_ref())),
+        text(s.transaction.as_ref()),
+    ]
+}
+
+fn product_row(product: &Product) -> Vec<String> {
+    let p = product;
+    vec![
+        text(p.id),
+        text(p.name.as_ref()),
+        text(p.ucode.as_ref()),
+        text(p.status.as_ref()),
+        text(p.format.as_ref()),
+        text(p.is_subscription),
+        date(p.created_at),
+        text(p.warranty_period),
+    ]
+}
+
+/// A cell: the value's text, or empty when absent.
+fn text(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A date cell: epoch milliseconds as ISO 8601 (UTC), or empty when absent.
+fn date(ms: Option<i64>) -> String {
+    ms.map(iso8601).unwrap_or_default()
 }
 
 /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
@@ -260,18 +286,36 @@ mod tests {
 
     #[test]
     fn csv_rows_pick_members_and_quote() {
-        let item: Value = miniserde::json::from_str(
+        let sale: Sale = miniserde::json::from_str(
             r#"{"purchase":{"transaction":"HP1","order_date":1700000000000,
-                "price":{"value":47.5,"currency_value":"BRL"}},
+                "price":{"value":47.5,"currency_code":"BRL"}},
                 "product":{"id":7,"name":"Livro, \"edição\" 2"}}"#,
         )
         .unwrap();
         let mut line = String::new();
-        csv_row(&mut line, SALES.columns, &item);
+        for (i, cell) in sale_row(&sale).iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            push_csv_field(&mut line, cell);
+        }
         assert_eq!(
             line,
             r#"HP1,,2023-11-14T22:13:20Z,,7,"Livro, ""edição"" 2",,,47.5,BRL,,,,"#
         );
-        assert_eq!(line.split(',').count() - 1, SALES.columns.len()); // one comma is quoted
+        assert_eq!(sale_row(&sale).len(), SALE_COLUMNS.len());
+    }
+
+    #[test]
+    fn every_row_has_every_column() {
+        let sale: Sale = miniserde::json::from_str("{}").unwrap();
+        let subscription: Subscription = miniserde::json::from_str("{}").unwrap();
+        let product: Product = miniserde::json::from_str("{}").unwrap();
+        assert_eq!(sale_row(&sale).len(), SALE_COLUMNS.len());
+        assert_eq!(
+            subscription_row(&subscription).len(),
+            SUBSCRIPTION_COLUMNS.len()
+        );
+        assert_eq!(product_row(&product).len(), PRODUCT_COLUMNS.len());
     }
 }

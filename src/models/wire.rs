@@ -1,0 +1,502 @@
+//! How models meet JSON: lenient numbers and ids, both money keys, serialization, and the slow
+//! second look that names the path of a value that does not fit.
+//!
+//! Decoding is miniserde's streaming visitor on the happy path (no intermediate tree). Only
+//! when an item fails is it read again as a [`Value`] and walked by [`Field::check`], which
+//! finds the first member that does not fit and says where, without quoting any value.
+
+use miniserde::Deserialize;
+use miniserde::de::Visitor;
+use miniserde::json::{Number, Value};
+
+use super::Place;
+
+/// A type a model field may hold: how it is read from the wire, and how a JSON value that
+/// does not fit it is explained.
+pub(crate) trait Field: Sized {
+    /// What miniserde decodes (a lenient wrapper for numbers and ids).
+    type Wire: Deserialize;
+    /// The field's value from what was decoded.
+    fn from_wire(wire: Self::Wire) -> Self;
+    /// `Err(reason)` if `value` does not fit; `path` is extended to the offending member.
+    fn check(value: &Value, path: &mut String) -> Result<(), String>;
+}
+
+/// `expected …, found …`, naming the JSON kind found, never its content.
+pub(crate) fn expected(what: &str, found: &Value) -> String {
+    format!("expected {what}, found {}", kind(found))
+}
+
+/// The JSON kind of a value, as words.
+pub(crate) fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Whether member `k` is the field's key or one of its aliases.
+#[inline]
+pub(crate) fn is_key(k: &str, key: &str, aliases: &[&str]) -> bool {
+    k == key || aliases.contains(&k)
+}
+
+/// Text, or a number written as text: Hotmart's examples disagree on a few members
+/// (`date_last_recurrence` is a date text in one, a number in another), and a number where
+/// text was expected loses nothing when kept as its digits.
+pub(crate) struct Text(String);
+
+impl Visitor for Place<Text> {
+    fn string(&mut self, s: &str) -> miniserde::Result<()> {
+        self.out = Some(Text(s.to_owned()));
+        Ok(())
+    }
+    fn nonnegative(&mut self, n: u64) -> miniserde::Result<()> {
+        self.out = Some(Text(n.to_string()));
+        Ok(())
+    }
+    fn negative(&mut self, n: i64) -> miniserde::Result<()> {
+        self.out = Some(Text(n.to_string()));
+        Ok(())
+    }
+    fn float(&mut self, n: f64) -> miniserde::Result<()> {
+        self.out = Some(Text(n.to_string()));
+        Ok(())
+    }
+}
+
+impl Deserialize for Text {
+    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
+        Place::new(out)
+    }
+}
+
+impl Field for String {
+    type Wire = Text;
+    fn from_wire(wire: Text) -> Self {
+        wire.0
+    }
+    fn check(value: &Value, _: &mut String) -> Result<(), String> {
+        match value {
+            Value::String(_) | Value::Number(_) => Ok(()),
+            other => Err(expected("a string", other)),
+        }
+    }
+}
+
+impl Field for bool {
+    type Wire = bool;
+    fn from_wire(wire: bool) -> Self {
+        wire
+    }
+    fn check(value: &Value, _: &mut String) -> Result<(), String> {
+        match value {
+            Value::Bool(_) => Ok(()),
+            other => Err(expected("a boolean", other)),
+        }
+    }
+}
+
+impl<T: Field> Field for Vec<T> {
+    type Wire = Vec<T::Wire>;
+    fn from_wire(wire: Vec<T::Wire>) -> Self {
+        wire.into_iter().map(T::from_wire).collect()
+    }
+    fn check(value: &Value, path: &mut String) -> Result<(), String> {
+        let Value::Array(items) = value else {
+            return Err(expected("an array", value));
+        };
+        for (i, item) in items.iter().enumerate() {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            T::check(item, path)?;
+            path.truncate(len);
+        }
+        Ok(())
+    }
+}
+
+/// A number, or a string holding one (Hotmart sends `"97.00"` and `"7"` in places).
+pub(crate) struct Num(f64);
+/// A non-negative integer (ids, counts), or a string of digits.
+pub(crate) struct UInt(u64);
+/// An integer (epoch dates), or a string holding one.
+pub(crate) struct Int(i64);
+
+fn parse_num(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn parse_uint(s: &str) -> Option<u64> {
+    let s = s.trim();
+    // `parse` alone would take a leading `+`; an id is digits only.
+    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+impl Visitor for Place<Num> {
+    fn nonnegative(&mut self, n: u64) -> miniserde::Result<()> {
+        self.out = Some(Num(n as f64));
+        Ok(())
+    }
+    fn negative(&mut self, n: i64) -> miniserde::Result<()> {
+        self.out = Some(Num(n as f64));
+        Ok(())
+    }
+    fn float(&mut self, n: f64) -> miniserde::Result<()> {
+        self.out = Some(Num(n));
+        Ok(())
+    }
+    fn string(&mut self, s: &str) -> miniserde::Result<()> {
+        self.out = Some(Num(parse_num(s).ok_or(miniserde::Error)?));
+        Ok(())
+    }
+}
+
+impl Deserialize for Num {
+    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
+        Place::new(out)
+    }
+}
+
+impl Field for f64 {
+    type Wire = Num;
+    fn from_wire(wire: Num) -> Self {
+        wire.0
+    }
+    fn check(value: &Value, _: &mut String) -> Result<(), String> {
+        match value {
+            Value::Number(_) => Ok(()),
+            Value::String(s) if parse_num(s).is_some() => Ok(()),
+            Value::String(_) => Err("expected a number, found a string that holds none".into()),
+            other => Err(expected("a number", other)),
+        }
+    }
+}
+
+impl Visitor for Place<UInt> {
+    fn nonnegative(&mut self, n: u64) -> miniserde::Result<()> {
+        self.out = Some(UInt(n));
+        Ok(())
+    }
+    fn string(&mut self, s: &str) -> miniserde::Result<()> {
+        self.out = Some(UInt(parse_uint(s).ok_or(miniserde::Error)?));
+        Ok(())
+    }
+}
+
+impl Deserialize for UInt {
+    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
+        Place::new(out)
+    }
+}
+
+impl Field for u64 {
+    type Wire = UInt;
+    fn from_wire(wire: UInt) -> Self {
+        wire.0
+    }
+    fn check(value: &Value, _: &mut String) -> Result<(), String> {
+        match value {
+            Value::Number(Number::U64(_)) => Ok(()),
+            Value::Number(Number::I64(_)) => {
+                Err("expected a non-negative integer, found a negative number".into())
+            }
+            Value::Number(Number::F64(_)) => {
+                Err("expected a non-negative integer, found a number with a fraction".into())
+            }
+            Value::String(s) if parse_uint(s).is_some() => Ok(()),
+            Value::String(_) => {
+                Err("expected a non-negative integer, found a string that holds none".into())
+            }
+            other => Err(expected("a non-negative integer", other)),
+        }
+    }
+}
+
+impl Visitor for Place<Int> {
+    fn nonnegative(&mut self, n: u64) -> miniserde::Result<()> {
+        self.out = Some(Int(i64::try_from(n).map_err(|_| miniserde::Error)?));
+        Ok(())
+    }
+    fn negative(&mut self, n: i64) -> miniserde::Result<()> {
+        self.out = Some(Int(n));
+        Ok(())
+    }
+    fn string(&mut self, s: &str) -> miniserde::Result<()> {
+        self.out = Some(Int(parse_int(s).ok_or(miniserde::Error)?));
+        Ok(())
+    }
+}
+
+impl Deserialize for Int {
+    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
+        Place::new(out)
+    }
+}
+
+impl Field for i64 {
+    type Wire = Int;
+    fn from_wire(wire: Int) -> Self {
+        wire.0
+    }
+    fn check(value: &Value, _: &mut String) -> Result<(), String> {
+        match value {
+            Value::Number(Number::U64(n)) if i64::try_from(*n).is_ok() => Ok(()),
+            Value::Number(Number::I64(_)) => Ok(()),
+            Value::Number(Number::U64(_)) => {
+                Err("expected an integer, found a number out of range".into())
+            }
+            Value::Number(Number::F64(_)) => {
+                Err("expected an integer, found a number with a fraction".into())
+            }
+            Value::String(s) if parse_int(s).is_some() => Ok(()),
+            Value::String(_) => Err("expected an integer, found a string that holds none".into()),
+            other => Err(expected("an integer", other)),
+        }
+    }
+}
+
+/// The JSON key of a field: its name, or the one given.
+macro_rules! model_key {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident, $key:literal) => {
+        $key
+    };
+}
+
+/// Defines a model: a struct of optional fields named as Hotmart's JSON members, with
+/// miniserde `Deserialize` (lenient numbers and ids, unknown members ignored) and `Serialize`
+/// (absent fields left out), optional serde derives, and the path-finding check.
+///
+/// A field may name its JSON key and aliases: `kind: String ["type"]`,
+/// `currency_code: String ["currency_code", "currency_value"]`.
+macro_rules! model {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $field:ident : $ty:ty $([$key:literal $(, $alias:literal)*])?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        ///
+        /// Decoded from Hotmart's JSON (unknown members ignored, absent ones `None`) and
+        /// written back with miniserde:
+        ///
+        /// ```
+        #[doc = concat!("use hotmart::models::", stringify!($name), ";")]
+        ///
+        #[doc = concat!("let model: ", stringify!($name), r##" = hotmart::miniserde::json::from_str(r#"{"not_a_member":[1]}"#)?;"##)]
+        #[doc = concat!("assert_eq!(model, ", stringify!($name), "::default());")]
+        /// assert_eq!(hotmart::miniserde::json::to_string(&model), "{}");
+        /// # Ok::<(), hotmart::miniserde::Error>(())
+        /// ```
+        #[derive(Clone, Debug, Default, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+        #[non_exhaustive]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                $(#[cfg_attr(feature = "serde", serde(rename = $key $(, alias = $alias)*))])?
+                pub $field: Option<$ty>,
+            )*
+        }
+
+        const _: () = {
+            use ::std::borrow::Cow;
+            use ::miniserde::de::{Map, Visitor};
+            use ::miniserde::json::Value;
+            use ::miniserde::ser::Fragment;
+            use $crate::models::wire::{self, Field};
+
+            struct State<'a> {
+                $($field: Option<Option<<$ty as Field>::Wire>>,)*
+                out: &'a mut Option<$name>,
+            }
+
+            impl Map for State<'_> {
+                fn key(&mut self, k: &str) -> ::miniserde::Result<&mut dyn Visitor> {
+                    $(
+                        if wire::is_key(k, model_key!($field $(, $key)?), &[$($($alias),*)?]) {
+                            return Ok(::miniserde::Deserialize::begin(&mut self.$field));
+                        }
+                    )*
+                    Ok(<dyn Visitor>::ignore())
+                }
+
+                fn finish(&mut self) -> ::miniserde::Result<()> {
+                    *self.out = Some($name {
+                        $($field: self.$field.take().flatten().map(<$ty as Field>::from_wire),)*
+                    });
+                    Ok(())
+                }
+            }
+
+            impl Visitor for $crate::models::Place<$name> {
+                fn map(&mut self) -> ::miniserde::Result<Box<dyn Map + '_>> {
+                    Ok(Box::new(State {
+                        $($field: None,)*
+                        out: &mut self.out,
+                    }))
+                }
+            }
+
+            impl ::miniserde::Deserialize for $name {
+                fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
+                    $crate::models::Place::new(out)
+                }
+            }
+
+            struct Members<'a> {
+                model: &'a $name,
+                at: usize,
+            }
+
+            impl<'a> ::miniserde::ser::Map for Members<'a> {
+                #[allow(unused_assignments, unused_mut, unused_variables)]
+                fn next(&mut self) -> Option<(Cow<'a, str>, &'a dyn ::miniserde::Serialize)> {
+                    let model = self.model;
+                    loop {
+                        let at = self.at;
+                        self.at += 1;
+                        let mut i = 0usize;
+                        $(
+                            if at == i {
+                                match &model.$field {
+                                    Some(value) => {
+                                        return Some((
+                                            Cow::Borrowed(model_key!($field $(, $key)?)),
+                                            value as &dyn ::miniserde::Serialize,
+                                        ));
+                                    }
+                                    None => continue,
+                                }
+                            }
+                            i += 1;
+                        )*
+                        return None;
+                    }
+                }
+            }
+
+            impl ::miniserde::Serialize for $name {
+                fn begin(&self) -> Fragment<'_> {
+                    Fragment::Map(Box::new(Members { model: self, at: 0 }))
+                }
+            }
+
+            impl Field for $name {
+                type Wire = $name;
+
+                fn from_wire(wire: $name) -> Self {
+                    wire
+                }
+
+                #[allow(unused_variables)]
+                fn check(value: &Value, path: &mut String) -> Result<(), String> {
+                    let Value::Object(members) = value else {
+                        return Err(wire::expected("an object", value));
+                    };
+                    for (k, v) in members {
+                        if matches!(v, Value::Null) {
+                            continue;
+                        }
+                        $(
+                            if wire::is_key(k, model_key!($field $(, $key)?), &[$($($alias),*)?]) {
+                                let len = path.len();
+                                path.push('.');
+                                path.push_str(k);
+                                <$ty as Field>::check(v, path)?;
+                                path.truncate(len);
+                                continue;
+                            }
+                        )*
+                    }
+                    Ok(())
+                }
+            }
+        };
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Price, Sale};
+    use super::Field;
+    use miniserde::json::{self, Value};
+
+    fn why<T: Field>(json: &str) -> (String, String) {
+        let value: Value = json::from_str(json).unwrap();
+        let mut path = String::new();
+        let reason = T::check(&value, &mut path).unwrap_err();
+        (path, reason)
+    }
+
+    #[test]
+    fn numbers_and_ids_read_from_strings() {
+        let price: Price = json::from_str(r#"{"value":" 97.00 ","currency_value":"CLP"}"#).unwrap();
+        assert_eq!(price.value, Some(97.0));
+        assert_eq!(price.currency_code.as_deref(), Some("CLP"));
+        let sale: Sale = json::from_str(
+            r#"{"product":{"id":"2125812"},"purchase":{"order_date":"-5","recurrency_number":"3"}}"#,
+        )
+        .unwrap();
+        assert_eq!(sale.product.unwrap().id, Some(2_125_812));
+        let purchase = sale.purchase.unwrap();
+        assert_eq!(
+            (purchase.order_date, purchase.recurrency_number),
+            (Some(-5), Some(3))
+        );
+    }
+
+    #[test]
+    fn ids_take_digits_only() {
+        for bad in [r#""+5""#, r#""5a""#, r#""""#, "-5", "1.5"] {
+            let json = format!(r#"{{"product":{{"id":{bad}}}}}"#);
+            assert!(json::from_str::<Sale>(&json).is_err(), "{bad}");
+            let (path, _) = why::<Sale>(&json);
+            assert_eq!(path, ".product.id", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_check_names_path_and_kinds_without_values() {
+        let (path, reason) =
+            why::<Sale>(r#"{"purchase":{"price":{"value":{"secret":1}}},"buyer":null}"#);
+        assert_eq!(path, ".purchase.price.value");
+        assert_eq!(reason, "expected a number, found an object");
+        let (path, reason) = why::<Sale>(r#"{"purchase":{"price":{"value":"12 BRL"}}}"#);
+        assert_eq!(path, ".purchase.price.value");
+        assert_eq!(reason, "expected a number, found a string that holds none");
+        let (path, reason) = why::<Sale>("[1]");
+        assert_eq!(
+            (path.as_str(), reason.as_str()),
+            ("", "expected an object, found an array")
+        );
+    }
+
+    #[test]
+    fn null_members_read_as_absent() {
+        let sale: Sale = json::from_str(r#"{"purchase":null,"buyer":{"name":null}}"#).unwrap();
+        assert_eq!(sale.purchase, None);
+        assert_eq!(sale.buyer.unwrap().name, None);
+    }
+}
