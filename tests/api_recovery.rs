@@ -261,3 +261,65 @@ fn an_unreachable_api_is_a_connect_error_after_retries() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+/// A server whose every answer is a token response with these rate-limit headers: it serves
+/// the token request and the API calls alike.
+fn rate_headers_server(headers: &'static str) -> std::net::SocketAddr {
+    let reply: &'static str = Box::leak(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{headers}Connection: close\r\n\
+             Content-Length: 60\r\n\r\n{{\"access_token\":\"t\",\"token_type\":\"bearer\",\"expires_in\":3600}}"
+        )
+        .into_boxed_str(),
+    );
+    support::raw_server(reply.as_bytes(), 10)
+}
+
+/// Hostile rate-limit headers neither hang nor panic: a reset of 2^64 − 1 s is believed up to
+/// 120 s, which is past the deadline, so the next call ends at once, unsent; a spent window
+/// with a reset of 0 pauses a second; garbage is ignored.
+#[test]
+fn hostile_rate_headers_end_calls_quickly() {
+    let client = |addr| {
+        hotmart::Client::builder(support::env_at(addr), hotmart::Credentials::new("id", "s"))
+            .call_timeout(Duration::from_secs(3))
+            .build()
+            .unwrap()
+    };
+    let huge = client(rate_headers_server(
+        "RateLimit-Remaining: 0\r\nRateLimit-Reset: 18446744073709551615\r\n",
+    ));
+    huge.get(ME).send().unwrap();
+    let started = Instant::now();
+    let err = huge.get(ME).send().unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(200));
+    let Error::RateBudgetSpent { reset_in, gave_up } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(*reset_in <= Duration::from_secs(120));
+    assert_eq!(
+        gave_up.limit,
+        hotmart::Limit::Deadline(Duration::from_secs(3))
+    );
+
+    let zero = client(rate_headers_server(
+        "RateLimit-Remaining: 0\r\nRateLimit-Reset: 0\r\n",
+    ));
+    zero.get(ME).send().unwrap();
+    let started = Instant::now();
+    zero.get(ME).send().unwrap();
+    let paused = started.elapsed();
+    assert!(
+        paused >= Duration::from_millis(900) && paused < Duration::from_millis(2_000),
+        "{paused:?}"
+    );
+
+    let garbage = client(rate_headers_server(
+        "RateLimit-Remaining: -3\r\nRateLimit-Reset: soon\r\nX-RateLimit-Remaining-Minute: lots\r\n",
+    ));
+    for _ in 0..3 {
+        let started = Instant::now();
+        garbage.get(ME).send().unwrap();
+        assert!(started.elapsed() < Duration::from_millis(500));
+    }
+}
