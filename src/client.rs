@@ -662,8 +662,10 @@ impl ClientBuilder {
     /// Both are atomic scripts on the server, keyed by the base URLs and the client id (never
     /// the secret).
     ///
-    /// `url` is `redis://[user:password@]host[:port][/db]` or `unix:///path/to/socket`;
-    /// `build()` refuses a malformed one ([`Error::InvalidConfig`]). The URL, and the password
+    /// `url` is `redis://[user:password@]host[:port][/db]`, `unix:///path/to/socket`, or, with
+    /// the `rustls` feature, `rediss://…` for TLS: the server's certificate must chain to
+    /// Mozilla's roots or to those given to `add_root_certificates_pem`, as for the API.
+    /// `build()` refuses a malformed URL ([`Error::InvalidConfig`]). The URL, and the password
     /// in it, never appear in `Debug`, errors or the log.
     ///
     /// Redis being down never stops the work: connecting is bounded by 500 ms and each command
@@ -824,7 +826,11 @@ impl ClientBuilder {
         #[cfg(feature = "redis")]
         let (budget, store): (Box<dyn RateBudget>, _) = match &redis {
             Some(url) => {
-                let link = Arc::new(crate::redis_link::Link::new(url));
+                #[cfg(feature = "rustls")]
+                let extra_roots = tls.extra_roots.as_slice();
+                #[cfg(not(feature = "rustls"))]
+                let extra_roots: &[Vec<u8>] = &[];
+                let link = Arc::new(crate::redis_link::Link::new(url, extra_roots));
                 let client_id = self.credentials.client_id();
                 let budget = crate::budget::redis::Shared::new(
                     Arc::clone(&link),

@@ -25,14 +25,20 @@ const WARN_EVERY: Duration = Duration::from_secs(60);
 pub(crate) struct RedisUrl {
     url: Secret,
     shown: String,
+    /// `rediss://`: TLS, with Mozilla's roots and the client's extra ones.
+    tls: bool,
 }
 
 impl RedisUrl {
     /// Checks the URL without connecting. The reason, on failure, never quotes the URL.
     pub(crate) fn parse(url: &str) -> Result<RedisUrl, &'static str> {
+        #[cfg(feature = "rustls")]
+        const EXPECTED: &str = "expected redis://[user:password@]host[:port][/db], \
+                                rediss://… (TLS) or unix:///path/to/socket";
+        #[cfg(not(feature = "rustls"))]
         const EXPECTED: &str = "expected redis://[user:password@]host[:port][/db] or \
-                                unix:///path/to/socket (rediss:// needs TLS, which this build \
-                                does not have)";
+                                unix:///path/to/socket (rediss:// needs TLS: the rustls \
+                                feature)";
         let url = url.trim();
         if url.is_empty() || url.chars().any(char::is_control) {
             return Err(EXPECTED);
@@ -40,6 +46,7 @@ impl RedisUrl {
         redis::Client::open(url).map_err(|_| EXPECTED)?;
         Ok(RedisUrl {
             shown: shown(url),
+            tls: url.starts_with("rediss://"),
             url: Secret::new(url),
         })
     }
@@ -62,6 +69,36 @@ impl fmt::Debug for RedisUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.shown)
     }
+}
+
+/// The client for a `rediss://` URL: Mozilla's roots and the extra ones, never the system's
+/// store (as for the API). `None` without TLS support in this build.
+#[cfg(feature = "rustls")]
+fn tls_client(url: &RedisUrl, extra_roots: &[Vec<u8>]) -> Option<redis::Client> {
+    use base64::Engine as _;
+    let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|c| c.as_ref());
+    let mut pem = String::new();
+    for der in mozilla.chain(extra_roots.iter().map(Vec::as_slice)) {
+        let text = base64::engine::general_purpose::STANDARD.encode(der);
+        pem.push_str("-----BEGIN CERTIFICATE-----\n");
+        for line in text.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+            pem.push('\n');
+        }
+        pem.push_str("-----END CERTIFICATE-----\n");
+    }
+    let certificates = redis::TlsCertificates {
+        client_tls: None,
+        root_cert: Some(pem.into_bytes()),
+    };
+    redis::Client::build_with_tls(url.url.expose(), certificates).ok()
+}
+
+#[cfg(not(feature = "rustls"))]
+fn tls_client(_: &RedisUrl, _: &[Vec<u8>]) -> Option<redis::Client> {
+    None
 }
 
 /// `scheme://host:port/db` with any `user:password@` replaced by `***@`, and no query.
@@ -96,10 +133,19 @@ struct State {
 }
 
 impl Link {
-    pub(crate) fn new(url: &RedisUrl) -> Link {
+    /// A link to `url`; over TLS (`rediss://`), the server's certificate must chain to one of
+    /// Mozilla's roots or of `extra_roots` (DER), as for the API. Does no I/O.
+    pub(crate) fn new(url: &RedisUrl, extra_roots: &[Vec<u8>]) -> Link {
         // Parsed once already by RedisUrl::parse; it cannot fail here, but if it did, the
         // link would simply stay down.
-        let client = redis::Client::open(url.url.expose())
+        let tls = if url.tls {
+            tls_client(url, extra_roots)
+        } else {
+            None
+        };
+        let client = tls
+            .map(Ok)
+            .unwrap_or_else(|| redis::Client::open(url.url.expose()))
             .or_else(|_| redis::Client::open("redis://127.0.0.1:1/"))
             .expect("a constant URL parses");
         Link {
@@ -159,7 +205,17 @@ impl Link {
     }
 
     fn connect(&self) -> redis::RedisResult<redis::Connection> {
-        let connection = self.client.get_connection_with_timeout(CONNECT_TIMEOUT)?;
+        // rustls panics when it cannot tell which crypto provider to use (a program that
+        // builds two of them and installs neither): a failure to connect, not a crash.
+        let connected = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.client.get_connection_with_timeout(CONNECT_TIMEOUT)
+        }));
+        let connection = connected.unwrap_or_else(|_| {
+            Err(redis::RedisError::from((
+                redis::ErrorKind::InvalidClientConfig,
+                "TLS could not start (no rustls crypto provider chosen)",
+            )))
+        })?;
         connection.set_read_timeout(Some(COMMAND_TIMEOUT))?;
         connection.set_write_timeout(Some(COMMAND_TIMEOUT))?;
         Ok(connection)
@@ -255,7 +311,7 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         drop(listener);
         let url = RedisUrl::parse(&format!("redis://u:pw@{addr}/")).unwrap();
-        let link = Link::new(&url);
+        let link = Link::new(&url, &[]);
         let started = Instant::now();
         assert_eq!(
             link.with("PING", |c| redis::cmd("PING").query::<String>(c)),

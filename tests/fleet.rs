@@ -8,6 +8,9 @@
 //! where `.ci/run` installs it and its absence is a failure.
 
 mod support;
+#[cfg(feature = "rustls")]
+#[path = "support/tls.rs"]
+mod tls_support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -24,15 +27,27 @@ const ME: &str = "/user/api/v1/me";
 struct RedisServer {
     port: u16,
     child: Option<Child>,
+    /// More arguments (TLS).
+    extra: Vec<String>,
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
 }
 
 impl RedisServer {
     /// `None` (with a message) when `redis-server` is not installed, outside CI.
     fn start() -> Option<RedisServer> {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        let mut server = RedisServer { port, child: None };
+        RedisServer::start_with(Vec::new())
+    }
+
+    fn start_with(extra: Vec<String>) -> Option<RedisServer> {
+        let mut server = RedisServer {
+            port: free_port(),
+            child: None,
+            extra,
+        };
         if !server.restart() {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -52,6 +67,7 @@ impl RedisServer {
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--loglevel", "warning"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
@@ -658,4 +674,65 @@ fn redis_command(redis: &RedisServer, command: &str) -> String {
     let mut reply = [0u8; 64];
     let n = stream.read(&mut reply).unwrap();
     String::from_utf8_lossy(&reply[..n]).trim().to_owned()
+}
+
+/// `rediss://`: TLS to Redis, the server's certificate checked against Mozilla's roots and the
+/// client's extra ones (`add_root_certificates_pem`), as for the API. A client that does not
+/// trust the certificate does without Redis, and its calls still work.
+#[cfg(feature = "rustls")]
+#[test]
+fn redis_over_tls() {
+    let dir = support::TempDir::new("redis-tls");
+    let ca = tls_support::TestCa::new("hotmart test Redis CA");
+    let cert = ca.issue(&["localhost"]);
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let tls_port = free_port();
+    let Some(redis) = RedisServer::start_with(vec![
+        "--tls-port".into(),
+        tls_port.to_string(),
+        "--tls-cert-file".into(),
+        file("redis.crt", &cert.cert_pem),
+        "--tls-key-file".into(),
+        file("redis.key", &cert.key_pem),
+        "--tls-ca-cert-file".into(),
+        file("ca.crt", ca.pem()),
+        "--tls-auth-clients".into(),
+        "no".into(),
+    ]) else {
+        return;
+    };
+    let server = MockServer::start().unwrap();
+    let url = format!("rediss://localhost:{tls_port}/0");
+    let trusting = || {
+        Client::builder(server.environment(), server.credentials())
+            .redis(&url)
+            .add_root_certificates_pem(ca.pem())
+            .build()
+            .unwrap()
+    };
+    let first = trusting().access_token().unwrap();
+    let second = trusting().access_token().unwrap();
+    assert_eq!(
+        first.secret(),
+        second.secret(),
+        "one token, through Redis over TLS"
+    );
+    assert_eq!(server.token_request_count(), 1);
+    assert_eq!(
+        redis_command(&redis, "DBSIZE"),
+        ":1",
+        "the token is in Redis"
+    );
+
+    // Without the CA, the handshake is refused: this client does without Redis.
+    let doubting = Client::builder(server.environment(), server.credentials())
+        .redis(&url)
+        .build()
+        .unwrap();
+    doubting.get(ME).send().unwrap();
+    assert_eq!(server.token_request_count(), 2);
 }

@@ -64,7 +64,7 @@ impl BudgetProbe {
     #[cfg(feature = "redis")]
     pub fn redis(url: &str, api_url: &str, client_id: &str) -> Option<Self> {
         let url = crate::redis_link::RedisUrl::parse(url).ok()?;
-        let link = Arc::new(crate::redis_link::Link::new(&url));
+        let link = Arc::new(crate::redis_link::Link::new(&url, &[]));
         Some(BudgetProbe(Box::new(crate::budget::redis::Shared::new(
             link, api_url, client_id,
         ))))
