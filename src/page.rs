@@ -27,6 +27,11 @@ fn invalid(url: &str, reason: impl Into<String>) -> Error {
     }
 }
 
+/// The error for an empty body where JSON is needed.
+fn empty_body(url: &str) -> Error {
+    invalid(url, "the body is empty, so there is no JSON to read")
+}
+
 /// The body as text; `None` for an empty (or all-whitespace) body.
 fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<&'b str>, Error> {
     let text = std::str::from_utf8(body).map_err(|_| invalid(url, "the body is not UTF-8"))?;
@@ -89,10 +94,7 @@ pub(crate) fn decode_checked<T: Deserialize>(
     check: Check,
 ) -> Result<T, Error> {
     let Some(text) = text(body, url)? else {
-        return Err(invalid(
-            url,
-            "the body is empty, so there is no JSON to read",
-        ));
+        return Err(empty_body(url));
     };
     // The happy path: one streaming decode, no tree.
     if let Ok(value) = miniserde::json::from_str(text) {
@@ -111,14 +113,7 @@ pub(crate) fn decode_list<T: Deserialize>(
     empty_ok: bool,
 ) -> Result<Vec<T>, Error> {
     let Some(text) = text(body, url)? else {
-        return if empty_ok {
-            Ok(Vec::new())
-        } else {
-            Err(invalid(
-                url,
-                "the body is empty, so there is no JSON to read",
-            ))
-        };
+        return empty_ok.then(Vec::new).ok_or_else(|| empty_body(url));
     };
     if let Ok(items) = miniserde::json::from_str(text) {
         return Ok(items);
@@ -149,14 +144,7 @@ pub(crate) fn decode_member_list<T: Deserialize>(
     empty_ok: bool,
 ) -> Result<Vec<T>, Error> {
     let Some(text) = text(body, url)? else {
-        return if empty_ok {
-            Ok(Vec::new())
-        } else {
-            Err(invalid(
-                url,
-                "the body is empty, so there is no JSON to read",
-            ))
-        };
+        return empty_ok.then(Vec::new).ok_or_else(|| empty_body(url));
     };
     let value = tree(text, url)?;
     let Value::Object(object) = &value else {
@@ -204,14 +192,9 @@ fn decode_page<T: Deserialize>(
     empty_ok: bool,
 ) -> Result<Decoded<T>, Error> {
     let Some(text) = text(body, url)? else {
-        return if empty_ok {
-            Ok((Vec::new(), <PageInfo as Default>::default()))
-        } else {
-            Err(invalid(
-                url,
-                "the body is empty, so there is no JSON to read",
-            ))
-        };
+        return empty_ok
+            .then(|| (Vec::new(), <PageInfo as Default>::default()))
+            .ok_or_else(|| empty_body(url));
     };
     let no_items = || invalid(url, "the body has no `items` member, so it is not a page");
     // The happy path: the whole page in one streaming decode.
