@@ -130,7 +130,7 @@ pub use error::{ApiError, Error, GaveUp, Limit, TransportError, TransportErrorKi
 #[cfg(feature = "json")]
 pub use miniserde;
 #[cfg(feature = "json")]
-pub use page::{Items, Page, PageInfo, Pages};
+pub use page::{Items, MAX_PAGES, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};
 pub use store::default_token_cache_dir;
 #[cfg(any(feature = "rustls", feature = "native-tls"))]

@@ -27,6 +27,19 @@ fn invalid(url: &str, reason: impl Into<String>) -> Error {
     }
 }
 
+/// The most pages one `pages()` or `items()` iteration follows: 10 million items at Hotmart's
+/// largest page size, far past any real account, yet an end for a server that keeps
+/// inventing page tokens.
+pub const MAX_PAGES: usize = 20_000;
+
+/// The longest page token followed; Hotmart's are a few dozen bytes.
+const MAX_PAGE_TOKEN_LEN: usize = 4096;
+
+/// The error for an empty body where JSON is needed.
+fn empty_body(url: &str) -> Error {
+    invalid(url, "the body is empty, so there is no JSON to read")
+}
+
 /// The body as text; `None` for an empty (or all-whitespace) body.
 fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<&'b str>, Error> {
     let text = std::str::from_utf8(body).map_err(|_| invalid(url, "the body is not UTF-8"))?;
@@ -89,10 +102,7 @@ pub(crate) fn decode_checked<T: Deserialize>(
     check: Check,
 ) -> Result<T, Error> {
     let Some(text) = text(body, url)? else {
-        return Err(invalid(
-            url,
-            "the body is empty, so there is no JSON to read",
-        ));
+        return Err(empty_body(url));
     };
     // The happy path: one streaming decode, no tree.
     if let Ok(value) = miniserde::json::from_str(text) {
@@ -111,14 +121,7 @@ pub(crate) fn decode_list<T: Deserialize>(
     empty_ok: bool,
 ) -> Result<Vec<T>, Error> {
     let Some(text) = text(body, url)? else {
-        return if empty_ok {
-            Ok(Vec::new())
-        } else {
-            Err(invalid(
-                url,
-                "the body is empty, so there is no JSON to read",
-            ))
-        };
+        return empty_ok.then(Vec::new).ok_or_else(|| empty_body(url));
     };
     if let Ok(items) = miniserde::json::from_str(text) {
         return Ok(items);
@@ -149,14 +152,7 @@ pub(crate) fn decode_member_list<T: Deserialize>(
     empty_ok: bool,
 ) -> Result<Vec<T>, Error> {
     let Some(text) = text(body, url)? else {
-        return if empty_ok {
-            Ok(Vec::new())
-        } else {
-            Err(invalid(
-                url,
-                "the body is empty, so there is no JSON to read",
-            ))
-        };
+        return empty_ok.then(Vec::new).ok_or_else(|| empty_body(url));
     };
     let value = tree(text, url)?;
     let Value::Object(object) = &value else {
@@ -204,14 +200,9 @@ fn decode_page<T: Deserialize>(
     empty_ok: bool,
 ) -> Result<Decoded<T>, Error> {
     let Some(text) = text(body, url)? else {
-        return if empty_ok {
-            Ok((Vec::new(), <PageInfo as Default>::default()))
-        } else {
-            Err(invalid(
-                url,
-                "the body is empty, so there is no JSON to read",
-            ))
-        };
+        return empty_ok
+            .then(|| (Vec::new(), <PageInfo as Default>::default()))
+            .ok_or_else(|| empty_body(url));
     };
     let no_items = || invalid(url, "the body has no `items` member, so it is not a page");
     // The happy path: the whole page in one streaming decode.
@@ -325,6 +316,8 @@ pub struct Pages<'c, T> {
     next: Option<Option<String>>,
     /// The page tokens used so far, so a cycle (A, B, A, …) ends instead of looping.
     seen: HashSet<String>,
+    /// The most pages one iteration follows (see [`MAX_PAGES`]).
+    max_pages: usize,
     check: Check,
     empty_ok: bool,
     _items: PhantomData<fn() -> T>,
@@ -336,6 +329,17 @@ impl<T: Deserialize> Pages<'_, T> {
         let token = self.next.take()?;
         let mut request = self.request.clone();
         if let Some(token) = &token {
+            // Distinct tokens without end would be a loop the server keeps going.
+            if self.seen.len() + 1 >= self.max_pages {
+                return Some(Err(invalid(
+                    &self.request.shown_url(),
+                    format!(
+                        "the API kept giving new page tokens past {} pages; stopping rather \
+                         than following them for ever",
+                        self.max_pages
+                    ),
+                )));
+            }
             request.set_query("page_token", token);
             self.seen.insert(token.clone());
         }
@@ -346,6 +350,10 @@ impl<T: Deserialize> Pages<'_, T> {
                     resp.url(),
                     "the API gave a page token it had already given in this iteration; \
                      stopping rather than looping",
+                )),
+                Some(next) if next.len() > MAX_PAGE_TOKEN_LEN => Err(invalid(
+                    resp.url(),
+                    format!("the API gave a page token longer than {MAX_PAGE_TOKEN_LEN} bytes"),
                 )),
                 Some(next) if !next.is_empty() => {
                     self.next = Some(Some(next.to_owned()));
@@ -450,6 +458,7 @@ impl<'c> RequestBuilder<'c> {
             request: self,
             next: Some(None),
             seen: HashSet::new(),
+            max_pages: MAX_PAGES,
             check,
             empty_ok,
             _items: PhantomData,
@@ -508,6 +517,27 @@ mod tests {
             .map(|r| r.query_value("page_token").map(str::to_owned))
             .collect();
         assert_eq!(tokens, [None, Some("A".to_owned()), Some("B".to_owned())]);
+    }
+
+    #[test]
+    fn new_page_tokens_without_end_stop_at_the_page_cap() {
+        let server = MockServer::start().unwrap();
+        let client = Client::new(server.environment(), server.credentials()).unwrap();
+        for next in ["A", "B", "C", "D"] {
+            server.fail_next(Endpoint::Api, 1, page(next));
+        }
+        let mut pages = client.get("/anything").pages::<Value>();
+        pages.max_pages = 3;
+        let pages: Vec<_> = pages.collect();
+        assert_eq!(pages.len(), 4, "{pages:?}");
+        assert!(pages[..3].iter().all(Result::is_ok));
+        match &pages[3] {
+            Err(Error::InvalidResponse { reason, .. }) => {
+                assert!(reason.contains("past 3 pages"), "{reason}");
+            }
+            other => panic!("expected InvalidResponse, got {other:?}"),
+        }
+        assert_eq!(server.api_request_count(), 3);
     }
 
     #[test]

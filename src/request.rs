@@ -188,6 +188,15 @@ impl<'c> RequestBuilder<'c> {
         Err(err)
     }
 
+    /// The URL as errors show it: without its query.
+    #[cfg_attr(not(feature = "json"), allow(dead_code))]
+    pub(crate) fn shown_url(&self) -> String {
+        match self.url() {
+            Ok(url) => display_url(&url).to_owned(),
+            Err(_) => display_url(&self.target).to_owned(),
+        }
+    }
+
     /// The full URL: the API base joined with the path, and the query. An absolute URL is
     /// accepted only under the API base, so the bearer token never goes anywhere else.
     fn url(&self) -> Result<String, Error> {

@@ -149,32 +149,14 @@ impl Transport {
             .then_some(call.time_left);
         let response = match call.body {
             Some((content_type, bytes)) => {
-                let request = builder
-                    .header("content-type", content_type)
-                    .body(bytes)
-                    .map_err(|e| http_error(e, shown))?;
-                match clip {
-                    Some(left) => agent.run(
-                        agent
-                            .configure_request(request)
-                            .timeout_global(Some(left))
-                            .build(),
-                    ),
-                    None => agent.run(request),
-                }
+                let request = builder.header("content-type", content_type).body(bytes);
+                run(agent, request.map_err(|e| http_error(e, shown))?, clip)
             }
-            None => {
-                let request = builder.body(()).map_err(|e| http_error(e, shown))?;
-                match clip {
-                    Some(left) => agent.run(
-                        agent
-                            .configure_request(request)
-                            .timeout_global(Some(left))
-                            .build(),
-                    ),
-                    None => agent.run(request),
-                }
-            }
+            None => run(
+                agent,
+                builder.body(()).map_err(|e| http_error(e, shown))?,
+                clip,
+            ),
         };
         let mut response = response.map_err(fail)?;
         let status = response.status().as_u16();
@@ -228,6 +210,23 @@ impl Transport {
             None if kind == TransportErrorKind::Tls => err.with_tls_failure(TlsFailure::Other),
             None => err,
         })
+    }
+}
+
+/// Runs `request`, with its whole time cut to `clip` when that is given.
+fn run<S: ureq::AsSendBody>(
+    agent: &Agent,
+    request: http::Request<S>,
+    clip: Option<Duration>,
+) -> Result<http::Response<ureq::Body>, ureq::Error> {
+    match clip {
+        Some(left) => agent.run(
+            agent
+                .configure_request(request)
+                .timeout_global(Some(left))
+                .build(),
+        ),
+        None => agent.run(request),
     }
 }
 
