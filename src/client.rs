@@ -912,6 +912,32 @@ mod tests {
         assert!(Client::new(local, Credentials::new("id", "secret")).is_ok());
     }
 
+    /// A cron run that finds a valid token in the file cache does no network I/O and builds
+    /// no HTTP agent, so no TLS configuration either.
+    #[cfg(feature = "mock")]
+    #[test]
+    fn a_warm_token_cache_builds_no_agent() {
+        let server = crate::mock::MockServer::start().unwrap();
+        let dir = std::env::temp_dir().join(format!("hotmart-warm-cache-{}", std::process::id()));
+        let client = |dir: &std::path::Path| {
+            Client::builder(server.environment(), server.credentials())
+                .token_cache(dir)
+                .build()
+                .unwrap()
+        };
+        let first = client(&dir);
+        first.access_token().unwrap();
+        assert!(first.inner.transport.agent_built());
+        let warm = client(&dir);
+        warm.access_token().unwrap();
+        assert!(
+            !warm.inner.transport.agent_built(),
+            "a warm run built an agent"
+        );
+        assert_eq!(server.token_request_count(), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     #[test]
     fn settings_that_would_panic_later_are_refused_or_clamped() {
         let local = Environment::Custom {

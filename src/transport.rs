@@ -106,6 +106,13 @@ impl Transport {
         &self.settings.redactor
     }
 
+    /// Whether an agent (and so a TLS configuration) was ever built: a run served from a
+    /// token cache must not build one.
+    #[cfg(test)]
+    pub(crate) fn agent_built(&self) -> bool {
+        self.agent.get().is_some() || self.direct.get().is_some()
+    }
+
     fn agent(&self, loopback: bool) -> &Agent {
         let direct = loopback || matches!(self.settings.proxy, ProxyChoice::Off);
         let cell = if direct { &self.direct } else { &self.agent };
