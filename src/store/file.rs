@@ -87,7 +87,8 @@ impl FileStore {
     }
 
     fn read(&self) -> io::Result<Option<StoredToken>> {
-        let file = match File::open(&self.path) {
+        // Non-blocking: a FIFO planted where the file goes must not hang the open.
+        let file = match private_options().read(true).open(&self.path) {
             Ok(file) => file,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(err),
@@ -277,11 +278,17 @@ impl TokenStore for FileStore {
     }
 }
 
-/// Options that create files readable and writable by their owner only.
+/// Options that create files readable and writable by their owner only, and whose open
+/// never blocks: on a FIFO planted where a cache or lock file goes, a plain open waits for
+/// the other end forever, while a non-blocking one returns (and the file is then refused as
+/// not regular, or fails to open for writing). On regular files the flag changes nothing.
 fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NONBLOCK);
+    }
     options
 }
 
@@ -442,5 +449,74 @@ mod tests {
         }
         let store = FileStore::new(PathBuf::from("/x"), key());
         assert!(store.path().starts_with("/x"));
+    }
+}
+
+#[cfg(all(test, unix))]
+mod hostile_tests {
+    use super::*;
+    use std::process::Command;
+    use std::sync::mpsc;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "hotmart-file-{name}-{}-{}",
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn key() -> Key {
+        Key {
+            auth_url: "https://a.example".into(),
+            api_url: "https://b.example".into(),
+            client_id: "id".into(),
+        }
+    }
+
+    fn mkfifo(path: &std::path::Path) -> bool {
+        Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Runs `f` on another thread; fails the test if it has not returned within 5 s.
+    fn within_5s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("hung on a FIFO planted in the cache directory")
+    }
+
+    #[test]
+    fn a_fifo_where_the_cache_file_goes_is_refused_without_hanging() {
+        let dir = temp_dir("fifo");
+        let store = FileStore::new(dir.clone(), key());
+        if !mkfifo(store.path()) {
+            eprintln!("SKIPPED: no mkfifo");
+            return;
+        }
+        let loaded = within_5s(move || store.load());
+        assert_eq!(loaded, None);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_fifo_where_the_lock_file_goes_is_refused_without_hanging() {
+        let dir = temp_dir("fifo-lock");
+        let store = FileStore::new(dir.clone(), key());
+        if !mkfifo(&store.lock_path) {
+            eprintln!("SKIPPED: no mkfifo");
+            return;
+        }
+        let locked = within_5s(move || store.fetch_lock().is_some());
+        assert!(!locked);
+        let _ = fs::remove_dir_all(dir);
     }
 }
