@@ -229,9 +229,11 @@ impl Client {
         inner
             .cell
             .get_or_fetch(deadline, too_late, || match &inner.store {
-                Some(store) => store::fetch_through(&**store, inner.refresh_margin, || {
-                    self.fetch_token(deadline)
-                }),
+                Some(store) => {
+                    store::fetch_through(&**store, inner.refresh_margin, deadline, || {
+                        self.fetch_token(deadline)
+                    })
+                }
                 None => self.fetch_token(deadline),
             })
     }

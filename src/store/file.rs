@@ -188,6 +188,11 @@ impl FileStore {
     /// Takes the lock file's exclusive lock, waiting up to [`LOCK_WAIT`] for another process
     /// to release it: one that hangs while holding it must not hang every later run too.
     fn lock(&self) -> io::Result<File> {
+        self.lock_by(Instant::now() + LOCK_WAIT)
+    }
+
+    /// [`lock`](Self::lock), waiting no later than `deadline` (nor longer than [`LOCK_WAIT`]).
+    fn lock_by(&self, deadline: Instant) -> io::Result<File> {
         self.make_dir()?;
         let file = private_options()
             .write(true)
@@ -195,19 +200,27 @@ impl FileStore {
             .truncate(false)
             .open(&self.lock_path)?;
         let started = Instant::now();
+        let give_up_at = started
+            .checked_add(LOCK_WAIT)
+            .map_or(deadline, |latest| latest.min(deadline));
         let mut pause = Duration::from_millis(2);
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(file),
                 Err(TryLockError::Error(err)) => return Err(err),
-                Err(TryLockError::WouldBlock) if started.elapsed() >= LOCK_WAIT => {
+                Err(TryLockError::WouldBlock) if Instant::now() >= give_up_at => {
                     return Err(io::Error::new(
                         io::ErrorKind::TimedOut,
-                        format!("another process has held the lock for {LOCK_WAIT:?}"),
+                        format!(
+                            "another process has held the lock for {:?} (the call's deadline, \
+                             or at most {LOCK_WAIT:?})",
+                            started.elapsed()
+                        ),
                     ));
                 }
                 Err(TryLockError::WouldBlock) => {
-                    thread::sleep(pause);
+                    let left = give_up_at.saturating_duration_since(Instant::now());
+                    thread::sleep(pause.min(left));
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
             }
@@ -267,8 +280,8 @@ impl TokenStore for FileStore {
         }
     }
 
-    fn fetch_lock(&self) -> Option<FetchGuard> {
-        match self.lock() {
+    fn fetch_lock(&self, deadline: Instant) -> Option<FetchGuard> {
+        match self.lock_by(deadline) {
             Ok(file) => Some(FetchGuard::new(file)),
             Err(err) => {
                 self.warn("lock it", &err);
@@ -477,6 +490,10 @@ mod hostile_tests {
         }
     }
 
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(3600)
+    }
+
     fn mkfifo(path: &std::path::Path) -> bool {
         Command::new("mkfifo")
             .arg(path)
@@ -515,8 +532,35 @@ mod hostile_tests {
             eprintln!("SKIPPED: no mkfifo");
             return;
         }
-        let locked = within_5s(move || store.fetch_lock().is_some());
+        let locked = within_5s(move || store.fetch_lock(far()).is_some());
         assert!(!locked);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_lock_held_by_another_process_is_waited_for_only_until_the_call_deadline() {
+        let dir = temp_dir("held");
+        let store = FileStore::new(dir.clone(), key());
+        // Another open file description holding the lock: what another process would be.
+        let holder = store.lock().unwrap();
+        let other = private_options()
+            .write(true)
+            .open(&store.lock_path)
+            .unwrap();
+        assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        drop(other);
+        let started = Instant::now();
+        let guard = store.fetch_lock(Instant::now() + Duration::from_millis(300));
+        let waited = started.elapsed();
+        assert!(guard.is_none());
+        assert!(waited >= Duration::from_millis(250), "{waited:?}");
+        assert!(waited < Duration::from_secs(2), "waited {waited:?} past the deadline");
+        // A deadline already past: no wait at all.
+        let started = Instant::now();
+        assert!(store.fetch_lock(Instant::now()).is_none());
+        assert!(started.elapsed() < Duration::from_millis(200));
+        drop(holder);
+        assert!(store.fetch_lock(far()).is_some());
         let _ = fs::remove_dir_all(dir);
     }
 }
