@@ -554,7 +554,10 @@ mod hostile_tests {
         let waited = started.elapsed();
         assert!(guard.is_none());
         assert!(waited >= Duration::from_millis(250), "{waited:?}");
-        assert!(waited < Duration::from_secs(2), "waited {waited:?} past the deadline");
+        assert!(
+            waited < Duration::from_secs(2),
+            "waited {waited:?} past the deadline"
+        );
         // A deadline already past: no wait at all.
         let started = Instant::now();
         assert!(store.fetch_lock(Instant::now()).is_none());
