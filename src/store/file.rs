@@ -194,11 +194,16 @@ impl FileStore {
     /// [`lock`](Self::lock), waiting no later than `deadline` (nor longer than [`LOCK_WAIT`]).
     fn lock_by(&self, deadline: Instant) -> io::Result<File> {
         self.make_dir()?;
-        let file = private_options()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&self.lock_path)?;
+        let mut options = private_options();
+        options.write(true).create(true).truncate(false);
+        // A symlink planted where the lock goes would make this create or open (and lock) a
+        // file elsewhere: refused.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            libc::O_NONBLOCK | libc::O_NOFOLLOW,
+        );
+        let file = options.open(&self.lock_path)?;
         let started = Instant::now();
         let give_up_at = started
             .checked_add(LOCK_WAIT)
@@ -565,5 +570,17 @@ mod hostile_tests {
         drop(holder);
         assert!(store.fetch_lock(far()).is_some());
         let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_symlink_where_the_lock_file_goes_is_not_followed() {
+        let dir = temp_dir("symlink-lock");
+        let elsewhere = temp_dir("symlink-target").join("created-by-the-lock");
+        let store = FileStore::new(dir.clone(), key());
+        std::os::unix::fs::symlink(&elsewhere, &store.lock_path).unwrap();
+        assert!(store.fetch_lock(far()).is_none());
+        assert!(!elsewhere.exists(), "the lock followed a planted symlink");
+        let _ = fs::remove_dir_all(dir);
+        let _ = fs::remove_dir_all(elsewhere.parent().unwrap());
     }
 }
