@@ -270,3 +270,31 @@ fn a_password_and_a_database_in_the_url_are_used() {
         "{four:?}"
     );
 }
+
+/// A Redis (or anything that writes to it) holding a token no header can carry: it must not
+/// be handed out, or every call would fail until it expires. Answers each command with the
+/// same poisoned HMGET reply.
+#[test]
+fn a_token_from_redis_that_no_header_can_carry_is_not_used() {
+    let fake = FakeRedis::start(|mut stream, stop| {
+        let mut buf = [0u8; 4096];
+        let reply = b"*3\r\n$10\r\nbad\r\ntoken\r\n$1\r\n0\r\n$14\r\n99999999999999\r\n";
+        while !stop.load(Ordering::Relaxed) {
+            match stream.read(&mut buf) {
+                Ok(n) if n > 0 => {
+                    if stream.write_all(reply).is_err() {
+                        return;
+                    }
+                }
+                _ => return,
+            }
+        }
+    });
+    let server = MockServer::start().unwrap();
+    let client = client(&server, &fake.url());
+    for _ in 0..3 {
+        let res = client.get(ME).send();
+        assert!(res.is_ok(), "{res:?}");
+    }
+    assert!(server.token_request_count() >= 1);
+}

@@ -54,6 +54,11 @@ impl StoredToken {
         margin: Duration,
         now: (SystemTime, Instant),
     ) -> Option<AccessToken> {
+        // A store shared with others (Redis) may hold anything: a token no header can carry
+        // would fail every call until it expired, as the token parser knows.
+        if self.token.expose().is_empty() || !crate::token::is_header_safe(self.token.expose()) {
+            return None;
+        }
         let now_ms = millis(now.0);
         let lifetime = self.expires_ms.checked_sub(self.issued_ms)?;
         // A clock set back since the token was stored cannot stretch it past its lifetime.
