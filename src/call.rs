@@ -1,6 +1,7 @@
 //! One logical call: send, and while the retry rules say so, wait and send again, within the
 //! call's deadline. Shared by API calls and the token request, so both end the same way.
 
+use std::cell::Cell;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,10 @@ pub(crate) struct Finished {
 /// earlier when the call is part of another: a token fetch inside an API call.) `label` names the call in log lines (no query: it
 /// may hold credentials).
 ///
+/// `waited` is the time this call has spent waiting for rate limits so far, shared with the
+/// caller's own waits (the rate budget's, before each attempt), so that both kinds together
+/// stay within `max_rate_limit_wait`.
+///
 /// Every path ends: failures are counted against `max_retries`, rate-limit waits against
 /// `max_rate_limit_wait` and [`retry::MAX_RATE_LIMIT_ATTEMPTS`], and every wait against the
 /// deadline; all the arithmetic saturates.
@@ -32,6 +37,7 @@ pub(crate) fn run(
     deadline: Instant,
     repeatable: bool,
     label: &str,
+    waited: &Cell<Duration>,
     mut send: impl FnMut(Duration) -> Attempt,
 ) -> Result<Finished, Error> {
     let started = Instant::now();
@@ -58,6 +64,8 @@ pub(crate) fn run(
             ),
             Err(err) => (Outcome::Transport(err.kind()), RateLimitHeaders::default()),
         };
+        // The budget's waits count against max_rate_limit_wait too.
+        attempts.rate_limit_waits = waited.get();
         let decision = match retry::decide(policy, &attempts, outcome, repeatable, headers) {
             // A wait that would end past the deadline is not started: the call ends now, with
             // the time it has left unspent rather than slept through.
@@ -85,6 +93,7 @@ pub(crate) fn run(
                     }
                 );
                 attempts.record(outcome, wait);
+                waited.set(attempts.rate_limit_waits);
                 thread::sleep(wait);
             }
             Decision::Stop => {

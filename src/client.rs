@@ -229,9 +229,11 @@ impl Client {
         inner
             .cell
             .get_or_fetch(deadline, too_late, || match &inner.store {
-                Some(store) => store::fetch_through(&**store, inner.refresh_margin, || {
-                    self.fetch_token(deadline)
-                }),
+                Some(store) => {
+                    store::fetch_through(&**store, inner.refresh_margin, deadline, || {
+                        self.fetch_token(deadline)
+                    })
+                }
                 None => self.fetch_token(deadline),
             })
     }
@@ -313,24 +315,32 @@ impl Client {
         let mut requested_at = Instant::now();
         // The token request is retried like a GET: asking twice for a token does no harm.
         // The fetch has what is left of the deadline of the caller that starts it.
-        let finished = call::run(&inner.settings.retry, deadline, true, &label, |left| {
-            requested_at = Instant::now();
-            let call = Call {
-                method: Method::POST,
-                url: &url,
-                headers,
-                body,
-                limit: TOKEN_BODY_LIMIT,
-                time_left: left,
-                loopback: inner.auth_loopback,
-                tokens: &[],
-            };
-            match inner.transport.send(&call) {
-                Ok(reply) => Ok(Ok(reply)),
-                Err(Error::Transport(err)) => Ok(Err(err)),
-                Err(other) => Err(other),
-            }
-        })?;
+        let waited = std::cell::Cell::new(Duration::ZERO);
+        let finished = call::run(
+            &inner.settings.retry,
+            deadline,
+            true,
+            &label,
+            &waited,
+            |left| {
+                requested_at = Instant::now();
+                let call = Call {
+                    method: Method::POST,
+                    url: &url,
+                    headers,
+                    body,
+                    limit: TOKEN_BODY_LIMIT,
+                    time_left: left,
+                    loopback: inner.auth_loopback,
+                    tokens: &[],
+                };
+                match inner.transport.send(&call) {
+                    Ok(reply) => Ok(Ok(reply)),
+                    Err(Error::Transport(err)) => Ok(Err(err)),
+                    Err(other) => Err(other),
+                }
+            },
+        )?;
         // The cache is empty during a fetch, but the token it replaces was sent before.
         let known = inner.cell.known();
         let tokens: Vec<&str> = known.iter().map(AccessToken::secret).collect();

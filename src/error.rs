@@ -673,6 +673,13 @@ pub(crate) fn excerpt(body: &[u8], scrub: impl Fn(&str) -> String) -> String {
     const MAX_CHARS: usize = 200;
     // Only the first few KiB can reach the excerpt; scrubbing more would be wasted work.
     let body = body.trim_ascii_start();
+    // Leading non-ASCII blanks too, before the cut: the excerpt starts after them, and must
+    // not reach the cut, where a secret cut in two would escape the scrubber.
+    let blanks = body.utf8_chunks().next().map_or(0, |chunk| {
+        let valid = chunk.valid();
+        valid.len() - valid.trim_start().len()
+    });
+    let body = &body[blanks..];
     let head = &body[..body.len().min(16 * 1024)];
     let text = scrub(&String::from_utf8_lossy(head));
     let mut out: String = text
@@ -685,4 +692,19 @@ pub(crate) fn excerpt(body: &[u8], scrub: impl Fn(&str) -> String) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt;
+
+    #[test]
+    fn leading_unicode_blanks_cannot_push_a_cut_secret_into_the_excerpt() {
+        // 16,374 bytes of EM SPACE, then the secret: the 16 KiB cut falls inside it, so the
+        // scrubber sees only its first 10 bytes and cannot recognise it.
+        let secret = "SECRETTOKEN-0123456789";
+        let body = format!("{}{secret} echoed", "\u{2003}".repeat(5_458));
+        let shown = excerpt(body.as_bytes(), |t| t.replace(secret, "<redacted>"));
+        assert!(!shown.contains("SECRETTOK"), "{shown}");
+    }
 }

@@ -5,8 +5,12 @@
 //! never shown.
 
 use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+
+use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisResult, Value};
 
 use crate::secret::Secret;
 
@@ -14,6 +18,8 @@ use crate::secret::Secret;
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 /// The most time one command may wait for its answer, and for its bytes to be sent.
 pub(crate) const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
+/// The largest reply read from Redis: ours are a few numbers or one token.
+const MAX_REPLY: usize = 64 * 1024;
 /// After a failure, how long callers fall back without trying Redis again.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// At most one warning about Redis in this time.
@@ -126,7 +132,7 @@ pub(crate) struct Link {
 
 #[derive(Default)]
 struct State {
-    connection: Option<redis::Connection>,
+    connection: Option<Connection>,
     /// Until then, Redis is not tried again.
     down_until: Option<Instant>,
     last_warning: Option<Instant>,
@@ -169,7 +175,7 @@ impl Link {
     pub(crate) fn with<T>(
         &self,
         what: &str,
-        command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+        command: impl FnOnce(&mut dyn ConnectionLike) -> RedisResult<T>,
     ) -> Option<T> {
         let mut state = self.state();
         let now = Instant::now();
@@ -194,7 +200,10 @@ impl Link {
                 }
             }
         }
-        let connection = state.connection.as_mut()?;
+        let connection: &mut dyn ConnectionLike = match state.connection.as_mut()? {
+            Connection::Bounded(c) => c,
+            Connection::Crate(c) => c,
+        };
         match command(connection) {
             Ok(value) => Some(value),
             Err(err) => {
@@ -204,7 +213,13 @@ impl Link {
         }
     }
 
-    fn connect(&self) -> redis::RedisResult<redis::Connection> {
+    fn connect(&self) -> RedisResult<Connection> {
+        // Plain TCP: our own connection, whose replies are bounded in time and size.
+        if let Ok(info) = self.url.url.expose().into_connection_info()
+            && let ConnectionAddr::Tcp(host, port) = info.addr()
+        {
+            return Bounded::connect(host, *port, info.redis_settings()).map(Connection::Bounded);
+        }
         // rustls panics when it cannot tell which crypto provider to use (a program that
         // builds two of them and installs neither): a failure to connect, not a crash.
         let connected = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -218,7 +233,7 @@ impl Link {
         })?;
         connection.set_read_timeout(Some(COMMAND_TIMEOUT))?;
         connection.set_write_timeout(Some(COMMAND_TIMEOUT))?;
-        Ok(connection)
+        Ok(Connection::Crate(connection))
     }
 
     /// Drops the connection (the next try makes a new one), keeps Redis untried for a second,
@@ -251,6 +266,153 @@ impl Link {
              once a minute",
             self.url.shown()
         );
+    }
+}
+
+enum Connection {
+    /// `redis://`: every reply within [`COMMAND_TIMEOUT`] and [`MAX_REPLY`].
+    Bounded(Bounded),
+    /// `rediss://` and `unix://`: the crate's connection, whose timeouts bound each read, not
+    /// a whole reply.
+    Crate(redis::Connection),
+}
+
+/// A plain TCP connection to Redis whose every reply is bounded as a whole: a server that
+/// trickles bytes, or sends without end, fails the command within [`COMMAND_TIMEOUT`] or at
+/// [`MAX_REPLY`] bytes (the crate's connection bounds only each read, so such a server would
+/// hold the link, and every call behind it, forever).
+struct Bounded {
+    stream: TcpStream,
+    parser: redis::Parser,
+    db: i64,
+    open: bool,
+}
+
+impl Bounded {
+    fn connect(host: &str, port: u16, settings: &redis::RedisConnectionInfo) -> RedisResult<Self> {
+        let started = Instant::now();
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "no address for the host");
+        let mut stream = None;
+        for addr in (host, port).to_socket_addrs()? {
+            let left = CONNECT_TIMEOUT.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            match TcpStream::connect_timeout(&addr, left) {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(err) => last = err,
+            }
+        }
+        let stream = stream.ok_or(last)?;
+        stream.set_nodelay(true)?;
+        stream.set_write_timeout(Some(COMMAND_TIMEOUT))?;
+        let mut connection = Bounded {
+            stream,
+            parser: redis::Parser::new(),
+            db: settings.db(),
+            open: true,
+        };
+        if let Some(password) = settings.password() {
+            let mut auth = redis::cmd("AUTH");
+            if let Some(user) = settings.username() {
+                auth.arg(user);
+            }
+            auth.arg(password).exec(&mut connection)?;
+        }
+        if settings.db() != 0 {
+            redis::cmd("SELECT")
+                .arg(settings.db())
+                .exec(&mut connection)?;
+        }
+        Ok(connection)
+    }
+}
+
+/// The connection's bytes until a deadline and up to a size.
+struct Capped<'a> {
+    stream: &'a TcpStream,
+    deadline: Instant,
+    left: usize,
+}
+
+impl Read for Capped<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a Redis reply larger than any this client asks for",
+            ));
+        }
+        let time = self.deadline.saturating_duration_since(Instant::now());
+        if time.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "a Redis reply not complete within the command timeout",
+            ));
+        }
+        self.stream.set_read_timeout(Some(time))?;
+        let n = buf.len().min(self.left);
+        let read = self.stream.read(&mut buf[..n])?;
+        self.left -= read;
+        Ok(read)
+    }
+}
+
+impl ConnectionLike for Bounded {
+    fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<Value> {
+        let reply = (|| {
+            (&self.stream).write_all(cmd)?;
+            let reader = Capped {
+                stream: &self.stream,
+                deadline: Instant::now()
+                    .checked_add(COMMAND_TIMEOUT)
+                    .unwrap_or_else(Instant::now),
+                left: MAX_REPLY,
+            };
+            self.parser.parse_value(reader)
+        })();
+        if reply.is_err() {
+            self.open = false;
+        }
+        reply
+    }
+
+    fn req_packed_commands(
+        &mut self,
+        cmd: &[u8],
+        offset: usize,
+        count: usize,
+    ) -> RedisResult<Vec<Value>> {
+        // Not used by this crate (no pipelines); done simply, each reply bounded.
+        let mut values = Vec::new();
+        let first = self.req_packed_command(cmd)?;
+        values.push(first);
+        for _ in 1..offset.saturating_add(count) {
+            let reader = Capped {
+                stream: &self.stream,
+                deadline: Instant::now()
+                    .checked_add(COMMAND_TIMEOUT)
+                    .unwrap_or_else(Instant::now),
+                left: MAX_REPLY,
+            };
+            values.push(self.parser.parse_value(reader)?);
+        }
+        Ok(values.into_iter().skip(offset).collect())
+    }
+
+    fn get_db(&self) -> i64 {
+        self.db
+    }
+
+    fn check_connection(&mut self) -> bool {
+        redis::cmd("PING").exec(self).is_ok()
+    }
+
+    fn is_open(&self) -> bool {
+        self.open
     }
 }
 

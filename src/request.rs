@@ -1,8 +1,9 @@
 //! Authenticated API calls: a request builder, the send loop (bearer token, 401 refresh,
 //! rate-limit waits, retries) and the response.
 
+use std::cell::Cell;
 use std::fmt;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use ureq::http::{HeaderMap, Method};
 
@@ -122,11 +123,15 @@ impl<'c> RequestBuilder<'c> {
         let policy = &client.settings().retry;
         let deadline = crate::client::deadline_after(policy.call_timeout);
         let mut tally = budget::Tally::new(deadline);
-        let finished = call::run(policy, deadline, self.repeatable, &label, |_| {
+        // Rate-limit waits of this call, the budget's and the 429s' together.
+        let waited = Cell::new(Duration::ZERO);
+        let finished = call::run(policy, deadline, self.repeatable, &label, &waited, |_| {
             loop {
                 let token = client.access_token_by(deadline)?;
                 // Wait here, rather than be refused, when the account's window is spent.
+                tally.waited = waited.get();
                 let ticket = budget::take_turn(client.budget(), policy, &label, &mut tally)?;
+                waited.set(tally.waited);
                 tally.sent = tally.sent.saturating_add(1);
                 let bearer = format!("Bearer {}", token.secret());
                 let mut all = headers.clone();

@@ -442,3 +442,19 @@ fn export_skips_an_item_that_does_not_fit_and_says_so() {
     );
     assert!(err.contains("1 item(s) did not fit"), "{err}");
 }
+
+/// A closed stderr (the reader of its pipe gone) must not turn an exit code into a panic's 101.
+#[test]
+fn a_closed_stderr_keeps_the_exit_code() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = Command::new(BIN)
+        .args(["--no-such-flag"])
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{status:?}");
+}

@@ -24,8 +24,11 @@ fn main() -> ExitCode {
     let parsed = match args::parse(std::env::args_os().skip(1)) {
         Ok(parsed) => parsed,
         Err(usage) => {
-            eprintln!("hotmart: {usage}");
-            eprintln!("Try `hotmart --help`.");
+            crate::logger::say(format_args!("{usage}"));
+            {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr().lock(), "Try `hotmart --help`.");
+            }
             return exit::USAGE.into();
         }
     };
@@ -33,7 +36,7 @@ fn main() -> ExitCode {
     match commands::run(parsed) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("hotmart: {failure}");
+            crate::logger::say(format_args!("{failure}"));
             failure.code().into()
         }
     }

@@ -87,7 +87,8 @@ impl FileStore {
     }
 
     fn read(&self) -> io::Result<Option<StoredToken>> {
-        let file = match File::open(&self.path) {
+        // Non-blocking: a FIFO planted where the file goes must not hang the open.
+        let file = match private_options().read(true).open(&self.path) {
             Ok(file) => file,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(err),
@@ -187,26 +188,44 @@ impl FileStore {
     /// Takes the lock file's exclusive lock, waiting up to [`LOCK_WAIT`] for another process
     /// to release it: one that hangs while holding it must not hang every later run too.
     fn lock(&self) -> io::Result<File> {
+        self.lock_by(Instant::now() + LOCK_WAIT)
+    }
+
+    /// [`lock`](Self::lock), waiting no later than `deadline` (nor longer than [`LOCK_WAIT`]).
+    fn lock_by(&self, deadline: Instant) -> io::Result<File> {
         self.make_dir()?;
-        let file = private_options()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&self.lock_path)?;
+        let mut options = private_options();
+        options.write(true).create(true).truncate(false);
+        // A symlink planted where the lock goes would make this create or open (and lock) a
+        // file elsewhere: refused.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            libc::O_NONBLOCK | libc::O_NOFOLLOW,
+        );
+        let file = options.open(&self.lock_path)?;
         let started = Instant::now();
+        let give_up_at = started
+            .checked_add(LOCK_WAIT)
+            .map_or(deadline, |latest| latest.min(deadline));
         let mut pause = Duration::from_millis(2);
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(file),
                 Err(TryLockError::Error(err)) => return Err(err),
-                Err(TryLockError::WouldBlock) if started.elapsed() >= LOCK_WAIT => {
+                Err(TryLockError::WouldBlock) if Instant::now() >= give_up_at => {
                     return Err(io::Error::new(
                         io::ErrorKind::TimedOut,
-                        format!("another process has held the lock for {LOCK_WAIT:?}"),
+                        format!(
+                            "another process has held the lock for {:?} (the call's deadline, \
+                             or at most {LOCK_WAIT:?})",
+                            started.elapsed()
+                        ),
                     ));
                 }
                 Err(TryLockError::WouldBlock) => {
-                    thread::sleep(pause);
+                    let left = give_up_at.saturating_duration_since(Instant::now());
+                    thread::sleep(pause.min(left));
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
             }
@@ -266,8 +285,8 @@ impl TokenStore for FileStore {
         }
     }
 
-    fn fetch_lock(&self) -> Option<FetchGuard> {
-        match self.lock() {
+    fn fetch_lock(&self, deadline: Instant) -> Option<FetchGuard> {
+        match self.lock_by(deadline) {
             Ok(file) => Some(FetchGuard::new(file)),
             Err(err) => {
                 self.warn("lock it", &err);
@@ -277,11 +296,17 @@ impl TokenStore for FileStore {
     }
 }
 
-/// Options that create files readable and writable by their owner only.
+/// Options that create files readable and writable by their owner only, and whose open
+/// never blocks: on a FIFO planted where a cache or lock file goes, a plain open waits for
+/// the other end forever, while a non-blocking one returns (and the file is then refused as
+/// not regular, or fails to open for writing). On regular files the flag changes nothing.
 fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NONBLOCK);
+    }
     options
 }
 
@@ -442,5 +467,120 @@ mod tests {
         }
         let store = FileStore::new(PathBuf::from("/x"), key());
         assert!(store.path().starts_with("/x"));
+    }
+}
+
+#[cfg(all(test, unix))]
+mod hostile_tests {
+    use super::*;
+    use std::process::Command;
+    use std::sync::mpsc;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "hotmart-file-{name}-{}-{}",
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn key() -> Key {
+        Key {
+            auth_url: "https://a.example".into(),
+            api_url: "https://b.example".into(),
+            client_id: "id".into(),
+        }
+    }
+
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(3600)
+    }
+
+    fn mkfifo(path: &std::path::Path) -> bool {
+        Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Runs `f` on another thread; fails the test if it has not returned within 5 s.
+    fn within_5s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("hung on a FIFO planted in the cache directory")
+    }
+
+    #[test]
+    fn a_fifo_where_the_cache_file_goes_is_refused_without_hanging() {
+        let dir = temp_dir("fifo");
+        let store = FileStore::new(dir.clone(), key());
+        if !mkfifo(store.path()) {
+            eprintln!("SKIPPED: no mkfifo");
+            return;
+        }
+        let loaded = within_5s(move || store.load());
+        assert_eq!(loaded, None);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_fifo_where_the_lock_file_goes_is_refused_without_hanging() {
+        let dir = temp_dir("fifo-lock");
+        let store = FileStore::new(dir.clone(), key());
+        if !mkfifo(&store.lock_path) {
+            eprintln!("SKIPPED: no mkfifo");
+            return;
+        }
+        let locked = within_5s(move || store.fetch_lock(far()).is_some());
+        assert!(!locked);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_lock_held_by_another_process_is_waited_for_only_until_the_call_deadline() {
+        let dir = temp_dir("held");
+        let store = FileStore::new(dir.clone(), key());
+        // Another open file description holding the lock: what another process would be.
+        let holder = store.lock().unwrap();
+        let other = private_options()
+            .write(true)
+            .open(&store.lock_path)
+            .unwrap();
+        assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        drop(other);
+        let started = Instant::now();
+        let guard = store.fetch_lock(Instant::now() + Duration::from_millis(300));
+        let waited = started.elapsed();
+        assert!(guard.is_none());
+        assert!(waited >= Duration::from_millis(250), "{waited:?}");
+        assert!(
+            waited < Duration::from_secs(2),
+            "waited {waited:?} past the deadline"
+        );
+        // A deadline already past: no wait at all.
+        let started = Instant::now();
+        assert!(store.fetch_lock(Instant::now()).is_none());
+        assert!(started.elapsed() < Duration::from_millis(200));
+        drop(holder);
+        assert!(store.fetch_lock(far()).is_some());
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_symlink_where_the_lock_file_goes_is_not_followed() {
+        let dir = temp_dir("symlink-lock");
+        let elsewhere = temp_dir("symlink-target").join("created-by-the-lock");
+        let store = FileStore::new(dir.clone(), key());
+        std::os::unix::fs::symlink(&elsewhere, &store.lock_path).unwrap();
+        assert!(store.fetch_lock(far()).is_none());
+        assert!(!elsewhere.exists(), "the lock followed a planted symlink");
+        let _ = fs::remove_dir_all(dir);
+        let _ = fs::remove_dir_all(elsewhere.parent().unwrap());
     }
 }

@@ -54,6 +54,11 @@ impl StoredToken {
         margin: Duration,
         now: (SystemTime, Instant),
     ) -> Option<AccessToken> {
+        // A store shared with others (Redis) may hold anything: a token no header can carry
+        // would fail every call until it expired, as the token parser knows.
+        if self.token.expose().is_empty() || !crate::token::is_header_safe(self.token.expose()) {
+            return None;
+        }
         let now_ms = millis(now.0);
         let lifetime = self.expires_ms.checked_sub(self.issued_ms)?;
         // A clock set back since the token was stored cannot stretch it past its lifetime.
@@ -115,9 +120,9 @@ pub(crate) trait TokenStore: Send + Sync {
     /// Removes the entry if its token is `token`. Returns whether it removed one.
     fn compare_and_remove(&self, token: &str) -> bool;
 
-    /// Waits for the cross-process fetch lock for this key. `None` if the store cannot lock
-    /// (the caller then fetches without it).
-    fn fetch_lock(&self) -> Option<FetchGuard>;
+    /// Waits for the cross-process fetch lock for this key, no later than `deadline` (the
+    /// call's). `None` if the store cannot lock by then (the caller then fetches without it).
+    fn fetch_lock(&self, deadline: Instant) -> Option<FetchGuard>;
 }
 
 /// The file store under `dir` for one environment and client id. Does no I/O.
@@ -147,16 +152,18 @@ fn millis(time: SystemTime) -> u64 {
 
 /// The token cell's fetch, through `store`: a fresh stored token if there is one, else, under
 /// the cross-process fetch lock and after looking again, `fetch`'s token, which is stored.
+/// The lock is waited for no later than `deadline`, the call's.
 pub(crate) fn fetch_through(
     store: &dyn TokenStore,
     margin: Duration,
+    deadline: Instant,
     fetch: impl FnOnce() -> Result<AccessToken, Error>,
 ) -> Result<AccessToken, Error> {
     if let Some(token) = store.load().and_then(|s| s.to_fresh(margin, now())) {
         log::debug!(target: "hotmart::token", "access token read from the token cache");
         return Ok(token);
     }
-    let guard = store.fetch_lock();
+    let guard = store.fetch_lock(deadline);
     // Another process may have fetched while this one waited for the lock.
     let current = store.load();
     if let Some(token) = current.as_ref().and_then(|s| s.to_fresh(margin, now())) {

@@ -160,11 +160,14 @@ impl TokenStore for RedisStore {
         removed.map_or(removed_nearby, |n| n > 0)
     }
 
-    fn fetch_lock(&self) -> Option<FetchGuard> {
+    fn fetch_lock(&self, deadline: Instant) -> Option<FetchGuard> {
         let owner = owner_token();
         let ttl_ms = u64::try_from(self.lock_ttl.as_millis()).unwrap_or(u64::MAX);
-        // Long enough for a living owner to finish, or a dead one's lock to expire.
-        let give_up_at = Instant::now() + self.lock_ttl + Duration::from_secs(1);
+        // Long enough for a living owner to finish, or a dead one's lock to expire; never past
+        // the call's deadline.
+        let give_up_at = Instant::now()
+            .checked_add(self.lock_ttl.saturating_add(Duration::from_secs(1)))
+            .map_or(deadline, |latest| latest.min(deadline));
         loop {
             let taken = self.link.with("token lock", |c| {
                 redis::cmd("SET")
@@ -185,17 +188,19 @@ impl TokenStore for RedisStore {
                     }));
                 }
                 // Another process holds it: wait for it to store its token and let go.
-                Some(None) if Instant::now() < give_up_at => thread::sleep(POLL),
+                Some(None) if Instant::now() < give_up_at => {
+                    thread::sleep(POLL.min(give_up_at.saturating_duration_since(Instant::now())));
+                }
                 Some(None) => {
                     log::warn!(
                         target: "hotmart::token",
-                        "another process has held the token lock on Redis for {:?}; fetching \
-                         without it",
+                        "another process has held the token lock on Redis until this call's \
+                         deadline or for {:?}; fetching without it",
                         self.lock_ttl
                     );
                     return None;
                 }
-                None => return self.fallback.as_ref()?.fetch_lock(),
+                None => return self.fallback.as_ref()?.fetch_lock(deadline),
             }
         }
     }

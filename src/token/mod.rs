@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub(crate) use parse::is_header_safe;
 pub use parse::{Member, ParseError, ParseErrorKind};
 
 use crate::secret::{Fingerprint, Secret};

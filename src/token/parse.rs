@@ -274,7 +274,7 @@ fn string_or_null<'a>(
 }
 
 /// Whether `token` can be sent as `Bearer <token>`: printable ASCII and spaces only.
-fn is_header_safe(token: &str) -> bool {
+pub(crate) fn is_header_safe(token: &str) -> bool {
     token.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 

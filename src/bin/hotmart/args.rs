@@ -152,9 +152,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
     let mut args = args.into_iter();
     let mut only_operands = false;
     while let Some(arg) = args.next() {
+        // Not quoted: it may be `--redis=URL` with the URL's password.
         let arg = arg
             .into_string()
-            .map_err(|a| format!("argument {a:?} is not valid Unicode"))?;
+            .map_err(|_| "an argument is not valid Unicode".to_owned())?;
         if only_operands || !arg.starts_with('-') || arg == "-" {
             operands.push(arg);
             continue;
@@ -166,10 +167,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
         let mut value = |name: &str| -> Result<String, String> {
             match inline.clone() {
                 Some(value) => Ok(value),
-                None => args
-                    .next()
-                    .and_then(|v| v.into_string().ok())
-                    .ok_or_else(|| format!("{name} needs a value")),
+                None => match args.next() {
+                    None => Err(format!("{name} needs a value")),
+                    Some(v) => v
+                        .into_string()
+                        .map_err(|_| format!("{name}: the value is not valid Unicode")),
+                },
             }
         };
         let flag = |name: &str| match inline {
@@ -435,5 +438,35 @@ mod tests {
             run("token --help").unwrap().command,
             Command::Help
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_value_that_is_not_unicode_is_named_as_such() {
+        use std::os::unix::ffi::OsStringExt;
+        let args = [
+            OsString::from("export"),
+            OsString::from("sales"),
+            OsString::from("--since"),
+            OsString::from_vec(vec![0xff, b'1', b'd']),
+        ];
+        let err = parse(args).unwrap_err();
+        assert!(err.contains("not valid Unicode"), "{err}");
+        assert!(!err.contains("needs a value"), "{err}");
+        // The value is not quoted: it may be a Redis URL with its password.
+        let args = [
+            OsString::from("--redis"),
+            OsString::from_vec(b"redis://:s3cret\xff@h/0".to_vec()),
+            OsString::from("token"),
+        ];
+        let err = parse(args).unwrap_err();
+        assert!(!err.contains("s3cret"), "{err}");
+        let args = [
+            OsString::from_vec(b"--redis=redis://:s3cret\xff@h/0".to_vec()),
+            OsString::from("token"),
+        ];
+        let err = parse(args).unwrap_err();
+        assert!(!err.contains("s3cret"), "{err}");
+        assert!(err.contains("not valid Unicode"), "{err}");
     }
 }

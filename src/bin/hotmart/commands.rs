@@ -108,7 +108,9 @@ fn mock(port: u16) -> Result<(), Failure> {
         hotmart::mock::CLIENT_SECRET,
     );
     write_out(exports.as_bytes())?;
-    eprintln!("hotmart: the local Hotmart is listening on {url}; stop it with Ctrl-C");
+    crate::logger::say(format_args!(
+        "the local Hotmart is listening on {url}; stop it with Ctrl-C"
+    ));
     loop {
         std::thread::park();
     }

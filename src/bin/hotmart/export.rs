@@ -155,7 +155,7 @@ impl<W: Write> Output<W> {
                 Ok(item) => item,
                 // One item that does not fit its model costs that item, not the export.
                 Err(err @ Error::InvalidItem { .. }) => {
-                    eprintln!("hotmart: skipped an item: {err}");
+                    crate::logger::say(format_args!("skipped an item: {err}"));
                     self.skipped += 1;
                     continue;
                 }

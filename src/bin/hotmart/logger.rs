@@ -23,7 +23,7 @@ impl Log for Stderr {
     fn log(&self, record: &Record<'_>) {
         if self.enabled(record.metadata()) {
             let level = record.level().as_str().to_ascii_lowercase();
-            eprintln!("hotmart: {level}: {}", record.args());
+            say(format_args!("{level}: {}", record.args()));
         }
     }
 
@@ -39,4 +39,11 @@ pub fn init(verbose: bool) {
     if log::set_logger(logger).is_ok() {
         log::set_max_level(level);
     }
+}
+
+/// Writes `hotmart: {line}` to stderr. A stderr that cannot be written to (its reader gone)
+/// loses the line; `eprintln!` would panic instead, and turn the exit code into 101.
+pub fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "hotmart: {line}");
 }
