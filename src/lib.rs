@@ -93,6 +93,7 @@
 #[cfg(feature = "json")]
 pub mod api;
 mod budget;
+mod builder;
 mod call;
 mod cell;
 mod client;
@@ -119,9 +120,10 @@ mod transport;
 #[cfg(feature = "mock")]
 pub mod mock;
 
+pub use builder::ClientBuilder;
 #[cfg(feature = "redis")]
-pub use client::REDIS_URL_VAR;
-pub use client::{Client, ClientBuilder, TOKEN_PATH, TokenRequestStyle};
+pub use builder::REDIS_URL_VAR;
+pub use client::{Client, TOKEN_PATH, TokenRequestStyle};
 pub use credentials::Credentials;
 pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
 pub use error::{ApiError, Error, GaveUp, Limit, TransportError, TransportErrorKind};
