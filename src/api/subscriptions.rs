@@ -358,8 +358,7 @@ impl CancelRequest<'_> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn send(self) -> Result<SubscriptionChanges, Error> {
-        let resp = self.request().send()?;
-        crate::page::decode_checked(resp.body(), resp.url(), SubscriptionChanges::check)
+        decode_answer(self.request(), SubscriptionChanges::check)
     }
 
     /// Sends a one-subscription call ([`Subscriptions::cancel_one`]): the subscription as it
@@ -372,8 +371,7 @@ impl CancelRequest<'_> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn send_one(self) -> Result<SubscriptionChange, Error> {
-        let resp = self.request().send()?;
-        crate::page::decode_checked(resp.body(), resp.url(), SubscriptionChange::check)
+        decode_answer(self.request(), SubscriptionChange::check)
     }
 }
 
@@ -433,8 +431,7 @@ impl ReactivateRequest<'_> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn send(self) -> Result<SubscriptionChanges, Error> {
-        let resp = self.request().send()?;
-        crate::page::decode_checked(resp.body(), resp.url(), SubscriptionChanges::check)
+        decode_answer(self.request(), SubscriptionChanges::check)
     }
 
     /// Sends a one-subscription call ([`Subscriptions::reactivate_one`]).
@@ -445,7 +442,15 @@ impl ReactivateRequest<'_> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn send_one(self) -> Result<SubscriptionChange, Error> {
-        let resp = self.request().send()?;
-        crate::page::decode_checked(resp.body(), resp.url(), SubscriptionChange::check)
+        decode_answer(self.request(), SubscriptionChange::check)
     }
+}
+
+/// Sends a cancel or reactivate call and reads its answer as `T`.
+fn decode_answer<T: miniserde::Deserialize>(
+    request: RequestBuilder<'_>,
+    check: crate::page::Check,
+) -> Result<T, Error> {
+    let resp = request.send()?;
+    crate::page::decode_checked(resp.body(), resp.url(), check)
 }
