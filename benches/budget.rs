@@ -10,32 +10,19 @@
 
 use std::hint::black_box;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use hotmart::mock::BudgetProbe;
+
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{median, per_call, percentile};
 
 const CALLS: u32 = 200_000;
 const ROUNDS: usize = 31;
 /// Calls left that each answer reports: room for every call of the benchmark.
 const ROOMY: u64 = 1_000_000_000;
-
-fn per_call(calls: u32, mut f: impl FnMut()) -> Duration {
-    let started = Instant::now();
-    for _ in 0..calls {
-        f();
-    }
-    started.elapsed() / calls
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[((values.len() - 1) as f64 * p) as usize]
-}
 
 fn main() {
     in_process();

@@ -15,6 +15,11 @@ use std::time::{Duration, Instant};
 use hotmart::Client;
 use hotmart::mock::MockServer;
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{median, per_call};
+
 const CALLS: u32 = 200_000;
 const ROUNDS: usize = 31;
 
@@ -28,19 +33,6 @@ impl Floor {
         let cached = self.cached.lock().unwrap();
         cached.as_ref().filter(|t| Instant::now() < t.1).cloned()
     }
-}
-
-fn per_call(calls: u32, f: impl Fn()) -> Duration {
-    let started = Instant::now();
-    for _ in 0..calls {
-        f();
-    }
-    started.elapsed() / calls
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn main() {

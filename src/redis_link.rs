@@ -338,6 +338,19 @@ struct Capped<'a> {
     left: usize,
 }
 
+impl<'a> Capped<'a> {
+    /// A reader for one reply: at most `MAX_REPLY` bytes within `COMMAND_TIMEOUT`.
+    fn new(stream: &'a TcpStream) -> Self {
+        Capped {
+            stream,
+            deadline: Instant::now()
+                .checked_add(COMMAND_TIMEOUT)
+                .unwrap_or_else(Instant::now),
+            left: MAX_REPLY,
+        }
+    }
+}
+
 impl Read for Capped<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.left == 0 {
@@ -365,13 +378,7 @@ impl ConnectionLike for Bounded {
     fn req_packed_command(&mut self, cmd: &[u8]) -> RedisResult<Value> {
         let reply = (|| {
             (&self.stream).write_all(cmd)?;
-            let reader = Capped {
-                stream: &self.stream,
-                deadline: Instant::now()
-                    .checked_add(COMMAND_TIMEOUT)
-                    .unwrap_or_else(Instant::now),
-                left: MAX_REPLY,
-            };
+            let reader = Capped::new(&self.stream);
             self.parser.parse_value(reader)
         })();
         if reply.is_err() {
@@ -391,13 +398,7 @@ impl ConnectionLike for Bounded {
         let first = self.req_packed_command(cmd)?;
         values.push(first);
         for _ in 1..offset.saturating_add(count) {
-            let reader = Capped {
-                stream: &self.stream,
-                deadline: Instant::now()
-                    .checked_add(COMMAND_TIMEOUT)
-                    .unwrap_or_else(Instant::now),
-                left: MAX_REPLY,
-            };
+            let reader = Capped::new(&self.stream);
             values.push(self.parser.parse_value(reader)?);
         }
         Ok(values.into_iter().skip(offset).collect())
