@@ -13,7 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use hotmart::Client;
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 
 #[path = "support/mod.rs"]
 mod support;

@@ -13,7 +13,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Environment};
 
 fn main() {

@@ -16,7 +16,7 @@ use std::io::{self, Write};
 use std::time::{Duration, SystemTime};
 
 use hotmart::api::TransactionStatus;
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 use hotmart::models::Sale;
 use hotmart::{Client, Credentials, Environment};
 

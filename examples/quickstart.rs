@@ -13,7 +13,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Environment};
 
 /// The variables that configure a real client; any of them set means "use the real API".
@@ -162,7 +162,7 @@ fn against_the_local_hotmart() -> Result<(), hotmart::Error> {
 
     let wrong = Client::new(
         server.environment(),
-        Credentials::new(hotmart::mock::CLIENT_ID, "not-the-secret"),
+        Credentials::new(hotmart_mock::CLIENT_ID, "not-the-secret"),
     )?;
     let err = wrong
         .access_token()

@@ -3,20 +3,16 @@
 
 use std::fmt;
 use std::path::PathBuf;
-#[cfg(feature = "redis")]
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::budget::{InProcess, RateBudget};
+use crate::store::{FileStore, TokenKey, TokenStore};
 use crate::cell::TokenCell;
 use crate::client::{ApiSettings, Inner, TOKEN_PATH, TokenRequestStyle};
 use crate::environment::BaseUrl;
 use crate::redact::Redactor;
 use crate::retry::Policy;
 use crate::secret::Secret;
-use crate::store;
-#[cfg(feature = "redis")]
-use crate::store::TokenStore;
 use crate::transport::{ProxyChoice, Settings, Transport};
 use crate::{Client, Credentials, Environment, Error};
 
@@ -26,7 +22,6 @@ use crate::{Client, Credentials, Environment, Error};
 /// `User-Agent` with control characters, a zero timeout, a malformed proxy URL) and clamps
 /// durations longer than [`ClientBuilder::MAX_DURATION`] to it, so no arithmetic on clock
 /// instants can overflow.
-#[derive(Debug)]
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct ClientBuilder {
     environment: Environment,
@@ -38,26 +33,13 @@ pub struct ClientBuilder {
     user_agent: String,
     proxy: ProxySetting,
     settings: ApiSettings,
-    token_cache: Option<PathBuf>,
+    token_store: Option<Box<dyn TokenStore>>,
+    rate_budget: Option<Box<dyn RateBudget>>,
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     tls_backend: crate::TlsBackend,
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
     root_pems: crate::tls::RootPems,
-    #[cfg(feature = "redis")]
-    redis: Option<RedisChoice>,
 }
-
-/// Where the Redis URL comes from; it may hold a password, so `Debug` hides it.
-#[cfg(feature = "redis")]
-#[derive(Debug)]
-enum RedisChoice {
-    Url(Secret),
-    FromEnv,
-}
-
-/// The variable [`ClientBuilder::redis_from_env`] reads.
-#[cfg(feature = "redis")]
-pub const REDIS_URL_VAR: &str = "HOTMART_REDIS_URL";
 
 /// The proxy as the builder was told; the URL may hold a password, so `Debug` hides it.
 enum ProxySetting {
@@ -107,11 +89,10 @@ impl ClientBuilder {
             },
             #[cfg(any(feature = "rustls", feature = "native-tls"))]
             tls_backend: crate::TlsBackend::default(),
-            #[cfg(any(feature = "rustls", feature = "native-tls"))]
+            #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
             root_pems: crate::tls::RootPems::default(),
-            #[cfg(feature = "redis")]
-            redis: None,
-            token_cache: None,
+            token_store: None,
+            rate_budget: None,
         }
     }
 
@@ -229,7 +210,8 @@ impl ClientBuilder {
     }
 
     /// Trusts the certificates in `pem` as roots, in addition to the default ones: what a
-    /// TLS-inspecting corporate proxy or a private test server needs. Call it once per PEM
+    /// TLS-inspecting corporate proxy or a private test server needs (feature `extra-roots`,
+    /// which brings Mozilla's roots as certificates to chain them after). Call it once per PEM
     /// text; each may hold several certificates (other PEM blocks, such as keys, are ignored).
     ///
     /// The default roots are Mozilla's, built into the crate, for either
@@ -259,7 +241,7 @@ impl ClientBuilder {
     ///     .unwrap_err();
     /// assert!(matches!(err, Error::InvalidRootCertificate { index: 0, .. }));
     /// ```
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
     pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
         self.root_pems.0.push(pem.as_ref().to_vec());
         self
@@ -285,62 +267,6 @@ impl ClientBuilder {
         self
     }
 
-    /// Shares one access token and one rate budget with every process, on any host, whose
-    /// client uses the same Redis server, environment and client id (feature `redis`).
-    ///
-    /// - The token: processes that find none in Redis take a lock there (with an owner and an
-    ///   expiry of the request [`timeout`](Self::timeout) plus a second, so a crashed owner
-    ///   holds up the others only that long), and only the first one fetches; the others
-    ///   read its token. It is kept with a time to live of its remaining life, and removed
-    ///   when the API rejects it. With [`token_cache`](Self::token_cache) too, the file keeps
-    ///   this host's copy, used while Redis cannot be reached.
-    /// - The budget: together the processes stay within the account's limit instead of each
-    ///   learning it from 429s (see the README's "Many processes, many hosts").
-    ///
-    /// Both are atomic scripts on the server, keyed by the base URLs and the client id (never
-    /// the secret).
-    ///
-    /// `url` is `redis://[user:password@]host[:port][/db]`, `unix:///path/to/socket`, or, with
-    /// the `rustls` feature, `rediss://…` for TLS: the server's certificate must chain to
-    /// Mozilla's roots or to those given to `add_root_certificates_pem`, as for the API.
-    /// `build()` refuses a malformed URL ([`Error::InvalidConfig`]). The URL, and the password
-    /// in it, never appear in `Debug`, errors or the log.
-    ///
-    /// Redis being down never stops the work: connecting is bounded by 500 ms and each command
-    /// by 500 ms; while Redis cannot be reached, each call uses this process's own budget and
-    /// token (or the file cache), Redis is tried again a second later, and a warning goes to
-    /// the log at most once a minute.
-    ///
-    /// ```
-    /// # use hotmart::{Client, Credentials, Environment};
-    /// let client = Client::builder(Environment::Production, Credentials::new("id", "secret"))
-    ///     .redis("redis://:password@cache.internal:6379/0")
-    ///     .build()?; // no I/O yet: Redis is first asked on the first call
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    #[cfg(feature = "redis")]
-    pub fn redis(mut self, url: impl Into<String>) -> Self {
-        self.redis = Some(RedisChoice::Url(Secret::new(url.into())));
-        self
-    }
-
-    /// As [`redis`](Self::redis), with the URL in the environment variable
-    /// `HOTMART_REDIS_URL` ([`REDIS_URL_VAR`]), read by `build()`; unset or empty means no
-    /// Redis. A malformed value is [`Error::InvalidEnv`].
-    ///
-    /// ```no_run
-    /// # use hotmart::{Client, Credentials, Environment};
-    /// let client = Client::builder(Environment::from_env()?, Credentials::from_env()?)
-    ///     .redis_from_env()
-    ///     .build()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    #[cfg(feature = "redis")]
-    pub fn redis_from_env(mut self) -> Self {
-        self.redis = Some(RedisChoice::FromEnv);
-        self
-    }
-
     /// Keeps the access token in a file under `dir` as well as in memory, so that short-lived
     /// processes (cron jobs, the `hotmart` command) share one token instead of fetching one
     /// each run. Default: off. [`default_token_cache_dir`](crate::default_token_cache_dir)
@@ -353,6 +279,8 @@ impl ClientBuilder {
     /// token, it is removed from the file too. Problems with the file are logged, never
     /// returned: the client then fetches as it would without a cache.
     ///
+    /// The short form of `.token_store(FileStore::new(dir))` ([`FileStore`]).
+    ///
     /// ```
     /// use hotmart::{Client, Credentials, Environment};
     ///
@@ -362,9 +290,31 @@ impl ClientBuilder {
     ///     .build()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn token_cache(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.token_cache = Some(dir.into());
+    pub fn token_cache(self, dir: impl Into<PathBuf>) -> Self {
+        self.token_store(FileStore::new(dir))
+    }
+
+    /// Keeps the access token in `store` as well as in memory: a store of your own
+    /// (Postgres, Vault, memcached…), [`FileStore`], or `hotmart-redis`'s. The in-memory token
+    /// stays in front, so the store is asked only when that one is missing or due; see
+    /// [`crate::store`] for the flow and an example. Replaces any earlier store.
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.token_store = Some(Box::new(store));
         self
+    }
+
+    /// The rate budget asked before every API attempt and told every answer. Default: an
+    /// [`InProcess`](crate::budget::InProcess) budget per client (shared by its clones).
+    /// `hotmart-redis` has one shared by every process on every host; see [`crate::budget`].
+    pub fn rate_budget(mut self, budget: impl RateBudget + 'static) -> Self {
+        self.rate_budget = Some(Box::new(budget));
+        self
+    }
+
+    /// The per-request timeout as set, before `build()`'s clamping (what a shared store sizes
+    /// its fetch lock by).
+    pub fn request_timeout(&self) -> Option<Duration> {
+        self.timeout
     }
 
     /// Checks the settings and builds the client. Does no I/O.
@@ -433,68 +383,17 @@ impl ClientBuilder {
         #[cfg(any(feature = "rustls", feature = "native-tls"))]
         let tls = crate::tls::TlsSettings {
             backend: self.tls_backend,
+            #[cfg(feature = "extra-roots")]
             extra_roots: self.root_pems.parse()?,
         };
-        #[cfg(feature = "redis")]
-        let redis = match self.redis {
-            None => None,
-            Some(RedisChoice::Url(url)) => Some(
-                crate::redis_link::RedisUrl::parse(url.expose()).map_err(|reason| {
-                    Error::InvalidConfig {
-                        setting: "redis",
-                        reason,
-                    }
-                })?,
-            ),
-            Some(RedisChoice::FromEnv) => {
-                match crate::env::optional(&crate::env::process, REDIS_URL_VAR) {
-                    None => None,
-                    Some(url) => Some(crate::redis_link::RedisUrl::parse(&url).map_err(|_| {
-                        Error::InvalidEnv {
-                            variable: REDIS_URL_VAR,
-                            expected: "a Redis URL such as redis://host:6379/0",
-                        }
-                    })?),
-                }
-            }
-        };
-        let store = self
-            .token_cache
-            .map(|dir| store::file_store(dir, &auth_base, &api_base, self.credentials.client_id()));
-        #[cfg(feature = "redis")]
-        let (budget, store): (Box<dyn RateBudget>, _) = match &redis {
-            Some(url) => {
-                #[cfg(feature = "rustls")]
-                let extra_roots = tls.extra_roots.as_slice();
-                #[cfg(not(feature = "rustls"))]
-                let extra_roots: &[Vec<u8>] = &[];
-                let link = Arc::new(crate::redis_link::Link::new(url, extra_roots));
-                let client_id = self.credentials.client_id();
-                let budget = crate::budget::redis::Shared::new(
-                    Arc::clone(&link),
-                    api_base.as_str(),
-                    client_id,
-                );
-                // The fetch lock outlives one token request, and no more.
-                let lock_ttl = timeout
-                    .unwrap_or(Duration::from_secs(30))
-                    .clamp(Duration::from_secs(1), Duration::from_secs(60))
-                    + Duration::from_secs(1);
-                let redis_store = store::redis::RedisStore::new(
-                    link,
-                    [auth_base.as_str(), api_base.as_str(), client_id],
-                    lock_ttl,
-                    store,
-                );
-                (
-                    Box::new(budget),
-                    Some(Box::new(redis_store) as Box<dyn TokenStore>),
-                )
-            }
-            None => (Box::new(InProcess::default()), store),
-        };
-        #[cfg(not(feature = "redis"))]
-        let budget: Box<dyn RateBudget> = Box::new(InProcess::default());
+        let key = TokenKey::new(
+            auth_base.as_str(),
+            api_base.as_str(),
+            self.credentials.client_id(),
+        );
+        let budget = self
+            .rate_budget
+            .unwrap_or_else(|| Box::new(InProcess::default()));
         Ok(Client::from_inner(Inner {
             token_url: auth_base.join(TOKEN_PATH),
             auth_loopback: auth_base.is_loopback(),
@@ -515,7 +414,26 @@ impl ClientBuilder {
             }),
             cell: TokenCell::default(),
             budget,
-            store,
+            store: self.token_store,
+            key,
         }))
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("environment", &self.environment)
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("refresh_margin", &self.refresh_margin)
+            .field("style", &self.style)
+            .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy)
+            .field("settings", &self.settings)
+            .field("token_store", &self.token_store.is_some())
+            .field("rate_budget", &self.rate_budget.is_some())
+            .finish_non_exhaustive()
     }
 }

@@ -34,7 +34,7 @@ struct State {
 }
 
 impl TokenCell {
-    /// The cached token if it is still fresh, else the outcome of a fetch: the one in flight
+    /// The cached token if it is still fresh at `now`, else the outcome of a fetch: the one in flight
     /// if there is one, else a new one by `fetch`. A token is cached when the fetch succeeds;
     /// errors are handed to the threads that waited for that fetch, never to later callers.
     ///
@@ -42,16 +42,13 @@ impl TokenCell {
     /// `too_late()` and the fetch goes on for the others.
     pub(crate) fn get_or_fetch(
         &self,
+        now: Instant,
         deadline: Instant,
         too_late: impl FnOnce() -> Error,
         fetch: impl FnOnce() -> Result<AccessToken, Error>,
     ) -> Result<AccessToken, Error> {
         let mut state = self.lock();
-        if let Some(token) = state
-            .token
-            .as_ref()
-            .filter(|t| t.is_fresh_at(Instant::now()))
-        {
+        if let Some(token) = state.token.as_ref().filter(|t| t.is_fresh_at(now)) {
             return Ok(token.clone());
         }
         while state.fetching {
@@ -184,14 +181,14 @@ mod tests {
     fn a_panic_while_fetching_poisons_nothing_that_matters() {
         let cell = TokenCell::default();
         let outcome = std::panic::catch_unwind(|| {
-            cell.get_or_fetch(far(), too_late, || panic!("a logger blew up mid-fetch"))
+            cell.get_or_fetch(Instant::now(), far(), too_late, || panic!("a logger blew up mid-fetch"))
         });
         assert!(outcome.is_err());
         let fresh = cell
-            .get_or_fetch(far(), too_late, || Ok(token(60)))
+            .get_or_fetch(Instant::now(), far(), too_late, || Ok(token(60)))
             .unwrap();
         assert_eq!(
-            cell.get_or_fetch(far(), too_late, || unreachable!("cached"))
+            cell.get_or_fetch(Instant::now(), far(), too_late, || unreachable!("cached"))
                 .unwrap(),
             fresh
         );
@@ -200,8 +197,8 @@ mod tests {
     #[test]
     fn a_stale_token_is_dropped_even_when_the_refresh_fails() {
         let cell = TokenCell::default();
-        let stale = cell.get_or_fetch(far(), too_late, || Ok(token(0))).unwrap();
-        let err = cell.get_or_fetch(far(), too_late, || Err(Error::MissingEnv { variable: "X" }));
+        let stale = cell.get_or_fetch(Instant::now(), far(), too_late, || Ok(token(0))).unwrap();
+        let err = cell.get_or_fetch(Instant::now(), far(), too_late, || Err(Error::MissingEnv { variable: "X" }));
         assert!(err.is_err());
         assert!(
             cell.peek().is_none(),
@@ -223,7 +220,7 @@ mod tests {
                 .map(|_| {
                     s.spawn(|| {
                         start.wait();
-                        cell.get_or_fetch(far(), too_late, || {
+                        cell.get_or_fetch(Instant::now(), far(), too_late, || {
                             fetches.fetch_add(1, Ordering::SeqCst);
                             // Long enough for every other thread to arrive and wait.
                             thread::sleep(Duration::from_millis(300));
@@ -238,7 +235,7 @@ mod tests {
         });
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         // A caller after the outcome was published fetches anew.
-        assert!(cell.get_or_fetch(far(), too_late, || Ok(token(60))).is_ok());
+        assert!(cell.get_or_fetch(Instant::now(), far(), too_late, || Ok(token(60))).is_ok());
     }
 
     /// A waiter gives up at its own deadline; the fetch goes on and is cached for the others.
@@ -248,7 +245,7 @@ mod tests {
         let fetching = Barrier::new(2);
         thread::scope(|s| {
             let fetcher = s.spawn(|| {
-                cell.get_or_fetch(far(), too_late, || {
+                cell.get_or_fetch(Instant::now(), far(), too_late, || {
                     fetching.wait();
                     thread::sleep(Duration::from_millis(500));
                     Ok(token(60))
@@ -257,7 +254,7 @@ mod tests {
             fetching.wait();
             let started = Instant::now();
             let soon = started + Duration::from_millis(100);
-            let err = cell.get_or_fetch(soon, too_late, || unreachable!("a fetch is in flight"));
+            let err = cell.get_or_fetch(Instant::now(), soon, too_late, || unreachable!("a fetch is in flight"));
             assert!(matches!(
                 err,
                 Err(Error::MissingEnv {
@@ -273,12 +270,12 @@ mod tests {
     #[test]
     fn peek_does_not_wait_for_a_fetch_in_flight() {
         let cell = TokenCell::default();
-        let cached = cell.get_or_fetch(far(), too_late, || Ok(token(0))).unwrap();
+        let cached = cell.get_or_fetch(Instant::now(), far(), too_late, || Ok(token(0))).unwrap();
         let fetching = Barrier::new(2);
         let release = Barrier::new(2);
         thread::scope(|s| {
             s.spawn(|| {
-                cell.get_or_fetch(far(), too_late, || {
+                cell.get_or_fetch(Instant::now(), far(), too_late, || {
                     fetching.wait();
                     release.wait();
                     Ok(token(60))

@@ -13,7 +13,7 @@ use crate::environment::BaseUrl;
 use crate::error::{Envelope, GaveUp, Limit, TransportError, TransportErrorKind};
 use crate::request::RequestBuilder;
 use crate::retry::Policy;
-use crate::store::{self, TokenStore};
+use crate::store::{self, TokenKey, TokenStore};
 use crate::transport::{Call, Transport, display_url};
 use crate::{AccessToken, ClientBuilder, Credentials, Environment, Error, TokenResponse};
 
@@ -84,6 +84,8 @@ pub(crate) struct Inner {
     pub(crate) budget: Box<dyn RateBudget>,
     /// The persistent token cache, if one was asked for.
     pub(crate) store: Option<Box<dyn TokenStore>>,
+    /// What the store keeps this client's token under.
+    pub(crate) key: TokenKey,
 }
 
 /// How API calls behave; set through [`ClientBuilder`].
@@ -188,14 +190,20 @@ impl Client {
     /// The call (waiting for another thread's fetch, or fetching, retries included) ends by
     /// the client's `call_timeout`.
     pub fn access_token(&self) -> Result<AccessToken, Error> {
-        self.access_token_by(deadline_after(self.inner.settings.retry.call_timeout))
+        // The one clock read of the cached path: the deadline and the freshness check share it.
+        let now = Instant::now();
+        let deadline = crate::retry::deadline_from(now, self.inner.settings.retry.call_timeout);
+        self.access_token_at(now, deadline)
     }
 
     /// [`access_token`](Self::access_token) within a caller's deadline: an API call that
     /// needs a new token spends on it only what is left of its own `call_timeout`.
     pub(crate) fn access_token_by(&self, deadline: Instant) -> Result<AccessToken, Error> {
+        self.access_token_at(Instant::now(), deadline)
+    }
+
+    fn access_token_at(&self, started: Instant, deadline: Instant) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
-        let started = Instant::now();
         let too_late = || {
             let waited = TransportError::new(
                 TransportErrorKind::Timeout,
@@ -211,12 +219,14 @@ impl Client {
         };
         inner
             .cell
-            .get_or_fetch(deadline, too_late, || match &inner.store {
-                Some(store) => {
-                    store::fetch_through(&**store, inner.refresh_margin, deadline, || {
-                        self.fetch_token(deadline)
-                    })
-                }
+            .get_or_fetch(started, deadline, too_late, || match &inner.store {
+                Some(store) => store::fetch_through(
+                    &**store,
+                    &inner.key,
+                    inner.refresh_margin,
+                    deadline,
+                    || self.fetch_token(deadline),
+                ),
                 None => self.fetch_token(deadline),
             })
     }
@@ -232,7 +242,7 @@ impl Client {
             log::debug!(target: "hotmart::token", "access token invalidated");
         }
         if let Some(store) = &self.inner.store {
-            store.compare_and_remove(token.secret());
+            store.compare_and_remove(&self.inner.key, token.secret());
         }
         dropped
     }
@@ -267,9 +277,18 @@ impl Client {
         let (headers, body): (&[_], _) = match inner.style {
             TokenRequestStyle::Documented => {
                 let mut query = String::new();
-                crate::percent::push_pair(&mut query, "grant_type", "client_credentials");
-                crate::percent::push_pair(&mut query, "client_id", creds.client_id());
-                crate::percent::push_pair(&mut query, "client_secret", creds.client_secret());
+                for (name, value) in [
+                    ("grant_type", "client_credentials"),
+                    ("client_id", creds.client_id()),
+                    ("client_secret", creds.client_secret()),
+                ] {
+                    if !query.is_empty() {
+                        query.push('&');
+                    }
+                    crate::percent::encode_into(&mut query, name);
+                    query.push('=');
+                    crate::percent::encode_into(&mut query, value);
+                }
                 url.push('?');
                 url.push_str(&query);
                 (
@@ -342,13 +361,6 @@ impl Client {
         );
         Ok(token)
     }
-}
-
-/// `now + timeout`. `build()` clamps durations to a year, so the sum fits; were it ever not
-/// to, the deadline would be now: a call that fails fast rather than one that hangs.
-pub(crate) fn deadline_after(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout).unwrap_or(now)
 }
 
 /// Turns the token endpoint's last answer into a token or the error that explains it.
@@ -430,27 +442,22 @@ mod tests {
 
     /// A cron run that finds a valid token in the file cache does no network I/O and builds
     /// no HTTP agent, so no TLS configuration either.
-    #[cfg(feature = "mock")]
     #[test]
     fn a_warm_token_cache_builds_no_agent() {
-        let server = crate::mock::MockServer::start().unwrap();
+        use crate::store::{FileStore, StoredToken, TokenStore};
         let dir = std::env::temp_dir().join(format!("hotmart-warm-cache-{}", std::process::id()));
-        let client = |dir: &std::path::Path| {
-            Client::builder(server.environment(), server.credentials())
-                .token_cache(dir)
-                .build()
-                .unwrap()
-        };
-        let first = client(&dir);
-        first.access_token().unwrap();
-        assert!(first.inner.transport.agent_built());
-        let warm = client(&dir);
-        warm.access_token().unwrap();
+        let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+            .token_cache(&dir)
+            .build()
+            .unwrap();
+        let now = crate::store::tests::now_ms();
+        let entry = StoredToken::new("warm", now, now + 3_600_000);
+        assert!(FileStore::new(&dir).compare_and_store(&client.inner.key, None, &entry));
+        assert_eq!(client.access_token().unwrap().secret(), "warm");
         assert!(
-            !warm.inner.transport.agent_built(),
+            !client.inner.transport.agent_built(),
             "a warm run built an agent"
         );
-        assert_eq!(server.token_request_count(), 1);
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -92,7 +92,7 @@ impl Credentials {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn from_env() -> Result<Self, Error> {
-        Credentials::from_lookup(crate::env::process)
+        Credentials::from_lookup(crate::environment::process)
     }
 
     /// Like [`from_env`](Self::from_env), reading the same names from `lookup` instead of the
@@ -111,10 +111,10 @@ impl Credentials {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let client_id = crate::env::required(&lookup, "HOTMART_CLIENT_ID")?;
-        let client_secret = crate::env::required(&lookup, "HOTMART_CLIENT_SECRET")?;
+        let client_id = crate::environment::required(&lookup, "HOTMART_CLIENT_ID")?;
+        let client_secret = crate::environment::required(&lookup, "HOTMART_CLIENT_SECRET")?;
         let creds = Credentials::new(client_id.trim(), client_secret.trim());
-        match crate::env::optional(&lookup, "HOTMART_BASIC") {
+        match crate::environment::optional(&lookup, "HOTMART_BASIC") {
             Some(basic) => creds.with_basic(basic),
             None => Ok(creds),
         }

@@ -57,7 +57,7 @@ impl Environment {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn from_env() -> Result<Self, Error> {
-        Environment::from_lookup(crate::env::process)
+        Environment::from_lookup(process)
     }
 
     /// Like [`from_env`](Self::from_env), reading the same names from `lookup` instead of the
@@ -74,13 +74,13 @@ impl Environment {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let value = crate::env::required(&lookup, "HOTMART_ENV")?;
+        let value = required(&lookup, "HOTMART_ENV")?;
         match value.trim().to_ascii_lowercase().as_str() {
             "production" => Ok(Environment::Production),
             "sandbox" => Ok(Environment::Sandbox),
             "custom" => Ok(Environment::Custom {
-                auth_url: crate::env::required(&lookup, "HOTMART_AUTH_URL")?,
-                api_url: crate::env::required(&lookup, "HOTMART_API_URL")?,
+                auth_url: required(&lookup, "HOTMART_AUTH_URL")?,
+                api_url: required(&lookup, "HOTMART_API_URL")?,
             }),
             _ => Err(Error::InvalidEnv {
                 variable: "HOTMART_ENV",
@@ -229,6 +229,29 @@ fn without_userinfo(url: &str) -> String {
     };
     let rest = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
     format!("{scheme}://{rest}").chars().take(200).collect()
+}
+
+// Reading configuration from environment variables, with errors that name the variable.
+/// The process environment as a lookup; a value that is not Unicode is read lossily, and then
+/// fails the checks of whatever it configures.
+pub(crate) fn process(variable: &str) -> Option<String> {
+    std::env::var_os(variable).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// The variable's value; unset or empty is an error naming it.
+pub(crate) fn required(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<String, Error> {
+    optional(lookup, variable).ok_or(Error::MissingEnv { variable })
+}
+
+/// The variable's value, `None` when unset or empty.
+pub(crate) fn optional(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Option<String> {
+    lookup(variable).filter(|value| !value.trim().is_empty())
 }
 
 #[cfg(test)]

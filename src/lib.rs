@@ -20,9 +20,9 @@
 //! own tests run:
 //!
 //! ```
-//! # #[cfg(feature = "mock")] {
+//! # {
 //! use hotmart::Client;
-//! use hotmart::mock::MockServer;
+//! use hotmart_mock::MockServer;
 //!
 //! let server = MockServer::start()?;
 //! let client = Client::new(server.environment(), server.credentials())?;
@@ -92,13 +92,12 @@
 
 #[cfg(feature = "json")]
 pub mod api;
-mod budget;
+pub mod budget;
 mod builder;
 mod call;
 mod cell;
 mod client;
 mod credentials;
-mod env;
 mod environment;
 mod error;
 #[cfg(feature = "json")]
@@ -107,22 +106,15 @@ pub mod models;
 mod page;
 mod percent;
 mod redact;
-#[cfg(feature = "redis")]
-mod redis_link;
 mod request;
 mod retry;
 mod secret;
-mod store;
+pub mod store;
 mod tls;
 mod token;
 mod transport;
 
-#[cfg(feature = "mock")]
-pub mod mock;
-
 pub use builder::ClientBuilder;
-#[cfg(feature = "redis")]
-pub use builder::REDIS_URL_VAR;
 pub use client::{Client, TOKEN_PATH, TokenRequestStyle};
 pub use credentials::Credentials;
 pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
@@ -141,8 +133,8 @@ pub use tls::TlsFailure;
 pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
 
 /// The README's examples, compiled and run as doctests so they cannot go stale. They use the
-/// local Hotmart, so they need `mock` (on in this repository through the dev-dependency).
-#[cfg(all(doctest, feature = "mock"))]
+/// local Hotmart (`hotmart-mock`, a dev-dependency).
+#[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 

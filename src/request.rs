@@ -121,7 +121,7 @@ impl<'c> RequestBuilder<'c> {
         let mut sent: Vec<AccessToken> = Vec::new();
         let mut refreshed = false;
         let policy = &client.settings().retry;
-        let deadline = crate::client::deadline_after(policy.call_timeout);
+        let deadline = crate::retry::deadline_after(policy.call_timeout);
         let mut tally = budget::Tally::new(deadline);
         // Rate-limit waits of this call, the budget's and the 429s' together.
         let waited = Cell::new(Duration::ZERO);

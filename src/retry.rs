@@ -3,7 +3,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::error::{Limit, TransportErrorKind};
 
@@ -36,6 +36,17 @@ impl Default for Policy {
             call_timeout: Duration::from_secs(180),
         }
     }
+}
+
+/// `now + timeout`. `build()` clamps durations to a year, so the sum fits; were it ever not
+/// to, the deadline would be now: a call that fails fast rather than one that hangs.
+pub(crate) fn deadline_from(now: Instant, timeout: Duration) -> Instant {
+    now.checked_add(timeout).unwrap_or(now)
+}
+
+/// `deadline_from(Instant::now(), timeout)`.
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    deadline_from(Instant::now(), timeout)
 }
 
 /// What happened to one attempt.
@@ -164,7 +175,7 @@ pub(crate) fn backoff(policy: &Policy, retry: u32) -> Duration {
 /// A random point in the upper half of `delay`, so clients that failed together do not retry
 /// together.
 fn jitter(delay: Duration) -> Duration {
-    let random = RandomState::new().hash_one(std::time::Instant::now());
+    let random = RandomState::new().hash_one(Instant::now());
     let fraction = 0.5 + (random % 1000) as f64 / 2000.0;
     delay.mul_f64(fraction)
 }

@@ -91,6 +91,7 @@ impl Default for TlsBackend {
 pub(crate) struct TlsSettings {
     pub(crate) backend: TlsBackend,
     /// Extra roots, DER, already checked by [`parse_roots`].
+    #[cfg(feature = "extra-roots")]
     pub(crate) extra_roots: Vec<Vec<u8>>,
 }
 
@@ -99,14 +100,18 @@ impl TlsSettings {
     /// The ureq configuration: the chosen backend, and Mozilla's roots (ureq's default, for
     /// either backend) plus the extra ones, if any.
     pub(crate) fn config(&self) -> ureq::tls::TlsConfig {
-        use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+        #[cfg(feature = "extra-roots")]
+        use ureq::tls::{Certificate, RootCerts};
+        use ureq::tls::{TlsConfig, TlsProvider};
         let provider = match self.backend {
             #[cfg(feature = "rustls")]
             TlsBackend::Rustls => TlsProvider::Rustls,
             #[cfg(feature = "native-tls")]
             TlsBackend::NativeTls => TlsProvider::NativeTls,
         };
+        #[allow(unused_mut)]
         let mut builder = TlsConfig::builder().provider(provider);
+        #[cfg(feature = "extra-roots")]
         if !self.extra_roots.is_empty() {
             let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS
                 .iter()
@@ -123,18 +128,18 @@ impl TlsSettings {
 
 /// The PEM texts given to `add_root_certificates_pem`, checked by `build()`. Its `Debug`
 /// shows how many, not thousands of bytes.
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
+#[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
 #[derive(Clone, Default)]
 pub(crate) struct RootPems(pub(crate) Vec<Vec<u8>>);
 
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
+#[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
 impl fmt::Debug for RootPems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} PEM text(s)", self.0.len())
     }
 }
 
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
+#[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
 impl RootPems {
     /// Every certificate of every PEM, as DER, or the error naming the first bad PEM.
     pub(crate) fn parse(&self) -> Result<Vec<Vec<u8>>, crate::Error> {
@@ -150,7 +155,7 @@ impl RootPems {
 
 /// The certificates of one PEM given to `add_root_certificates_pem`, as DER: every one of
 /// them a parsable X.509 certificate, at least one, or the reason why not. Never panics.
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
+#[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
 pub(crate) fn parse_roots(pem: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
     use ureq::tls::PemItem;
     let mut certs = Vec::new();
@@ -174,14 +179,14 @@ pub(crate) fn parse_roots(pem: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
 }
 
 /// Whether `der` parses as a certificate a trust store accepts as a root.
-#[cfg(feature = "rustls")]
+#[cfg(all(feature = "extra-roots", feature = "rustls"))]
 fn is_certificate(der: &[u8]) -> bool {
     let der = rustls::pki_types::CertificateDer::from(der);
     rustls::RootCertStore::empty().add(der).is_ok()
 }
 
 /// Whether `der` parses as a certificate a trust store accepts as a root.
-#[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+#[cfg(all(feature = "extra-roots", feature = "native-tls", not(feature = "rustls")))]
 fn is_certificate(der: &[u8]) -> bool {
     native_tls::Certificate::from_der(der).is_ok()
 }

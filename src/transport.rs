@@ -108,7 +108,7 @@ impl Transport {
 
     /// Whether an agent (and so a TLS configuration) was ever built: a run served from a
     /// token cache must not build one.
-    #[cfg(all(test, feature = "mock"))]
+    #[cfg(test)]
     pub(crate) fn agent_built(&self) -> bool {
         self.agent.get().is_some() || self.direct.get().is_some()
     }

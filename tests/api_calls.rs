@@ -2,7 +2,7 @@
 
 mod support;
 
-use hotmart::mock::{Endpoint, Fault, MockServer};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 use hotmart::models::{Product, Sale, SalesSummary, Subscription};
 use hotmart::{Error, Page};
 use miniserde::json::Value;

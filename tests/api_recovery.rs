@@ -7,7 +7,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use hotmart::Error;
-use hotmart::mock::{Endpoint, Fault, MockServer};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 
 const ME: &str = "/user/api/v1/me";
 

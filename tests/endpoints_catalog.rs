@@ -3,7 +3,7 @@
 mod support;
 
 use hotmart::api::ProductStatus;
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 
 #[test]
 fn products_offers_and_plans() {

@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use hotmart::Error;
 use hotmart::api::{CommissionAs, PaymentType, TransactionStatus};
-use hotmart::mock::{Endpoint, Fault, MockServer};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 
-fn last_request(server: &MockServer, path: &str) -> hotmart::mock::RecordedRequest {
+fn last_request(server: &MockServer, path: &str) -> hotmart_mock::RecordedRequest {
     server
         .requests()
         .into_iter()

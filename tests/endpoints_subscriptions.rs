@@ -5,7 +5,7 @@ mod support;
 use std::time::Duration;
 
 use hotmart::api::SubscriptionStatus;
-use hotmart::mock::{Endpoint, Fault, MockServer};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 
 #[test]
 fn list_filters_by_status_and_reads_prices_with_their_currency() {

@@ -5,7 +5,7 @@
 mod support;
 
 use hotmart::Client;
-use hotmart::mock::{Endpoint, Fault, MockServer};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 use hotmart::models::{self, Sale};
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine as _;
-use hotmart::mock::{Endpoint, Fault, MockServer};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 use hotmart::{Client, Credentials, Error, TokenRequestStyle, TokenResponse};
 
 const ID: &str = "leak-test-client-id";

@@ -10,7 +10,7 @@ mod tls_support;
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Error, TlsBackend, TlsFailure, TransportErrorKind};
 use tls_support::{HttpsServer, ServerCert, TestCa};
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 
 #[test]
 fn one_token_request_for_200_calls() {
@@ -124,9 +124,9 @@ fn errors_are_not_cached() {
     let server = MockServer::start().unwrap();
     let client = support::client(&server);
     server.fail_next(
-        hotmart::mock::Endpoint::Token,
+        hotmart_mock::Endpoint::Token,
         1,
-        hotmart::mock::Fault::Status(401),
+        hotmart_mock::Fault::Status(401),
     );
     assert_eq!(client.access_token().unwrap_err().status(), Some(401));
     assert!(client.access_token().is_ok());

@@ -5,7 +5,7 @@ mod support;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use hotmart::mock::{Endpoint, Fault, MockServer};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 use hotmart::{Client, Credentials, Environment, Error, ParseErrorKind, TransportErrorKind};
 
 #[test]
@@ -13,7 +13,7 @@ fn rejected_secret_is_a_401_with_the_oauth_code() {
     let server = MockServer::start().unwrap();
     let client = Client::new(
         server.environment(),
-        Credentials::new(hotmart::mock::CLIENT_ID, "wrong-secret"),
+        Credentials::new(hotmart_mock::CLIENT_ID, "wrong-secret"),
     )
     .unwrap();
     let err = client.access_token().unwrap_err();
@@ -39,7 +39,7 @@ fn unknown_client_id_is_rejected_too() {
     let server = MockServer::start().unwrap();
     let client = Client::new(
         server.environment(),
-        Credentials::new("someone-else", hotmart::mock::CLIENT_SECRET),
+        Credentials::new("someone-else", hotmart_mock::CLIENT_SECRET),
     )
     .unwrap();
     assert_eq!(client.access_token().unwrap_err().status(), Some(401));

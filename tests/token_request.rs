@@ -3,7 +3,7 @@
 mod support;
 
 use base64::Engine as _;
-use hotmart::mock::{CLIENT_ID, CLIENT_SECRET, MockServer};
+use hotmart_mock::{CLIENT_ID, CLIENT_SECRET, MockServer};
 use hotmart::{Credentials, TOKEN_PATH, TokenRequestStyle};
 
 #[test]

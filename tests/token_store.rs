@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials};
 
 use support::TempDir;
@@ -45,10 +45,10 @@ fn the_file_is_private_and_holds_no_secret() {
     assert_eq!(mode(&file), 0o600);
     let text = fs::read_to_string(&file).unwrap();
     assert!(text.contains(token.secret()), "{text}");
-    assert!(text.contains(hotmart::mock::CLIENT_ID), "{text}");
+    assert!(text.contains(hotmart_mock::CLIENT_ID), "{text}");
     let basic = "bW9jay1jbGllbnQtaWQ6bW9jay1jbGllbnQtc2VjcmV0"; // base64(id:secret)
     assert!(
-        !text.contains(hotmart::mock::CLIENT_SECRET) && !text.contains(basic),
+        !text.contains(hotmart_mock::CLIENT_SECRET) && !text.contains(basic),
         "{text}"
     );
     // The token, the key and the times; nothing else.
@@ -191,7 +191,7 @@ fn corrupt_foreign_and_expired_files_are_ignored_and_replaced() {
         ),
         (
             "another key",
-            good.replace(hotmart::mock::CLIENT_ID, "someone-else")
+            good.replace(hotmart_mock::CLIENT_ID, "someone-else")
                 .into_bytes(),
         ),
         (

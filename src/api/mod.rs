@@ -6,10 +6,10 @@
 //! that answer a bare list give `.send()` → `Vec<T>`.
 //!
 //! ```
-//! # #[cfg(feature = "mock")] {
+//! # {
 //! use std::time::{Duration, SystemTime};
 //! use hotmart::api::TransactionStatus;
-//! # let server = hotmart::mock::MockServer::start()?;
+//! # let server = hotmart_mock::MockServer::start()?;
 //! # let client = hotmart::Client::new(server.environment(), server.credentials())?;
 //!
 //! let since = SystemTime::now() - Duration::from_secs(30 * 86_400);

@@ -3,8 +3,9 @@
 //! for the reset instead of sending requests that Hotmart would refuse with a 429.
 //!
 //! [`RateBudget`] is the seam: [`InProcess`] is the default, one budget per [`Client`]
-//! (shared by its clones and threads); the Redis budget (feature `redis`) shares one window
-//! between every process that uses the same credentials.
+//! (shared by its clones and threads); the `hotmart-redis` crate's budget shares one window
+//! between every process that uses the same credentials, and a budget of your own plugs in
+//! with [`ClientBuilder::rate_budget`](crate::ClientBuilder::rate_budget).
 //!
 //! Both follow the same rules, written once in [`Window`] (and mirrored by the Redis script):
 //!
@@ -22,9 +23,6 @@
 //!
 //! [`Client`]: crate::Client
 
-#[cfg(feature = "redis")]
-pub(crate) mod redis;
-
 use std::sync::{Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -37,7 +35,7 @@ use crate::retry::Policy;
 
 /// The longest reset believed: Hotmart's window is a minute, so a server that announces more
 /// is wrong or hostile, and no caller is held back longer on its word.
-pub(crate) const MAX_RESET: Duration = Duration::from_secs(120);
+pub const MAX_RESET: Duration = Duration::from_secs(120);
 
 /// Two answers whose resets differ by more than this speak of different windows (a reset in
 /// whole seconds, rounded up, is at most a second late).
@@ -49,24 +47,48 @@ const MIN_SPENT_RESET_MS: u64 = 1_000;
 
 /// What a budget says before an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Admission {
+pub enum Admission {
     /// Send now; hand the ticket back with the answer to [`RateBudget::observe`].
     Go(Ticket),
     /// The window is spent: it resets after this long.
     Wait(Duration),
 }
 
-/// When an attempt was let through, on the clock of the budget that let it through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Ticket {
-    /// Milliseconds on the in-process clock.
-    pub(crate) local_ms: u64,
-    /// Milliseconds on the shared budget's clock, when the shared budget let it through.
-    pub(crate) shared_ms: Option<u64>,
+/// When an attempt was let through, on the clocks of the budget that let it through; handed
+/// back with the answer, so that an answer to a request sent in an earlier window is known
+/// as old news.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ticket {
+    /// Milliseconds on the in-process clock ([`InProcess`]'s).
+    pub local_ms: u64,
+    /// Milliseconds on a shared budget's clock, when a shared budget let it through.
+    pub shared_ms: Option<u64>,
 }
 
 /// A rate budget for one account: asked before each API attempt, told each answer.
-pub(crate) trait RateBudget: Send + Sync {
+///
+/// ```
+/// use hotmart::budget::{Admission, InProcess, RateBudget, Reading, Ticket};
+///
+/// /// Lets everything through, and logs what Hotmart says is left.
+/// struct Watch(InProcess);
+///
+/// impl RateBudget for Watch {
+///     fn admit(&self) -> Admission {
+///         self.0.admit()
+///     }
+///     fn observe(&self, ticket: Ticket, reading: Reading) {
+///         println!("{} calls left", reading.remaining);
+///         self.0.observe(ticket, reading)
+///     }
+/// }
+/// # use hotmart::{Client, Credentials, Environment};
+/// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+///     .rate_budget(Watch(InProcess::default()))
+///     .build()?;
+/// # Ok::<(), hotmart::Error>(())
+/// ```
+pub trait RateBudget: Send + Sync {
     /// Whether an attempt may go now. Never blocks for long (a shared budget bounds its round
     /// trip by its command timeout).
     fn admit(&self) -> Admission;
@@ -77,11 +99,11 @@ pub(crate) trait RateBudget: Send + Sync {
 
 /// What one answer says about the window, as far as its headers are present and sane.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Reading {
+pub struct Reading {
     /// Calls left in the window.
-    pub(crate) remaining: u64,
+    pub remaining: u64,
     /// Milliseconds until the window resets, at most [`MAX_RESET`].
-    pub(crate) reset_ms: u64,
+    pub reset_ms: u64,
 }
 
 impl Reading {
@@ -179,8 +201,8 @@ impl Window {
     }
 }
 
-/// The budget of one client, in this process.
-pub(crate) struct InProcess {
+/// The budget of one client, in this process: the default, and the fallback of a shared one.
+pub struct InProcess {
     window: Mutex<Window>,
     epoch: Instant,
 }
@@ -205,6 +227,21 @@ impl InProcess {
     fn window(&self) -> std::sync::MutexGuard<'_, Window> {
         // Every change to a window is plain arithmetic that cannot panic halfway.
         self.window.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for InProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InProcess").finish_non_exhaustive()
+    }
+}
+
+impl<B: RateBudget + ?Sized> RateBudget for std::sync::Arc<B> {
+    fn admit(&self) -> Admission {
+        (**self).admit()
+    }
+    fn observe(&self, ticket: Ticket, reading: Reading) {
+        (**self).observe(ticket, reading)
     }
 }
 
@@ -439,7 +476,7 @@ mod tests {
             call_timeout: Duration::from_secs(2),
             ..Policy::default()
         };
-        let mut tally = Tally::new(crate::client::deadline_after(policy.call_timeout));
+        let mut tally = Tally::new(crate::retry::deadline_after(policy.call_timeout));
         let started = Instant::now();
         let err = take_turn(&budget, &policy, "GET /x", &mut tally).unwrap_err();
         assert!(started.elapsed() < Duration::from_millis(100));
@@ -456,7 +493,7 @@ mod tests {
             max_rate_limit_wait: Duration::from_secs(5),
             ..Policy::default()
         };
-        let deadline = crate::client::deadline_after(policy.call_timeout);
+        let deadline = crate::retry::deadline_after(policy.call_timeout);
         let err = take_turn(&budget, &policy, "GET /x", &mut Tally::new(deadline)).unwrap_err();
         assert_eq!(
             err.gave_up().unwrap().limit,
@@ -474,7 +511,7 @@ mod tests {
         budget.observe(ticket, reading(0, 1_000));
         let started = Instant::now();
         let policy = Policy::default();
-        let mut tally = Tally::new(crate::client::deadline_after(policy.call_timeout));
+        let mut tally = Tally::new(crate::retry::deadline_after(policy.call_timeout));
         take_turn(&budget, &policy, "GET /x", &mut tally).unwrap();
         let waited = started.elapsed();
         assert!(waited >= Duration::from_millis(900), "{waited:?}");

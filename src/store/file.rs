@@ -18,8 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{FetchGuard, StoredToken, TokenStore};
-use crate::secret::Secret;
+use super::{FetchGuard, StoredToken, TokenKey, TokenStore};
 
 /// The first line of every cache file; another version is ignored and replaced.
 const FORMAT: &str = "hotmart-token-cache 1";
@@ -37,53 +36,59 @@ const STALE_TEMPORARY: Duration = Duration::from_secs(600);
 /// Distinguishes the temporary files of one process's threads.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Which token a file holds: the environment's two base URLs and the client id.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Key {
-    pub(crate) auth_url: String,
-    pub(crate) api_url: String,
-    pub(crate) client_id: String,
-}
-
-impl Key {
-    /// A file name for this key: a digest, so the client id is not spelled out in a listing
-    /// and any client id makes a valid name. The file repeats the key in full, so a digest
-    /// collision is caught on reading.
-    fn file_stem(&self) -> String {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for part in [&self.auth_url, &self.api_url, &self.client_id] {
-            for byte in part.bytes().chain([0]) {
-                hash ^= u64::from(byte);
-                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-            }
-        }
-        format!("token-{hash:016x}")
-    }
-}
-
-/// The file store. Building one does no I/O; the directory is made on the first write.
-pub(crate) struct FileStore {
+/// The file cache: one small private file per [`TokenKey`] under one directory, for cron jobs
+/// and other short-lived processes on one machine. Made by
+/// [`ClientBuilder::token_cache`](crate::ClientBuilder::token_cache), or by hand to share one
+/// between clients or wrap it in a store of your own. Building one does no I/O; the
+/// directory is made on the first write.
+///
+/// ```
+/// use hotmart::store::FileStore;
+/// # use hotmart::{Client, Credentials, Environment};
+/// let cache = FileStore::new(std::env::temp_dir().join("hotmart-doc-file-store"));
+/// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+///     .token_store(cache)
+///     .build()?;
+/// # Ok::<(), hotmart::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct FileStore {
     dir: PathBuf,
-    path: PathBuf,
-    lock_path: PathBuf,
-    key: Key,
 }
 
 impl FileStore {
-    pub(crate) fn new(dir: PathBuf, key: Key) -> Self {
-        let stem = key.file_stem();
-        FileStore {
+    /// The cache under `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        FileStore { dir: dir.into() }
+    }
+
+    /// The directory it keeps its files in.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    fn slot(&self, key: &TokenKey) -> Slot {
+        Slot::new(self.dir.clone(), key.clone())
+    }
+}
+
+/// The files of one key.
+struct Slot {
+    dir: PathBuf,
+    path: PathBuf,
+    lock_path: PathBuf,
+    key: TokenKey,
+}
+
+impl Slot {
+    fn new(dir: PathBuf, key: TokenKey) -> Self {
+        let stem = file_stem(&key);
+        Slot {
             path: dir.join(format!("{stem}.cache")),
             lock_path: dir.join(format!("{stem}.lock")),
             dir,
             key,
         }
-    }
-
-    /// The cache file's path.
-    #[cfg(test)]
-    pub(crate) fn path(&self) -> &std::path::Path {
-        &self.path
     }
 
     fn read(&self) -> io::Result<Option<StoredToken>> {
@@ -131,7 +136,7 @@ impl FileStore {
         self.make_dir()?;
         let temp = self.dir.join(format!(
             ".{}.{}-{}.tmp",
-            self.key.file_stem(),
+            file_stem(&self.key),
             std::process::id(),
             TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
@@ -158,7 +163,7 @@ impl FileStore {
     /// Removes what a process killed mid-write left behind: this key's temporary files that
     /// are older than any write could take.
     fn remove_stale_temporaries(&self) {
-        let prefix = format!(".{}.", self.key.file_stem());
+        let prefix = format!(".{}.", file_stem(&self.key));
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
         };
@@ -241,7 +246,32 @@ impl FileStore {
     }
 }
 
+/// A file name for this key: a digest, so the client id is not spelled out in a listing and
+/// any client id makes a valid name. The file repeats the key in full, so a digest collision
+/// is caught on reading.
+fn file_stem(key: &TokenKey) -> String {
+    format!("token-{}", key.digest())
+}
+
 impl TokenStore for FileStore {
+    fn load(&self, key: &TokenKey) -> Option<StoredToken> {
+        self.slot(key).load()
+    }
+
+    fn compare_and_store(&self, key: &TokenKey, expected: Option<&str>, new: &StoredToken) -> bool {
+        self.slot(key).compare_and_store(expected, new)
+    }
+
+    fn compare_and_remove(&self, key: &TokenKey, token: &str) -> bool {
+        self.slot(key).compare_and_remove(token)
+    }
+
+    fn fetch_lock(&self, key: &TokenKey, deadline: Instant) -> Option<FetchGuard> {
+        self.slot(key).fetch_lock(deadline)
+    }
+}
+
+impl Slot {
     fn load(&self) -> Option<StoredToken> {
         self.read().unwrap_or_else(|err| {
             self.warn("read it", &err);
@@ -253,7 +283,7 @@ impl TokenStore for FileStore {
         // Callers hold the fetch lock, so the file cannot change between this read and the
         // rename; the comparison guards against a caller that could not lock.
         let current = self.load();
-        if current.as_ref().map(|c| c.token.expose()) != expected {
+        if current.as_ref().map(StoredToken::secret) != expected {
             return false;
         }
         match self.write(new) {
@@ -271,7 +301,7 @@ impl TokenStore for FileStore {
         }
         let _guard = self.lock().map_err(|err| self.warn("lock it", &err));
         match self.load() {
-            Some(current) if current.token.expose() == token => match fs::remove_file(&self.path) {
+            Some(current) if current.secret() == token => match fs::remove_file(&self.path) {
                 Ok(()) => {
                     log::debug!(target: "hotmart::token", "rejected access token removed from the token cache");
                     true
@@ -355,8 +385,8 @@ fn own_uid() -> Option<u32> {
     fs::metadata("/proc/self").ok().map(|m| m.uid())
 }
 
-fn encode(entry: &StoredToken, key: &Key) -> Option<String> {
-    let token = entry.token.expose();
+fn encode(entry: &StoredToken, key: &TokenKey) -> Option<String> {
+    let token = entry.secret();
     let clean = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_control() || c.is_whitespace());
     if !clean(token)
         || !clean(&key.auth_url)
@@ -372,7 +402,7 @@ fn encode(entry: &StoredToken, key: &Key) -> Option<String> {
 }
 
 /// Reads a cache file's text: exactly the lines [`encode`] writes, for exactly this key.
-fn decode(text: &str, key: &Key) -> Option<StoredToken> {
+fn decode(text: &str, key: &TokenKey) -> Option<StoredToken> {
     let mut lines = text.strip_suffix('\n')?.split('\n');
     let mut field = |name: &str| {
         lines
@@ -384,43 +414,27 @@ fn decode(text: &str, key: &Key) -> Option<StoredToken> {
     if field("hotmart-token-cache")? != "1" {
         return None;
     }
-    let found = Key {
-        auth_url: field("auth")?,
-        api_url: field("api")?,
-        client_id: field("client_id")?,
-    };
+    let found = TokenKey::new(field("auth")?, field("api")?, field("client_id")?);
     let issued_ms = field("issued_ms")?.parse().ok()?;
     let expires_ms = field("expires_ms")?.parse().ok()?;
     let token = field("token")?;
     if found != *key || token.is_empty() || lines.next()? != "end" || lines.next().is_some() {
         return None;
     }
-    Some(StoredToken {
-        token: Secret::new(token),
-        issued_ms,
-        expires_ms,
-    })
+    Some(StoredToken::new(token, issued_ms, expires_ms))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key() -> Key {
-        Key {
-            auth_url: "https://a.example".into(),
-            api_url: "https://b.example".into(),
-            client_id: "id 1".into(),
-        }
+    fn key() -> TokenKey {
+        TokenKey::new("https://a.example", "https://b.example", "id 1")
     }
 
     #[test]
     fn encode_decode_roundtrip_and_rejects_everything_else() {
-        let entry = StoredToken {
-            token: Secret::new("tok.en-1"),
-            issued_ms: 5,
-            expires_ms: 10,
-        };
+        let entry = StoredToken::new("tok.en-1", 5, 10);
         let text = encode(&entry, &key()).unwrap();
         assert!(text.starts_with(FORMAT));
         assert_eq!(decode(&text, &key()), Some(entry.clone()));
@@ -428,10 +442,7 @@ mod tests {
         for end in 0..text.len() {
             assert_eq!(decode(&text[..end], &key()), None, "{end}");
         }
-        let other = Key {
-            client_id: "id 2".into(),
-            ..key()
-        };
+        let other = TokenKey::new("https://a.example", "https://b.example", "id 2");
         assert_eq!(decode(&text, &other), None);
         assert_eq!(decode(&text.replace("cache 1", "cache 2"), &key()), None);
         assert_eq!(decode(&format!("{text}x\n"), &key()), None);
@@ -439,34 +450,22 @@ mod tests {
             decode(&text.replace("issued_ms 5", "issued_ms -5"), &key()),
             None
         );
-        let bad = StoredToken {
-            token: Secret::new("two\nlines"),
-            ..entry
-        };
+        let bad = StoredToken::new("two\nlines", 5, 10);
         assert_eq!(encode(&bad, &key()), None);
     }
 
     #[test]
     fn file_names_differ_by_every_part_of_the_key() {
-        let base = key().file_stem();
+        let base = file_stem(&key());
         for other in [
-            Key {
-                auth_url: "https://c.example".into(),
-                ..key()
-            },
-            Key {
-                api_url: "https://c.example".into(),
-                ..key()
-            },
-            Key {
-                client_id: "id 2".into(),
-                ..key()
-            },
+            TokenKey::new("https://c.example", "https://b.example", "id 1"),
+            TokenKey::new("https://a.example", "https://c.example", "id 1"),
+            TokenKey::new("https://a.example", "https://b.example", "id 2"),
         ] {
-            assert_ne!(other.file_stem(), base);
+            assert_ne!(file_stem(&other), base);
         }
-        let store = FileStore::new(PathBuf::from("/x"), key());
-        assert!(store.path().starts_with("/x"));
+        let store = Slot::new(PathBuf::from("/x"), key());
+        assert!(store.path.starts_with("/x"));
     }
 }
 
@@ -487,12 +486,8 @@ mod hostile_tests {
         dir
     }
 
-    fn key() -> Key {
-        Key {
-            auth_url: "https://a.example".into(),
-            api_url: "https://b.example".into(),
-            client_id: "id".into(),
-        }
+    fn key() -> TokenKey {
+        TokenKey::new("https://a.example", "https://b.example", "id")
     }
 
     fn far() -> Instant {
@@ -519,8 +514,8 @@ mod hostile_tests {
     #[test]
     fn a_fifo_where_the_cache_file_goes_is_refused_without_hanging() {
         let dir = temp_dir("fifo");
-        let store = FileStore::new(dir.clone(), key());
-        if !mkfifo(store.path()) {
+        let store = Slot::new(dir.clone(), key());
+        if !mkfifo(&store.path) {
             eprintln!("SKIPPED: no mkfifo");
             return;
         }
@@ -532,7 +527,7 @@ mod hostile_tests {
     #[test]
     fn a_fifo_where_the_lock_file_goes_is_refused_without_hanging() {
         let dir = temp_dir("fifo-lock");
-        let store = FileStore::new(dir.clone(), key());
+        let store = Slot::new(dir.clone(), key());
         if !mkfifo(&store.lock_path) {
             eprintln!("SKIPPED: no mkfifo");
             return;
@@ -545,7 +540,7 @@ mod hostile_tests {
     #[test]
     fn a_lock_held_by_another_process_is_waited_for_only_until_the_call_deadline() {
         let dir = temp_dir("held");
-        let store = FileStore::new(dir.clone(), key());
+        let store = Slot::new(dir.clone(), key());
         // Another open file description holding the lock: what another process would be.
         let holder = store.lock().unwrap();
         let other = private_options()
@@ -576,7 +571,7 @@ mod hostile_tests {
     fn a_symlink_where_the_lock_file_goes_is_not_followed() {
         let dir = temp_dir("symlink-lock");
         let elsewhere = temp_dir("symlink-target").join("created-by-the-lock");
-        let store = FileStore::new(dir.clone(), key());
+        let store = Slot::new(dir.clone(), key());
         std::os::unix::fs::symlink(&elsewhere, &store.lock_path).unwrap();
         assert!(store.fetch_lock(far()).is_none());
         assert!(!elsewhere.exists(), "the lock followed a planted symlink");

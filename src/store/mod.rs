@@ -1,40 +1,182 @@
 //! Tokens that outlive the process: the [`TokenStore`] seam behind the token cell, and the
-//! flow that goes through it on a cache miss.
+//! file cache that implements it for cron jobs.
 //!
 //! The cell stays in front: a process asks the store only when its in-memory token is missing
-//! or due for refresh, so it reads the store at most once per token. On such a miss,
-//! [`fetch_through`] reads the store; if it holds no usable token, it takes the store's
-//! cross-process fetch lock, reads it again (another process may have fetched meanwhile), and
-//! only then fetches over HTTP and stores the result. Store failures are logged and never
-//! reach the caller: without a usable store the client simply fetches, as it would without one.
+//! or due for refresh, so it reads the store at most once per token. On such a miss the client
+//! reads the store; if it holds no usable token, it takes the store's cross-process fetch
+//! lock, reads it again (another process may have fetched meanwhile), and only then fetches
+//! over HTTP and stores the result. Store failures are logged and never reach the caller:
+//! without a usable store the client simply fetches, as it would without one.
 //!
-//! [`file::FileStore`] is the store for cron jobs on one machine; a store shared by many
-//! machines (Redis, say) would implement the same trait beside it.
+//! Plug a store of your own (Postgres, Vault, memcached…) with
+//! [`ClientBuilder::token_store`](crate::ClientBuilder::token_store); [`FileStore`] and the
+//! `hotmart-redis` crate implement the same trait.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Instant;
+//! use hotmart::store::{FetchGuard, StoredToken, TokenKey, TokenStore};
+//!
+//! /// Tokens in memory, shared by every client it is given to.
+//! #[derive(Clone, Default)]
+//! struct Memory(Arc<Mutex<HashMap<String, StoredToken>>>);
+//!
+//! impl TokenStore for Memory {
+//!     fn load(&self, key: &TokenKey) -> Option<StoredToken> {
+//!         self.0.lock().ok()?.get(&key.digest()).cloned()
+//!     }
+//!     fn compare_and_store(&self, key: &TokenKey, expected: Option<&str>, new: &StoredToken) -> bool {
+//!         let Ok(mut map) = self.0.lock() else { return false };
+//!         let slot = map.entry(key.digest());
+//!         let current = match &slot {
+//!             std::collections::hash_map::Entry::Occupied(e) => Some(e.get().secret()),
+//!             std::collections::hash_map::Entry::Vacant(_) => None,
+//!         };
+//!         if current != expected {
+//!             return false;
+//!         }
+//!         map.insert(key.digest(), new.clone());
+//!         true
+//!     }
+//!     fn compare_and_remove(&self, key: &TokenKey, token: &str) -> bool {
+//!         let Ok(mut map) = self.0.lock() else { return false };
+//!         let matches = map.get(&key.digest()).is_some_and(|t| t.secret() == token);
+//!         matches && map.remove(&key.digest()).is_some()
+//!     }
+//!     fn fetch_lock(&self, _key: &TokenKey, _deadline: Instant) -> Option<FetchGuard> {
+//!         None // one process: the client's own single flight is enough
+//!     }
+//! }
+//!
+//! # use hotmart::{Client, Credentials, Environment};
+//! let shared = Memory::default();
+//! let build = || {
+//!     Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+//!         .token_store(shared.clone())
+//!         .build()
+//! };
+//! let (a, b) = (build()?, build()?); // the second finds the first one's token
+//! # Ok::<(), hotmart::Error>(())
+//! ```
 
-pub(crate) mod file;
-#[cfg(feature = "redis")]
-pub(crate) mod redis;
+mod file;
+
+pub use file::FileStore;
 
 use std::any::Any;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::environment::BaseUrl;
 use crate::secret::Secret;
 use crate::{AccessToken, Error};
 
-/// A token as a store keeps it: the value and wall-clock times, nothing else.
+/// Which token an entry holds: the environment's two base URLs and the client id. Two
+/// credentials never share an entry.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct TokenKey {
+    auth_url: String,
+    api_url: String,
+    client_id: String,
+}
+
+impl TokenKey {
+    /// The key of the client id `client_id` on these base URLs.
+    pub fn new(
+        auth_url: impl Into<String>,
+        api_url: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Self {
+        TokenKey {
+            auth_url: auth_url.into(),
+            api_url: api_url.into(),
+            client_id: client_id.into(),
+        }
+    }
+
+    /// The token endpoint's base URL.
+    pub fn auth_url(&self) -> &str {
+        &self.auth_url
+    }
+
+    /// The API's base URL.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// The client id (not a secret).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// A stable digest of the key (16 hex digits): a file name or a Redis key that does not
+    /// spell out the client id. Stores should keep the key in full beside the entry too, and
+    /// compare it on reading, so that a digest collision cannot hand out another's token.
+    ///
+    /// ```
+    /// let key = hotmart::store::TokenKey::new("https://a", "https://b", "id");
+    /// assert_eq!(key.digest().len(), 16);
+    /// assert_ne!(key.digest(), hotmart::store::TokenKey::new("https://a", "https://b", "id2").digest());
+    /// ```
+    pub fn digest(&self) -> String {
+        // FNV-1a: stable across versions and platforms, unlike std's hasher.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in [&self.auth_url, &self.api_url, &self.client_id] {
+            for byte in part.bytes().chain([0]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        format!("{hash:016x}")
+    }
+}
+
+impl fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenKey")
+            .field("auth_url", &self.auth_url)
+            .field("api_url", &self.api_url)
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
+/// A token as a store keeps it: the value and wall-clock times, nothing else. Its `Debug`
+/// shows a fingerprint of the token, never the value.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct StoredToken {
-    pub(crate) token: Secret,
-    /// When it was obtained, in milliseconds since the Unix epoch.
-    pub(crate) issued_ms: u64,
-    /// When it stops working, in milliseconds since the Unix epoch.
-    pub(crate) expires_ms: u64,
+pub struct StoredToken {
+    token: Secret,
+    issued_ms: u64,
+    expires_ms: u64,
 }
 
 impl StoredToken {
+    /// An entry for `token`, obtained at `issued_ms` and expiring at `expires_ms`
+    /// (milliseconds since the Unix epoch), as a store read it back.
+    pub fn new(token: impl Into<String>, issued_ms: u64, expires_ms: u64) -> Self {
+        StoredToken {
+            token: Secret::new(token.into()),
+            issued_ms,
+            expires_ms,
+        }
+    }
+
+    /// The access token itself: a secret, to be stored and compared, never shown.
+    pub fn secret(&self) -> &str {
+        self.token.expose()
+    }
+
+    /// When it was obtained, in milliseconds since the Unix epoch.
+    pub fn issued_ms(&self) -> u64 {
+        self.issued_ms
+    }
+
+    /// When it stops working, in milliseconds since the Unix epoch.
+    pub fn expires_ms(&self) -> u64 {
+        self.expires_ms
+    }
+
     /// A freshly fetched token, as of `now` (wall clock and monotonic clock read together).
     pub(crate) fn from_fetched(token: &AccessToken, now: (SystemTime, Instant)) -> Self {
         let issued_ms = millis(now.0);
@@ -91,53 +233,64 @@ impl fmt::Debug for StoredToken {
 }
 
 /// Held while one process fetches a token for everyone; dropping it lets the others in.
-pub(crate) struct FetchGuard {
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct FetchGuard {
     _held: Box<dyn Any + Send>,
 }
 
 impl FetchGuard {
-    pub(crate) fn new(held: impl Any + Send) -> Self {
+    /// A guard that holds `held` (a locked file, a lease to release on drop…) until dropped.
+    pub fn new(held: impl Any + Send) -> Self {
         FetchGuard {
             _held: Box::new(held),
         }
     }
 }
 
-/// Where tokens outlive the process. One store serves one key (environment and client id),
-/// fixed when it is made, so two credentials never share a token.
-///
-/// None of these fail for the caller: a store that cannot do its part logs why and answers
-/// as if it were empty, and the client fetches as it would without a store.
-pub(crate) trait TokenStore: Send + Sync {
-    /// The stored entry for this key, fresh or not; `None` if there is none or it is unusable
-    /// (unreadable, corrupt, of another key or format, or not trusted).
-    fn load(&self) -> Option<StoredToken>;
-
-    /// Stores `new` if the entry's token is still `expected` (`None`: no usable entry).
-    /// Returns whether it stored.
-    fn compare_and_store(&self, expected: Option<&str>, new: &StoredToken) -> bool;
-
-    /// Removes the entry if its token is `token`. Returns whether it removed one.
-    fn compare_and_remove(&self, token: &str) -> bool;
-
-    /// Waits for the cross-process fetch lock for this key, no later than `deadline` (the
-    /// call's). `None` if the store cannot lock by then (the caller then fetches without it).
-    fn fetch_lock(&self, deadline: Instant) -> Option<FetchGuard>;
+impl fmt::Debug for FetchGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FetchGuard")
+    }
 }
 
-/// The file store under `dir` for one environment and client id. Does no I/O.
-pub(crate) fn file_store(
-    dir: PathBuf,
-    auth_base: &BaseUrl,
-    api_base: &BaseUrl,
-    client_id: &str,
-) -> Box<dyn TokenStore> {
-    let key = file::Key {
-        auth_url: auth_base.as_str().to_owned(),
-        api_url: api_base.as_str().to_owned(),
-        client_id: client_id.to_owned(),
-    };
-    Box::new(file::FileStore::new(dir, key))
+/// Where tokens outlive the process, for every [`TokenKey`] a client asks about.
+///
+/// None of these fail for the caller: a store that cannot do its part logs why (never the
+/// token) and answers as if it were empty, and the client then fetches as it would without a
+/// store. Entries handed back are checked by the client (freshness, plausible times, a token a
+/// header can carry) before use.
+pub trait TokenStore: Send + Sync {
+    /// The stored entry for `key`, fresh or not; `None` if there is none or it is unusable.
+    fn load(&self, key: &TokenKey) -> Option<StoredToken>;
+
+    /// Stores `new` for `key` if the entry's token is still `expected` (`None`: no usable
+    /// entry). Returns whether it stored.
+    fn compare_and_store(&self, key: &TokenKey, expected: Option<&str>, new: &StoredToken)
+    -> bool;
+
+    /// Removes the entry for `key` if its token is `token` (the API rejected it). Returns
+    /// whether it removed one.
+    fn compare_and_remove(&self, key: &TokenKey, token: &str) -> bool;
+
+    /// Waits for the cross-process fetch lock for `key`, no later than `deadline` (the
+    /// call's). `None` if the store has no such lock or cannot lock by then: the caller then
+    /// fetches without it.
+    fn fetch_lock(&self, key: &TokenKey, deadline: Instant) -> Option<FetchGuard>;
+}
+
+impl<S: TokenStore + ?Sized> TokenStore for std::sync::Arc<S> {
+    fn load(&self, key: &TokenKey) -> Option<StoredToken> {
+        (**self).load(key)
+    }
+    fn compare_and_store(&self, key: &TokenKey, expected: Option<&str>, new: &StoredToken) -> bool {
+        (**self).compare_and_store(key, expected, new)
+    }
+    fn compare_and_remove(&self, key: &TokenKey, token: &str) -> bool {
+        (**self).compare_and_remove(key, token)
+    }
+    fn fetch_lock(&self, key: &TokenKey, deadline: Instant) -> Option<FetchGuard> {
+        (**self).fetch_lock(key, deadline)
+    }
 }
 
 /// Wall clock and monotonic clock, read together.
@@ -155,17 +308,18 @@ fn millis(time: SystemTime) -> u64 {
 /// The lock is waited for no later than `deadline`, the call's.
 pub(crate) fn fetch_through(
     store: &dyn TokenStore,
+    key: &TokenKey,
     margin: Duration,
     deadline: Instant,
     fetch: impl FnOnce() -> Result<AccessToken, Error>,
 ) -> Result<AccessToken, Error> {
-    if let Some(token) = store.load().and_then(|s| s.to_fresh(margin, now())) {
+    if let Some(token) = store.load(key).and_then(|s| s.to_fresh(margin, now())) {
         log::debug!(target: "hotmart::token", "access token read from the token cache");
         return Ok(token);
     }
-    let guard = store.fetch_lock(deadline);
+    let guard = store.fetch_lock(key, deadline);
     // Another process may have fetched while this one waited for the lock.
-    let current = store.load();
+    let current = store.load(key);
     if let Some(token) = current.as_ref().and_then(|s| s.to_fresh(margin, now())) {
         log::debug!(
             target: "hotmart::token",
@@ -176,7 +330,7 @@ pub(crate) fn fetch_through(
     let token = fetch()?;
     let stored = StoredToken::from_fetched(&token, now());
     let expected = current.as_ref().map(|s| s.token.expose());
-    if !store.compare_and_store(expected, &stored) {
+    if !store.compare_and_store(key, expected, &stored) {
         log::debug!(target: "hotmart::token", "the new access token was not cached");
     }
     drop(guard);
@@ -198,7 +352,7 @@ pub(crate) fn fetch_through(
 /// # Ok::<(), hotmart::Error>(())
 /// ```
 pub fn default_token_cache_dir() -> Option<PathBuf> {
-    default_dir_from(crate::env::process)
+    default_dir_from(crate::environment::process)
 }
 
 fn default_dir_from(lookup: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
@@ -209,15 +363,15 @@ fn default_dir_from(lookup: impl Fn(&str) -> Option<String>) -> Option<PathBuf> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    pub(crate) fn now_ms() -> u64 {
+        millis(SystemTime::now())
+    }
+
     fn stored(issued_ms: u64, expires_ms: u64) -> StoredToken {
-        StoredToken {
-            token: Secret::new("t"),
-            issued_ms,
-            expires_ms,
-        }
+        StoredToken::new("t", issued_ms, expires_ms)
     }
 
     fn at(ms: u64) -> (SystemTime, Instant) {

@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::thread;
 use std::time::Duration;
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 use hotmart::{Client, ClientBuilder};
 
 /// A builder for a client of `server`, with a short timeout so failures fail fast.

@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 
 /// The cap on a request head, request line to empty line included.
 const MAX_HEAD: usize = 64 * 1024;

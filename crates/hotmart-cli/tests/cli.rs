@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Instant;
 
-use hotmart::mock::{CLIENT_SECRET, MockServer};
+use hotmart_mock::{CLIENT_SECRET, MockServer};
 
 use support::TempDir;
 
@@ -416,7 +416,7 @@ fn measure_100_runs() {
 
 #[test]
 fn export_skips_an_item_that_does_not_fit_and_says_so() {
-    use hotmart::mock::{Endpoint, Fault};
+    use hotmart_mock::{Endpoint, Fault};
 
     let home = TempDir::new("cli-misfit");
     let server = MockServer::start().unwrap();

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Environment};
 use miniserde::json::Value;
 
@@ -105,7 +105,7 @@ fn mock(port: u16) -> Result<(), Failure> {
         "export HOTMART_ENV=custom\nexport HOTMART_AUTH_URL={url}\nexport HOTMART_API_URL={url}\n\
          export HOTMART_CLIENT_ID={}\nexport HOTMART_CLIENT_SECRET={}\n",
         credentials.client_id(),
-        hotmart::mock::CLIENT_SECRET,
+        hotmart_mock::CLIENT_SECRET,
     );
     write_out(exports.as_bytes())?;
     crate::logger::say(format_args!(

@@ -18,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart::mock::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, MockServer};
+use hotmart_mock::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, MockServer};
 use hotmart::{Client, Credentials, Environment};
 
 const ME: &str = "/user/api/v1/me";

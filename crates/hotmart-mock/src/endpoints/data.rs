@@ -6,11 +6,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::super::api::Counts;
 
-pub(in crate::mock) const HOUR: i64 = 3_600_000;
-pub(in crate::mock) const DAY: i64 = 24 * HOUR;
+pub(crate) const HOUR: i64 = 3_600_000;
+pub(crate) const DAY: i64 = 24 * HOUR;
 
 /// A product of the shop: id, name, price, currency of its offers.
-pub(in crate::mock) struct ProductRec {
+pub(crate) struct ProductRec {
     pub id: u64,
     pub name: &'static str,
     pub ucode: String,
@@ -23,7 +23,7 @@ pub(in crate::mock) struct ProductRec {
 }
 
 /// One sale.
-pub(in crate::mock) struct SaleRec {
+pub(crate) struct SaleRec {
     pub index: usize,
     pub transaction: String,
     pub product: usize,
@@ -39,7 +39,7 @@ pub(in crate::mock) struct SaleRec {
 }
 
 /// One subscription.
-pub(in crate::mock) struct SubscriptionRec {
+pub(crate) struct SubscriptionRec {
     pub index: usize,
     pub code: String,
     pub id: u64,
@@ -55,7 +55,7 @@ pub(in crate::mock) struct SubscriptionRec {
 }
 
 /// One coupon.
-pub(in crate::mock) struct CouponRec {
+pub(crate) struct CouponRec {
     pub id: u64,
     pub product_id: u64,
     pub code: String,
@@ -63,7 +63,7 @@ pub(in crate::mock) struct CouponRec {
 }
 
 /// The whole shop.
-pub(in crate::mock) struct Store {
+pub(crate) struct Store {
     pub now: i64,
     pub products: Vec<ProductRec>,
     pub sales: Vec<SaleRec>,
@@ -103,7 +103,7 @@ const PAYMENT_TYPES: [&str; 4] = ["CREDIT_CARD", "PIX", "BILLET", "PAYPAL"];
 const SUBSCRIPTION_STATUSES: [&str; 4] = ["ACTIVE", "ACTIVE", "DELAYED", "CANCELLED_BY_CUSTOMER"];
 
 impl Store {
-    pub(in crate::mock) fn new(counts: Counts) -> Store {
+    pub(crate) fn new(counts: Counts) -> Store {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
@@ -192,7 +192,7 @@ impl Store {
     }
 
     /// The charges of a subscription: one every 30 days from its start, up to now.
-    pub(in crate::mock) fn charges(&self, sub: &SubscriptionRec) -> Vec<(u64, i64, String)> {
+    pub(crate) fn charges(&self, sub: &SubscriptionRec) -> Vec<(u64, i64, String)> {
         (0u64..)
             .map(|k| (k + 1, sub.accession_date + k as i64 * 30 * DAY))
             .take_while(|(_, date)| *date <= self.now)
@@ -209,6 +209,6 @@ impl Store {
 }
 
 /// A JSON string literal of `text`, escaped.
-pub(in crate::mock) fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     miniserde::json::to_string(text)
 }

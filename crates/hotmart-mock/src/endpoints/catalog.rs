@@ -5,7 +5,7 @@ use super::{Answer, Query, RecordedRequest, Reply, bad, not_found, paginate};
 
 /// The one Club the mock has; any other subdomain answers as an empty Club does on Hotmart:
 /// 200 with an empty body.
-pub(in crate::mock) const CLUB: &str = "mock-club";
+pub(crate) const CLUB: &str = "mock-club";
 
 const MODULES: [(&str, &str, bool); 4] = [
     ("mod-intro-1", "Boas-vindas", false),

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart::mock::MockServer;
+use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Limit};
 
 mod support;

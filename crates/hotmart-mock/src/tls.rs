@@ -22,7 +22,7 @@ impl MockBuilder {
     /// first) and its private key `key_pem` (PKCS #8, PKCS #1 or SEC1). The certificate
     /// must be valid for `localhost`: [`url`](super::MockServer::url) becomes
     /// `https://localhost:<port>`. Give your client the root that signed it with
-    /// [`ClientBuilder::add_root_certificates_pem`](crate::ClientBuilder::add_root_certificates_pem).
+    /// [`ClientBuilder::add_root_certificates_pem`](hotmart::ClientBuilder::add_root_certificates_pem).
     ///
     /// Needs the `rustls` feature (for the server side; the client may use either backend).
     /// [`start`](Self::start) fails with [`io::ErrorKind::InvalidInput`] if the PEM texts
@@ -30,7 +30,7 @@ impl MockBuilder {
     ///
     /// ```
     /// use hotmart::Client;
-    /// use hotmart::mock::MockServer;
+    /// use hotmart_mock::MockServer;
     ///
     /// // A test certificate authority and a certificate for localhost, e.g. made with rcgen.
     /// let ca_key = rcgen::KeyPair::generate()?;

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use hotmart::Client;
-//! use hotmart::mock::{Endpoint, Fault, MockServer};
+//! use hotmart_mock::{Endpoint, Fault, MockServer};
 //!
 //! let server = MockServer::start()?;
 //! let client = Client::new(server.environment(), server.credentials())?;
@@ -23,9 +23,10 @@
 //! The server stops when the [`MockServer`] is dropped.
 
 mod api;
+mod query;
 mod endpoints;
 mod front;
-#[cfg(feature = "rustls")]
+#[cfg(feature = "tls")]
 mod tls;
 mod token;
 
@@ -39,7 +40,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::{Credentials, Environment, TOKEN_PATH};
+use hotmart::{Credentials, Environment, TOKEN_PATH};
 
 /// The client id the mock accepts unless told otherwise.
 pub const CLIENT_ID: &str = "mock-client-id";
@@ -48,44 +49,6 @@ pub const CLIENT_SECRET: &str = "mock-client-secret";
 
 /// The most request body bytes the mock reads.
 const REQUEST_BODY_LIMIT: u64 = 1 << 20;
-
-/// Not part of the API: lets the crate's benchmarks time the rate budget alone, without HTTP.
-#[doc(hidden)]
-pub struct BudgetProbe(Box<dyn crate::budget::RateBudget>);
-
-#[doc(hidden)]
-impl BudgetProbe {
-    /// The in-process budget, as every client has by default.
-    pub fn in_process() -> Self {
-        BudgetProbe(Box::new(crate::budget::InProcess::default()))
-    }
-
-    /// The shared budget on Redis at `url`, for this API base URL and client id.
-    #[cfg(feature = "redis")]
-    pub fn redis(url: &str, api_url: &str, client_id: &str) -> Option<Self> {
-        let url = crate::redis_link::RedisUrl::parse(url).ok()?;
-        let link = Arc::new(crate::redis_link::Link::new(&url, &[]));
-        Some(BudgetProbe(Box::new(crate::budget::redis::Shared::new(
-            link, api_url, client_id,
-        ))))
-    }
-
-    /// What one API call adds: the budget's admission, then what the answer said (`remaining`
-    /// calls left, the window resetting in a minute). Returns whether the call was admitted.
-    pub fn call(&self, remaining: u64) -> bool {
-        match self.0.admit() {
-            crate::budget::Admission::Go(ticket) => {
-                let reading = crate::budget::Reading {
-                    remaining,
-                    reset_ms: 60_000,
-                };
-                self.0.observe(ticket, reading);
-                true
-            }
-            crate::budget::Admission::Wait(_) => false,
-        }
-    }
-}
 
 /// Which part of the mock a fault applies to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -168,7 +131,7 @@ pub struct MockBuilder {
     token_lifetime: Duration,
     rate_limit: (u32, Duration),
     counts: api::Counts,
-    #[cfg(feature = "rustls")]
+    #[cfg(feature = "tls")]
     https: Option<tls::Https>,
     port: u16,
 }
@@ -219,7 +182,7 @@ impl MockBuilder {
     /// The port to listen on. Default: 0, a free port chosen by the system.
     ///
     /// ```
-    /// use hotmart::mock::MockServer;
+    /// use hotmart_mock::MockServer;
     ///
     /// let free = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     /// let server = MockServer::builder().port(free).start()?;
@@ -239,12 +202,12 @@ impl MockBuilder {
             .to_ip()
             .ok_or_else(|| io::Error::other("the server has no IP address"))?;
         // Clients reach tiny_http only through the front, which bounds what a request holds.
-        #[cfg(feature = "rustls")]
+        #[cfg(feature = "tls")]
         let front = match self.https {
             Some(https) => https.start(self.port, backend)?,
             None => front::Front::http(self.port, backend)?,
         };
-        #[cfg(not(feature = "rustls"))]
+        #[cfg(not(feature = "tls"))]
         let front = front::Front::http(self.port, backend)?;
         let addr = front.addr();
         let server = Arc::new(server);
@@ -312,7 +275,7 @@ impl MockServer {
                 subscriptions: 12,
                 products: 3,
             },
-            #[cfg(feature = "rustls")]
+            #[cfg(feature = "tls")]
             https: None,
             port: 0,
         }
@@ -478,7 +441,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn record(request: &mut tiny_http::Request) -> RecordedRequest {
     let (path, query) = match request.url().split_once('?') {
-        Some((path, query)) => (path, crate::percent::parse_query(query)),
+        Some((path, query)) => (path, crate::query::parse(query)),
         None => (request.url(), Vec::new()),
     };
     let path = path.to_owned();

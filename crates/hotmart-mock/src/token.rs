@@ -52,7 +52,7 @@ fn check(state: &State, request: &RecordedRequest) -> Result<(), Answer> {
     let mut params = request.query.clone();
     if form {
         let body = String::from_utf8_lossy(&request.body);
-        params.extend(crate::percent::parse_query(&body));
+        params.extend(crate::query::parse(&body));
     } else if !request.body.is_empty() {
         return Err(Answer::error(
             400,
