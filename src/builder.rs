@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::budget::{InProcess, RateBudget};
-use crate::store::{FileStore, TokenKey, TokenStore};
-use crate::cell::TokenCell;
-use crate::client::{ApiSettings, Inner, TOKEN_PATH, TokenRequestStyle};
+use crate::client::{ApiSettings, Inner};
 use crate::environment::BaseUrl;
-use crate::redact::Redactor;
+use crate::http::redact::Redactor;
+use crate::http::transport::{ProxyChoice, Settings, Transport};
 use crate::retry::Policy;
 use crate::secret::Secret;
-use crate::transport::{ProxyChoice, Settings, Transport};
+use crate::store::{FileStore, TokenKey, TokenStore};
+use crate::token::{TokenCell, TokenEndpoint, TokenRequestStyle};
 use crate::{Client, Credentials, Environment, Error};
 
 /// Settings for a [`Client`]; made by [`Client::builder`].
@@ -37,8 +37,11 @@ pub struct ClientBuilder {
     rate_budget: Option<Box<dyn RateBudget>>,
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     tls_backend: crate::TlsBackend,
-    #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
-    root_pems: crate::tls::RootPems,
+    #[cfg(all(
+        feature = "extra-roots",
+        any(feature = "rustls", feature = "native-tls")
+    ))]
+    root_pems: crate::http::tls::RootPems,
 }
 
 /// The proxy as the builder was told; the URL may hold a password, so `Debug` hides it.
@@ -71,6 +74,33 @@ impl fmt::Debug for ProxySetting {
     }
 }
 
+impl Client {
+    /// A client with default settings: 30 s timeout, 5 minutes of refresh margin, the
+    /// documented token request.
+    ///
+    /// Fails, without any I/O, if the credentials are malformed or a base URL is unsafe.
+    pub fn new(environment: Environment, credentials: Credentials) -> Result<Self, Error> {
+        Client::builder(environment, credentials).build()
+    }
+
+    /// A builder for the client's settings.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use hotmart::{Client, Credentials, Environment, TokenRequestStyle};
+    ///
+    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .timeout(Duration::from_secs(30))
+    ///     .refresh_margin(Duration::from_secs(300))
+    ///     .token_request_style(TokenRequestStyle::BasicOnly)
+    ///     .build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn builder(environment: Environment, credentials: Credentials) -> ClientBuilder {
+        ClientBuilder::new(environment, credentials)
+    }
+}
+
 impl ClientBuilder {
     /// The defaults that [`Client::builder`] documents.
     pub(crate) fn new(environment: Environment, credentials: Credentials) -> Self {
@@ -89,8 +119,11 @@ impl ClientBuilder {
             },
             #[cfg(any(feature = "rustls", feature = "native-tls"))]
             tls_backend: crate::TlsBackend::default(),
-            #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
-            root_pems: crate::tls::RootPems::default(),
+            #[cfg(all(
+                feature = "extra-roots",
+                any(feature = "rustls", feature = "native-tls")
+            ))]
+            root_pems: crate::http::tls::RootPems::default(),
             token_store: None,
             rate_budget: None,
         }
@@ -241,7 +274,10 @@ impl ClientBuilder {
     ///     .unwrap_err();
     /// assert!(matches!(err, Error::InvalidRootCertificate { index: 0, .. }));
     /// ```
-    #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
+    #[cfg(all(
+        feature = "extra-roots",
+        any(feature = "rustls", feature = "native-tls")
+    ))]
     pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
         self.root_pems.0.push(pem.as_ref().to_vec());
         self
@@ -381,7 +417,7 @@ impl ClientBuilder {
         };
         let redactor = Redactor::new(&[self.credentials.client_secret(), self.credentials.basic()]);
         #[cfg(any(feature = "rustls", feature = "native-tls"))]
-        let tls = crate::tls::TlsSettings {
+        let tls = crate::http::tls::TlsSettings {
             backend: self.tls_backend,
             #[cfg(feature = "extra-roots")]
             extra_roots: self.root_pems.parse()?,
@@ -395,13 +431,15 @@ impl ClientBuilder {
             .rate_budget
             .unwrap_or_else(|| Box::new(InProcess::default()));
         Ok(Client::from_inner(Inner {
-            token_url: auth_base.join(TOKEN_PATH),
-            auth_loopback: auth_base.is_loopback(),
+            token: TokenEndpoint {
+                url: auth_base.join(Environment::TOKEN_PATH),
+                loopback: auth_base.is_loopback(),
+                style: self.style,
+                credentials: self.credentials,
+                margin: clamp(self.refresh_margin),
+            },
             api_base,
             environment: self.environment,
-            credentials: self.credentials,
-            style: self.style,
-            refresh_margin: clamp(self.refresh_margin),
             settings,
             transport: Transport::new(Settings {
                 timeout,

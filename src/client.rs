@@ -1,52 +1,17 @@
-//! The client: configuration, the token request, and the cached token.
+//! The client: what it was built with, and the cached token in front of the token request.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ureq::http::Method;
-
 use crate::budget::RateBudget;
-use crate::call::{self, Finished};
-use crate::cell::TokenCell;
 use crate::environment::BaseUrl;
-use crate::error::{Envelope, GaveUp, Limit, TransportError, TransportErrorKind};
-use crate::request::RequestBuilder;
+use crate::error::{GaveUp, Limit, TransportError, TransportErrorKind};
+use crate::http::transport::{Transport, display_url};
 use crate::retry::Policy;
 use crate::store::{self, TokenKey, TokenStore};
-use crate::transport::{Call, Transport, display_url};
-use crate::{AccessToken, ClientBuilder, Credentials, Environment, Error, TokenResponse};
-
-/// The token endpoint's path on the auth host.
-pub const TOKEN_PATH: &str = "/security/oauth/token";
-
-/// The most bytes read from a token endpoint's answer. A real one is a few hundred bytes.
-const TOKEN_BODY_LIMIT: u64 = 64 * 1024;
-
-/// How the client credentials travel in the token request.
-///
-/// Hotmart documents [`Documented`](TokenRequestStyle::Documented); it is the default. The
-/// server also accepts [`BasicOnly`](TokenRequestStyle::BasicOnly), the style of RFC 6749
-/// §2.3.1, which keeps the secret out of URLs.
-///
-/// The trade-off: a URL is more exposed than a header. ureq masks paths and queries in its
-/// `debug` lines, but once `trace` is on for its targets it logs full URLs (and hex dumps of
-/// the bytes on the wire, headers included). With `Documented`, `trace` logging for `ureq`
-/// therefore prints the client secret; `BasicOnly` keeps it out of URLs, at the price of
-/// relying on behaviour Hotmart does not document. (The byte dumps also show the access token
-/// in either style: keep `trace` off wherever logs leave the machine.)
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TokenRequestStyle {
-    /// `POST …/security/oauth/token?grant_type=client_credentials&client_id=…&client_secret=…`
-    /// with `Authorization: Basic …`, `Content-Type: application/json` and an empty body,
-    /// exactly as Hotmart's documentation shows.
-    #[default]
-    Documented,
-    /// `POST …/security/oauth/token` with `Authorization: Basic …` and the form body
-    /// `grant_type=client_credentials`: the credentials travel only in the Basic header.
-    BasicOnly,
-}
+use crate::token::{TokenCell, TokenEndpoint};
+use crate::{AccessToken, Environment, Error};
 
 /// A blocking Hotmart client: it fetches an access token on first use, caches it, and
 /// refreshes it lazily, before it expires.
@@ -70,13 +35,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) environment: Environment,
-    pub(crate) credentials: Credentials,
-    pub(crate) token_url: String,
-    /// Whether the token endpoint is on this machine (no proxy, whatever the settings).
-    pub(crate) auth_loopback: bool,
+    pub(crate) token: TokenEndpoint,
     pub(crate) api_base: BaseUrl,
-    pub(crate) style: TokenRequestStyle,
-    pub(crate) refresh_margin: Duration,
     pub(crate) settings: ApiSettings,
     pub(crate) transport: Transport,
     pub(crate) cell: TokenCell,
@@ -101,67 +61,6 @@ impl Client {
         Client {
             inner: Arc::new(inner),
         }
-    }
-
-    /// A client with default settings: 30 s timeout, 5 minutes of refresh margin, the
-    /// documented token request.
-    ///
-    /// Fails, without any I/O, if the credentials are malformed or a base URL is unsafe.
-    pub fn new(environment: Environment, credentials: Credentials) -> Result<Self, Error> {
-        Client::builder(environment, credentials).build()
-    }
-
-    /// A builder for the client's settings.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use hotmart::{Client, Credentials, Environment, TokenRequestStyle};
-    ///
-    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
-    ///     .timeout(Duration::from_secs(30))
-    ///     .refresh_margin(Duration::from_secs(300))
-    ///     .token_request_style(TokenRequestStyle::BasicOnly)
-    ///     .build()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn builder(environment: Environment, credentials: Credentials) -> ClientBuilder {
-        ClientBuilder::new(environment, credentials)
-    }
-
-    /// A `GET` request to `path` (e.g. `/payments/api/v1/sales/history`), joined to the
-    /// environment's API base URL.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let v: miniserde::json::Value = client.get("/products/api/v1/products").send()?.json()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn get(&self, path: &str) -> RequestBuilder<'_> {
-        RequestBuilder::new(self, Method::GET, path)
-    }
-
-    /// A `POST` request. Never retried after a 5xx unless marked
-    /// [`retry_safe`](RequestBuilder::retry_safe).
-    pub fn post(&self, path: &str) -> RequestBuilder<'_> {
-        RequestBuilder::new(self, Method::POST, path)
-    }
-
-    /// A `PUT` request. Never retried after a 5xx unless marked
-    /// [`retry_safe`](RequestBuilder::retry_safe).
-    pub fn put(&self, path: &str) -> RequestBuilder<'_> {
-        RequestBuilder::new(self, Method::PUT, path)
-    }
-
-    /// A `PATCH` request. Never retried after a 5xx unless marked
-    /// [`retry_safe`](RequestBuilder::retry_safe).
-    pub fn patch(&self, path: &str) -> RequestBuilder<'_> {
-        RequestBuilder::new(self, Method::PATCH, path)
-    }
-
-    /// A `DELETE` request. Never retried after a 5xx unless marked
-    /// [`retry_safe`](RequestBuilder::retry_safe).
-    pub fn delete(&self, path: &str) -> RequestBuilder<'_> {
-        RequestBuilder::new(self, Method::DELETE, path)
     }
 
     pub(crate) fn transport(&self) -> &Transport {
@@ -207,7 +106,7 @@ impl Client {
         let too_late = || {
             let waited = TransportError::new(
                 TransportErrorKind::Timeout,
-                display_url(&inner.token_url).to_owned(),
+                display_url(&inner.token.url).to_owned(),
                 "waited for another thread's token request until the call's deadline".to_owned(),
             );
             Error::Transport(waited).with_gave_up(GaveUp {
@@ -220,13 +119,11 @@ impl Client {
         inner
             .cell
             .get_or_fetch(started, deadline, too_late, || match &inner.store {
-                Some(store) => store::fetch_through(
-                    &**store,
-                    &inner.key,
-                    inner.refresh_margin,
-                    deadline,
-                    || self.fetch_token(deadline),
-                ),
+                Some(store) => {
+                    store::fetch_through(&**store, &inner.key, inner.token.margin, deadline, || {
+                        self.fetch_token(deadline)
+                    })
+                }
                 None => self.fetch_token(deadline),
             })
     }
@@ -269,144 +166,24 @@ impl Client {
 
     fn fetch_token(&self, deadline: Instant) -> Result<AccessToken, Error> {
         let inner = &*self.inner;
-
-        let creds = &inner.credentials;
-        let basic = format!("Basic {}", creds.basic());
-        let mut url = String::with_capacity(inner.token_url.len() + 128);
-        url.push_str(&inner.token_url);
-        let (headers, body): (&[_], _) = match inner.style {
-            TokenRequestStyle::Documented => {
-                let mut query = String::new();
-                for (name, value) in [
-                    ("grant_type", "client_credentials"),
-                    ("client_id", creds.client_id()),
-                    ("client_secret", creds.client_secret()),
-                ] {
-                    if !query.is_empty() {
-                        query.push('&');
-                    }
-                    crate::percent::encode_into(&mut query, name);
-                    query.push('=');
-                    crate::percent::encode_into(&mut query, value);
-                }
-                url.push('?');
-                url.push_str(&query);
-                (
-                    &[
-                        ("authorization", basic.as_str()),
-                        ("content-type", "application/json"),
-                    ],
-                    None,
-                )
-            }
-            TokenRequestStyle::BasicOnly => (
-                &[("authorization", basic.as_str())],
-                Some((
-                    "application/x-www-form-urlencoded",
-                    b"grant_type=client_credentials".as_slice(),
-                )),
-            ),
-        };
-        log::debug!(
-            target: "hotmart::token",
-            "requesting an access token from {} ({:?} style)",
-            inner.token_url,
-            inner.style
-        );
-        let label = format!("POST {}", inner.token_url);
-        let mut requested_at = Instant::now();
-        // The token request is retried like a GET: asking twice for a token does no harm.
-        // The fetch has what is left of the deadline of the caller that starts it.
-        let waited = std::cell::Cell::new(Duration::ZERO);
-        let finished = call::run(
-            &inner.settings.retry,
+        let policy = &inner.settings.retry;
+        crate::token::fetch(
+            &inner.token,
+            &inner.transport,
+            policy,
+            &inner.cell,
             deadline,
-            true,
-            &label,
-            &waited,
-            |left| {
-                requested_at = Instant::now();
-                let call = Call {
-                    method: Method::POST,
-                    url: &url,
-                    headers,
-                    body,
-                    limit: TOKEN_BODY_LIMIT,
-                    time_left: left,
-                    loopback: inner.auth_loopback,
-                    tokens: &[],
-                };
-                match inner.transport.send(&call) {
-                    Ok(reply) => Ok(Ok(reply)),
-                    Err(Error::Transport(err)) => Ok(Err(err)),
-                    Err(other) => Err(other),
-                }
-            },
-        )?;
-        // The cache is empty during a fetch, but the token it replaces was sent before.
-        let known = inner.cell.known();
-        let tokens: Vec<&str> = known.iter().map(AccessToken::secret).collect();
-        let scrub = |text: &str| inner.transport.redactor().scrub(text, &tokens);
-        let token = token_from_reply(
-            finished,
-            &inner.token_url,
-            requested_at,
-            inner.refresh_margin,
-            scrub,
-        )?;
-        log::debug!(
-            target: "hotmart::token",
-            "access token obtained, valid for {:?}",
-            token.expires_at().saturating_duration_since(requested_at)
-        );
-        Ok(token)
+        )
     }
-}
-
-/// Turns the token endpoint's last answer into a token or the error that explains it.
-fn token_from_reply(
-    finished: Finished,
-    url: &str,
-    requested_at: Instant,
-    margin: Duration,
-    scrub: impl Fn(&str) -> String,
-) -> Result<AccessToken, Error> {
-    let Finished { reply, gave_up } = finished;
-    let gave_up = gave_up.map(Box::new);
-    if reply.is_success() {
-        // A success body carries a token: it is parsed, never quoted in an error.
-        let response = TokenResponse::parse(&reply.body)
-            .map_err(|source| Error::MalformedTokenResponse { source })?;
-        return Ok(AccessToken::issue(&response, requested_at, margin));
-    }
-    log::debug!(target: "hotmart::token", "token endpoint answered HTTP {}", reply.status);
-    if reply.status == 429 {
-        return Err(Error::TokenRateLimited { gave_up });
-    }
-    if (400..500).contains(&reply.status) {
-        let envelope = Envelope::read(&reply.body, &scrub);
-        let (error, description) = envelope.map_or((None, None), |e| (e.error, e.description));
-        return Err(Error::TokenRejected {
-            status: reply.status,
-            error,
-            description,
-        });
-    }
-    Err(Error::UnexpectedStatus {
-        status: reply.status,
-        url: display_url(url).to_owned(),
-        excerpt: crate::error::excerpt(&reply.body, &scrub),
-        gave_up,
-    })
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("environment", &self.inner.environment)
-            .field("credentials", &self.inner.credentials)
-            .field("token_request_style", &self.inner.style)
-            .field("refresh_margin", &self.inner.refresh_margin)
+            .field("credentials", &self.inner.token.credentials)
+            .field("token_request_style", &self.inner.token.style)
+            .field("refresh_margin", &self.inner.token.margin)
             .field("cached_token", &self.inner.cell.peek())
             .finish_non_exhaustive()
     }
@@ -493,7 +270,7 @@ mod tests {
             .max_rate_limit_wait(huge)
             .build()
             .unwrap();
-        assert_eq!(client.inner.refresh_margin, ClientBuilder::MAX_DURATION);
+        assert_eq!(client.inner.token.margin, ClientBuilder::MAX_DURATION);
         assert_eq!(
             client.inner.settings.retry.call_timeout,
             ClientBuilder::MAX_DURATION

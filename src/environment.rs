@@ -5,13 +5,6 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::Error;
 
-/// The authentication host, the same for sandbox and production credentials.
-pub const AUTH_URL: &str = "https://api-sec-vlc.hotmart.com";
-/// The production API's base URL.
-pub const PRODUCTION_API_URL: &str = "https://developers.hotmart.com";
-/// The sandbox API's base URL.
-pub const SANDBOX_API_URL: &str = "https://sandbox.hotmart.com";
-
 /// Which Hotmart the client talks to.
 ///
 /// A Hotmart credential is created as either a sandbox or a production credential and can
@@ -47,6 +40,15 @@ pub enum Environment {
 }
 
 impl Environment {
+    /// The authentication host, the same for sandbox and production credentials.
+    pub const AUTH_URL: &str = "https://api-sec-vlc.hotmart.com";
+    /// The production API's base URL.
+    pub const PRODUCTION_API_URL: &str = "https://developers.hotmart.com";
+    /// The sandbox API's base URL.
+    pub const SANDBOX_API_URL: &str = "https://sandbox.hotmart.com";
+    /// The token endpoint's path on the auth host.
+    pub const TOKEN_PATH: &str = "/security/oauth/token";
+
     /// Reads `HOTMART_ENV`: `production` or `sandbox` (any case), or `custom`, which also
     /// reads `HOTMART_AUTH_URL` and `HOTMART_API_URL`.
     ///
@@ -92,7 +94,7 @@ impl Environment {
     /// The base URL of the token endpoint's host.
     pub fn auth_url(&self) -> &str {
         match self {
-            Environment::Production | Environment::Sandbox => AUTH_URL,
+            Environment::Production | Environment::Sandbox => Self::AUTH_URL,
             Environment::Custom { auth_url, .. } => auth_url,
         }
     }
@@ -100,8 +102,8 @@ impl Environment {
     /// The base URL that API paths are appended to.
     pub fn api_url(&self) -> &str {
         match self {
-            Environment::Production => PRODUCTION_API_URL,
-            Environment::Sandbox => SANDBOX_API_URL,
+            Environment::Production => Self::PRODUCTION_API_URL,
+            Environment::Sandbox => Self::SANDBOX_API_URL,
             Environment::Custom { api_url, .. } => api_url,
         }
     }

@@ -656,7 +656,7 @@ pub(crate) struct Envelope {
 impl Envelope {
     /// The envelope, if the body is one; each text passes through `scrub` before it is kept.
     pub(crate) fn read(body: &[u8], scrub: impl Fn(&str) -> String) -> Option<Envelope> {
-        let parsed = crate::OAuthErrorBody::parse(body).ok()?;
+        let parsed = crate::token::OAuthErrorBody::parse(body).ok()?;
         let text = |value: Option<&str>| value.map(|v| excerpt(v.as_bytes(), &scrub));
         Some(Envelope {
             error: text(parsed.error()),

@@ -94,31 +94,33 @@
 pub mod api;
 pub mod budget;
 mod builder;
-mod call;
-mod cell;
 mod client;
 mod credentials;
 mod environment;
 mod error;
+mod http;
 #[cfg(feature = "json")]
 pub mod models;
 #[cfg(feature = "json")]
 mod page;
-mod percent;
-mod redact;
 mod request;
 mod retry;
 mod secret;
 pub mod store;
-mod tls;
-mod token;
-mod transport;
+pub mod token;
+
+// The typed calls encode path segments with it.
+#[cfg(feature = "json")]
+use http::percent;
 
 pub use builder::ClientBuilder;
-pub use client::{Client, TOKEN_PATH, TokenRequestStyle};
+pub use client::Client;
 pub use credentials::Credentials;
-pub use environment::{AUTH_URL, Environment, PRODUCTION_API_URL, SANDBOX_API_URL};
+pub use environment::Environment;
 pub use error::{ApiError, Error, GaveUp, Limit, TransportError, TransportErrorKind};
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub use http::tls::TlsBackend;
+pub use http::tls::TlsFailure;
 /// The JSON library of the models, so `hotmart::miniserde::json::Value` and friends need no
 /// dependency of their own (feature `json`).
 #[cfg(feature = "json")]
@@ -127,10 +129,9 @@ pub use miniserde;
 pub use page::{Items, MAX_PAGES, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};
 pub use store::default_token_cache_dir;
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
-pub use tls::TlsBackend;
-pub use tls::TlsFailure;
-pub use token::{AccessToken, Member, OAuthErrorBody, ParseError, ParseErrorKind, TokenResponse};
+pub use token::{AccessToken, TokenRequestStyle};
+#[doc(hidden)]
+pub const TOKEN_PATH: &str = Environment::TOKEN_PATH;
 
 /// The README's examples, compiled and run as doctests so they cannot go stale. They use the
 /// local Hotmart (`hotmart-mock`, a dev-dependency).
@@ -152,6 +153,6 @@ mod auto_traits {
         send_sync::<crate::Environment>();
         send_sync::<crate::Error>();
         send_sync::<crate::Response>();
-        send_sync::<crate::TokenResponse<'static>>();
+        send_sync::<crate::token::TokenResponse<'static>>();
     }
 }

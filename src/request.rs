@@ -8,10 +8,48 @@ use std::time::{Duration, Instant, SystemTime};
 use ureq::http::{HeaderMap, Method};
 
 use crate::budget::{self, Reading};
-use crate::call;
 use crate::error::{ApiError, Envelope};
-use crate::transport::{Call, Reply, display_url};
+use crate::http::transport::{Call, Reply, display_url};
+use crate::retry::call;
 use crate::{AccessToken, Client, Error};
+
+impl Client {
+    /// A `GET` request to `path` (e.g. `/payments/api/v1/sales/history`), joined to the
+    /// environment's API base URL.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let v: miniserde::json::Value = client.get("/products/api/v1/products").send()?.json()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn get(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::GET, path)
+    }
+
+    /// A `POST` request. Never retried after a 5xx unless marked
+    /// [`retry_safe`](RequestBuilder::retry_safe).
+    pub fn post(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::POST, path)
+    }
+
+    /// A `PUT` request. Never retried after a 5xx unless marked
+    /// [`retry_safe`](RequestBuilder::retry_safe).
+    pub fn put(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::PUT, path)
+    }
+
+    /// A `PATCH` request. Never retried after a 5xx unless marked
+    /// [`retry_safe`](RequestBuilder::retry_safe).
+    pub fn patch(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::PATCH, path)
+    }
+
+    /// A `DELETE` request. Never retried after a 5xx unless marked
+    /// [`retry_safe`](RequestBuilder::retry_safe).
+    pub fn delete(&self, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, Method::DELETE, path)
+    }
+}
 
 /// An API request being built; made by [`Client::get`], [`Client::post`] and the like.
 ///
@@ -232,9 +270,9 @@ impl<'c> RequestBuilder<'c> {
         let mut separator = if url.contains('?') { '&' } else { '?' };
         for (name, value) in &self.query {
             url.push(separator);
-            crate::percent::encode_into(&mut url, name);
+            crate::http::percent::encode_into(&mut url, name);
             url.push('=');
-            crate::percent::encode_into(&mut url, value);
+            crate::http::percent::encode_into(&mut url, value);
             separator = '&';
         }
         Ok(url)

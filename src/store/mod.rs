@@ -265,8 +265,7 @@ pub trait TokenStore: Send + Sync {
 
     /// Stores `new` for `key` if the entry's token is still `expected` (`None`: no usable
     /// entry). Returns whether it stored.
-    fn compare_and_store(&self, key: &TokenKey, expected: Option<&str>, new: &StoredToken)
-    -> bool;
+    fn compare_and_store(&self, key: &TokenKey, expected: Option<&str>, new: &StoredToken) -> bool;
 
     /// Removes the entry for `key` if its token is `token` (the API rejected it). Returns
     /// whether it removed one.

@@ -1,6 +1,9 @@
 //! Access tokens and the bodies of the token endpoint: the success response and the OAuth
 //! error body, read by a hand-written parser ([`TokenResponse::parse`]).
 
+mod cell;
+mod error;
+mod fetch;
 mod parse;
 mod scan;
 
@@ -9,8 +12,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub(crate) use cell::TokenCell;
+pub use error::{Member, ParseError, ParseErrorKind};
+pub use fetch::TokenRequestStyle;
+pub(crate) use fetch::{TokenEndpoint, fetch};
 pub(crate) use parse::is_header_safe;
-pub use parse::{Member, ParseError, ParseErrorKind};
 
 use crate::secret::{Fingerprint, Secret};
 

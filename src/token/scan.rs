@@ -6,12 +6,8 @@
 
 use std::borrow::Cow;
 
-use super::parse::{ParseError, ParseErrorKind};
-
-/// The deepest nesting accepted, counting the outermost object as 1.
-pub const MAX_DEPTH: usize = 128;
-/// The largest input accepted, in bytes.
-pub const MAX_INPUT_LEN: usize = 1 << 20;
+pub(crate) use super::error::{MAX_DEPTH, MAX_INPUT_LEN};
+use super::error::{ParseError, ParseErrorKind};
 
 /// The next value's JSON type, judged by its first byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

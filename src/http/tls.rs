@@ -128,18 +128,27 @@ impl TlsSettings {
 
 /// The PEM texts given to `add_root_certificates_pem`, checked by `build()`. Its `Debug`
 /// shows how many, not thousands of bytes.
-#[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
+#[cfg(all(
+    feature = "extra-roots",
+    any(feature = "rustls", feature = "native-tls")
+))]
 #[derive(Clone, Default)]
 pub(crate) struct RootPems(pub(crate) Vec<Vec<u8>>);
 
-#[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
+#[cfg(all(
+    feature = "extra-roots",
+    any(feature = "rustls", feature = "native-tls")
+))]
 impl fmt::Debug for RootPems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} PEM text(s)", self.0.len())
     }
 }
 
-#[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
+#[cfg(all(
+    feature = "extra-roots",
+    any(feature = "rustls", feature = "native-tls")
+))]
 impl RootPems {
     /// Every certificate of every PEM, as DER, or the error naming the first bad PEM.
     pub(crate) fn parse(&self) -> Result<Vec<Vec<u8>>, crate::Error> {
@@ -155,7 +164,10 @@ impl RootPems {
 
 /// The certificates of one PEM given to `add_root_certificates_pem`, as DER: every one of
 /// them a parsable X.509 certificate, at least one, or the reason why not. Never panics.
-#[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
+#[cfg(all(
+    feature = "extra-roots",
+    any(feature = "rustls", feature = "native-tls")
+))]
 pub(crate) fn parse_roots(pem: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
     use ureq::tls::PemItem;
     let mut certs = Vec::new();
@@ -186,7 +198,11 @@ fn is_certificate(der: &[u8]) -> bool {
 }
 
 /// Whether `der` parses as a certificate a trust store accepts as a root.
-#[cfg(all(feature = "extra-roots", feature = "native-tls", not(feature = "rustls")))]
+#[cfg(all(
+    feature = "extra-roots",
+    feature = "native-tls",
+    not(feature = "rustls")
+))]
 fn is_certificate(der: &[u8]) -> bool {
     native_tls::Certificate::from_der(der).is_ok()
 }

@@ -10,8 +10,8 @@ use ureq::Agent;
 use ureq::http::{self, HeaderMap, Method};
 
 use crate::error::{Error, TransportError, TransportErrorKind};
-use crate::redact::Redactor;
-use crate::tls::TlsFailure;
+use crate::http::redact::Redactor;
+use crate::http::tls::TlsFailure;
 
 /// What the agent is built from.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ pub(crate) struct Settings {
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) user_agent: String,
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    pub(crate) tls: crate::tls::TlsSettings,
+    pub(crate) tls: crate::http::tls::TlsSettings,
     pub(crate) proxy: ProxyChoice,
     /// The client's long-lived secrets, scrubbed from every error text.
     pub(crate) redactor: Redactor,
@@ -198,7 +198,7 @@ impl Transport {
             };
         }
         // A refused certificate surfaces as an I/O error from rustls: look for TLS first.
-        let tls = crate::tls::classify(&err);
+        let tls = crate::http::tls::classify(&err);
         let kind = if tls.is_some() {
             TransportErrorKind::Tls
         } else {

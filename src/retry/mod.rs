@@ -1,6 +1,8 @@
 //! When to try a request again, and how long to wait first: pure functions of the answer,
 //! its headers and the attempt number, so they are tested with tables.
 
+pub(crate) mod call;
+
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::time::{Duration, Instant};

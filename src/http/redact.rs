@@ -45,7 +45,7 @@ impl Redactor {
             needles.push(json.replace('/', "\\/"));
             needles.push(json);
             let mut encoded = String::new();
-            crate::percent::encode_into(&mut encoded, value);
+            crate::http::percent::encode_into(&mut encoded, value);
             needles.push(encoded.replace("%20", "+"));
             needles.push(lowercase_escapes(&encoded));
             needles.push(encoded);

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::Error;
 use crate::error::{GaveUp, Limit, TransportError};
+use crate::http::transport::Reply;
 use crate::retry::{self, Attempts, Decision, Outcome, Policy, RateLimitHeaders};
-use crate::transport::Reply;
 
 /// What one attempt came to: an HTTP answer (any status) or no answer at all. Errors that are
 /// not worth another attempt (a body over the cap, a failed token fetch) are the outer `Err`.

@@ -158,7 +158,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::TokenResponse;
+    use crate::token::TokenResponse;
 
     fn far() -> Instant {
         Instant::now() + Duration::from_secs(3600)
@@ -181,7 +181,9 @@ mod tests {
     fn a_panic_while_fetching_poisons_nothing_that_matters() {
         let cell = TokenCell::default();
         let outcome = std::panic::catch_unwind(|| {
-            cell.get_or_fetch(Instant::now(), far(), too_late, || panic!("a logger blew up mid-fetch"))
+            cell.get_or_fetch(Instant::now(), far(), too_late, || {
+                panic!("a logger blew up mid-fetch")
+            })
         });
         assert!(outcome.is_err());
         let fresh = cell
@@ -197,8 +199,12 @@ mod tests {
     #[test]
     fn a_stale_token_is_dropped_even_when_the_refresh_fails() {
         let cell = TokenCell::default();
-        let stale = cell.get_or_fetch(Instant::now(), far(), too_late, || Ok(token(0))).unwrap();
-        let err = cell.get_or_fetch(Instant::now(), far(), too_late, || Err(Error::MissingEnv { variable: "X" }));
+        let stale = cell
+            .get_or_fetch(Instant::now(), far(), too_late, || Ok(token(0)))
+            .unwrap();
+        let err = cell.get_or_fetch(Instant::now(), far(), too_late, || {
+            Err(Error::MissingEnv { variable: "X" })
+        });
         assert!(err.is_err());
         assert!(
             cell.peek().is_none(),
@@ -235,7 +241,10 @@ mod tests {
         });
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         // A caller after the outcome was published fetches anew.
-        assert!(cell.get_or_fetch(Instant::now(), far(), too_late, || Ok(token(60))).is_ok());
+        assert!(
+            cell.get_or_fetch(Instant::now(), far(), too_late, || Ok(token(60)))
+                .is_ok()
+        );
     }
 
     /// A waiter gives up at its own deadline; the fetch goes on and is cached for the others.
@@ -254,7 +263,9 @@ mod tests {
             fetching.wait();
             let started = Instant::now();
             let soon = started + Duration::from_millis(100);
-            let err = cell.get_or_fetch(Instant::now(), soon, too_late, || unreachable!("a fetch is in flight"));
+            let err = cell.get_or_fetch(Instant::now(), soon, too_late, || {
+                unreachable!("a fetch is in flight")
+            });
             assert!(matches!(
                 err,
                 Err(Error::MissingEnv {
@@ -270,7 +281,9 @@ mod tests {
     #[test]
     fn peek_does_not_wait_for_a_fetch_in_flight() {
         let cell = TokenCell::default();
-        let cached = cell.get_or_fetch(Instant::now(), far(), too_late, || Ok(token(0))).unwrap();
+        let cached = cell
+            .get_or_fetch(Instant::now(), far(), too_late, || Ok(token(0)))
+            .unwrap();
         let fetching = Barrier::new(2);
         let release = Barrier::new(2);
         thread::scope(|s| {
