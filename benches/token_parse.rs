@@ -9,7 +9,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use hotmart::{OAuthErrorBody, TokenResponse};
+use hotmart::token::{OAuthErrorBody, TokenResponse};
 
 const SEED: &[u8] = include_bytes!("data/seed.json");
 const NOISY: &[u8] = include_bytes!("data/noisy.json");
@@ -98,7 +98,7 @@ fn token_contenders(input: &'static [u8]) -> Vec<Contender<'static>> {
     assert!(miniserde::json::from_str::<MiniToken>(std::str::from_utf8(input).unwrap()).is_ok());
     vec![
         (
-            "hotmart::TokenResponse",
+            "hotmart::token::TokenResponse",
             Box::new(move || {
                 black_box(TokenResponse::parse(black_box(input)).ok());
             }),
@@ -133,7 +133,7 @@ fn main() {
         OAUTH_ERROR.len(),
         vec![
             (
-                "hotmart::OAuthErrorBody",
+                "hotmart::token::OAuthErrorBody",
                 Box::new(|| {
                     black_box(OAuthErrorBody::parse(black_box(OAUTH_ERROR)).ok());
                 }),

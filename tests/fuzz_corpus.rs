@@ -31,8 +31,8 @@ fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 fn token_response_corpus_parses_without_panic() {
     for (path, bytes) in corpus("token_response") {
         let outcome = std::panic::catch_unwind(|| {
-            let _ = hotmart::TokenResponse::parse(&bytes);
-            let _ = hotmart::OAuthErrorBody::parse(&bytes);
+            let _ = hotmart::token::TokenResponse::parse(&bytes);
+            let _ = hotmart::token::OAuthErrorBody::parse(&bytes);
         });
         assert!(outcome.is_ok(), "{} panics the parser", path.display());
     }

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use hotmart_mock::{Endpoint, Fault, MockServer};
-use hotmart::{Client, Credentials, Error, TokenRequestStyle, TokenResponse};
+use hotmart::token::TokenResponse;
+use hotmart::{Client, Credentials, Error, TokenRequestStyle};
 
 const ID: &str = "leak-test-client-id";
 const SECRET: &str = "SUPER-SECRET-VALUE-42";

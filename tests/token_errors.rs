@@ -6,7 +6,8 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use hotmart_mock::{Endpoint, Fault, MockServer};
-use hotmart::{Client, Credentials, Environment, Error, ParseErrorKind, TransportErrorKind};
+use hotmart::token::ParseErrorKind;
+use hotmart::{Client, Credentials, Environment, Error, TransportErrorKind};
 
 #[test]
 fn rejected_secret_is_a_401_with_the_oauth_code() {

@@ -4,7 +4,7 @@ mod support;
 
 use base64::Engine as _;
 use hotmart_mock::{CLIENT_ID, CLIENT_SECRET, MockServer};
-use hotmart::{Credentials, TOKEN_PATH, TokenRequestStyle};
+use hotmart::{Credentials, Environment, TokenRequestStyle};
 
 #[test]
 fn documented_request_shape() {
@@ -19,7 +19,7 @@ fn documented_request_shape() {
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
     assert_eq!(request.method, "POST");
-    assert_eq!(request.path, TOKEN_PATH);
+    assert_eq!(request.path, Environment::TOKEN_PATH);
     assert_eq!(
         request.query,
         vec![

@@ -4,6 +4,6 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = hotmart::TokenResponse::parse(data);
-    let _ = hotmart::OAuthErrorBody::parse(data);
+    let _ = hotmart::token::TokenResponse::parse(data);
+    let _ = hotmart::token::OAuthErrorBody::parse(data);
 });

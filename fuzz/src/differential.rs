@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use hotmart::{ParseError, TokenResponse};
+use hotmart::token::{ParseError, TokenResponse};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 

@@ -2,7 +2,7 @@
 //! extra members, must parse back to what was serialized.
 
 use arbitrary::Arbitrary;
-use hotmart::TokenResponse;
+use hotmart::token::TokenResponse;
 
 /// A token response and the choices of how to write it.
 #[derive(Arbitrary, Debug)]

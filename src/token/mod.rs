@@ -38,7 +38,7 @@ use crate::secret::{Fingerprint, Secret};
 /// `Debug` does not show the access token.
 ///
 /// ```
-/// use hotmart::TokenResponse;
+/// use hotmart::token::TokenResponse;
 ///
 /// let body = br#"{"access_token":"wxyz","token_type":"bearer","expires_in":172799,
 ///                 "scope":"read write","jti":"da2eff63"}"#;
@@ -48,7 +48,7 @@ use crate::secret::{Fingerprint, Secret};
 /// assert_eq!(token.expires_in(), 172799);
 /// assert_eq!(token.scope(), Some("read write"));
 /// assert_eq!(token.jti(), Some("da2eff63"));
-/// # Ok::<(), hotmart::ParseError>(())
+/// # Ok::<(), hotmart::token::ParseError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenResponse<'a> {
@@ -124,14 +124,14 @@ impl fmt::Debug for TokenResponse<'_> {
 /// rules as [`TokenResponse::parse`] apply to the JSON itself.
 ///
 /// ```
-/// use hotmart::OAuthErrorBody;
+/// use hotmart::token::OAuthErrorBody;
 ///
 /// let body = br#"{"error":"unauthorized","error_description":"Bad credentials"}"#;
 /// let err = OAuthErrorBody::parse(body)?;
 /// assert_eq!(err.error(), Some("unauthorized"));
 /// assert_eq!(err.error_description(), Some("Bad credentials"));
 /// assert_eq!(err.error_uri(), None);
-/// # Ok::<(), hotmart::ParseError>(())
+/// # Ok::<(), hotmart::token::ParseError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthErrorBody<'a> {

@@ -61,7 +61,7 @@ impl Request {
 
     /// Whether this is a request for the token endpoint.
     pub fn is_token(&self) -> bool {
-        self.path() == hotmart::TOKEN_PATH
+        self.path() == hotmart::Environment::TOKEN_PATH
     }
 
     /// The whole request, head and body, as text.
