@@ -1,19 +1,23 @@
-//! The shared rate budget (feature `redis`): one window per environment and client id for
-//! every process that uses Redis, kept by two atomic Lua scripts on the server, on the
-//! server's clock (so hosts whose clocks disagree still agree on the window).
-//!
-//! The scripts follow [`Window`](super::Window)'s rules exactly. While Redis cannot be reached,
-//! each call falls back to this process's own budget, which learns from every answer either
-//! way, so it is warm when it is needed.
+//! The shared rate budget: one window per API base URL and client id for every process that
+//! uses Redis, kept by two atomic Lua scripts on the server's clock.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
-use super::{Admission, InProcess, RateBudget, Reading, Ticket};
-use crate::redis_link::{self, Link};
+use hotmart::budget::{Admission, InProcess, MAX_RESET, RateBudget, Reading, Ticket};
+use hotmart::store::TokenKey;
+
+use crate::keys::{self, Account};
+use crate::link::Link;
 
 /// Reads the server's clock in milliseconds and forgets a window whose reset has come; shared
-/// by both scripts.
+/// by both scripts. `MAX_RESET_MS` is replaced by [`MAX_RESET`].
+///
+/// No answer can set a reset further ahead than `MAX_RESET` (readings are capped by it), so a
+/// window whose reset or start lies further ahead of the server's clock was written before
+/// that clock was set back: it is forgotten, as the client would forget a reset it does not
+/// believe, instead of refusing every call until the old clock's time comes again.
 const PRELUDE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -21,6 +25,11 @@ local w = redis.call('HMGET', KEYS[1], 'remaining', 'reset', 'start')
 local remaining = tonumber(w[1]) or 0
 local reset = tonumber(w[2]) or 0
 local start = tonumber(w[3]) or 0
+if reset - now > MAX_RESET_MS or start > now then
+  start = now
+  reset = 0
+  redis.call('HSET', KEYS[1], 'start', start, 'reset', 0)
+end
 if reset ~= 0 and now >= reset then
   start = reset
   reset = 0
@@ -42,9 +51,11 @@ if wait < 1 then wait = 1 end
 return {0, wait, now}
 ";
 
-/// ARGV: when the call was let through (server ms), calls remaining, ms until the reset.
+/// ARGV: when the call was let through (server ms), calls remaining, ms until the reset. A
+/// time of admission ahead of the server's clock (set back since) is read as now.
 const OBSERVE: &str = r"
 local admitted = tonumber(ARGV[1])
+if admitted > now then admitted = now end
 local seen = tonumber(ARGV[2])
 local new_reset = admitted + tonumber(ARGV[3])
 if admitted < start or new_reset <= now then
@@ -65,48 +76,108 @@ return 1
 /// The most calls a window is believed to hold: keeps every number an integer in Lua.
 const MAX_REMAINING: u64 = 1_000_000_000;
 
-/// One account's budget on Redis, with this process's budget as the fallback.
-pub(crate) struct Shared {
-    link: Arc<Link>,
-    key: String,
-    admit: redis::Script,
-    observe: redis::Script,
-    local: InProcess,
+fn max_reset_ms() -> u64 {
+    u64::try_from(MAX_RESET.as_millis()).unwrap_or(u64::MAX)
 }
 
-impl Shared {
-    /// The budget for the account behind `api_url` and `client_id` (never the secret). Does
-    /// no I/O.
-    pub(crate) fn new(link: Arc<Link>, api_url: &str, client_id: &str) -> Shared {
-        Shared {
+/// One account's rate budget on Redis, made by [`Redis::rate_budget`](crate::Redis::rate_budget):
+/// a [`RateBudget`] for [`ClientBuilder::rate_budget`](hotmart::ClientBuilder::rate_budget).
+///
+/// The window learned from the answers' `RateLimit-*` headers lives in Redis, on Redis's
+/// clock (hosts whose clocks disagree still agree on the window), under a key digested from
+/// the API base URL and the client id (never the secret). It follows the same rules as the
+/// in-process budget ([`hotmart::budget`]), and believes no reset further ahead than
+/// [`MAX_RESET`] whatever clock wrote it. While Redis cannot be reached, each call falls back
+/// to this process's own [`InProcess`] budget, which learns from every answer either way, so
+/// it is warm when it is needed.
+///
+/// Which account: the one given to [`for_account`](Self::for_account), else the one that the
+/// token stores made by the same [`Redis`](crate::Redis) are asked about, if there is exactly
+/// one (with several accounts on one `Redis`, use [`ClientBuilderExt::redis`], which pairs the
+/// two per client, or `for_account`). Until it is known, the in-process budget decides.
+///
+/// [`ClientBuilderExt::redis`]: crate::ClientBuilderExt::redis
+///
+/// ```
+/// use hotmart::store::TokenKey;
+/// use hotmart::{Client, Credentials, Environment};
+///
+/// let redis = hotmart_redis::Redis::new("redis://cache.internal:6379/0")?;
+/// let env = Environment::Production;
+/// let account = TokenKey::new(env.auth_url(), env.api_url(), "my-client-id");
+/// let client = Client::builder(env, Credentials::new("my-client-id", "secret"))
+///     .rate_budget(redis.rate_budget().for_account(&account))
+///     .build()?; // no I/O yet
+/// # Ok::<(), hotmart::Error>(())
+/// ```
+pub struct SharedBudget {
+    link: Arc<Link>,
+    account: Arc<Account>,
+    key: OnceLock<String>,
+    admit: Arc<redis::Script>,
+    observe: Arc<redis::Script>,
+    local: InProcess,
+    /// The in-process budget's clock, made with it: tickets of the shared budget carry it.
+    epoch: Instant,
+}
+
+impl SharedBudget {
+    /// A budget on `link` for the account `account` learns. Does no I/O.
+    pub(crate) fn new(link: Arc<Link>, account: Arc<Account>) -> SharedBudget {
+        let script = |body: &str| {
+            let text =
+                format!("{PRELUDE}{body}").replace("MAX_RESET_MS", &max_reset_ms().to_string());
+            Arc::new(redis::Script::new(&text))
+        };
+        SharedBudget {
             link,
-            key: redis_link::key("budget", &[api_url, client_id]),
-            admit: redis::Script::new(&format!("{PRELUDE}{ADMIT}")),
-            observe: redis::Script::new(&format!("{PRELUDE}{OBSERVE}")),
+            account,
+            key: OnceLock::new(),
+            admit: script(ADMIT),
+            observe: script(OBSERVE),
             local: InProcess::default(),
+            epoch: Instant::now(),
         }
+    }
+
+    /// The budget of the account `key` names (its API base URL and client id), whichever
+    /// token store is used.
+    pub fn for_account(self, key: &TokenKey) -> Self {
+        // A fresh budget: nothing learned yet, so the cell is empty.
+        let _ = self.key.set(keys::budget_key(key));
+        self
+    }
+
+    fn key(&self) -> Option<&str> {
+        if let Some(key) = self.key.get() {
+            return Some(key);
+        }
+        let account = self.account.only()?;
+        Some(self.key.get_or_init(|| keys::budget_key(&account)))
+    }
+
+    /// Milliseconds on the in-process budget's clock (see [`Ticket::local_ms`]).
+    fn local_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1)
     }
 }
 
-impl RateBudget for Shared {
+impl RateBudget for SharedBudget {
     fn admit(&self) -> Admission {
-        let answer = self.link.with("rate budget", |c| {
-            self.admit.key(&self.key).invoke::<(i64, i64, i64)>(c)
+        let answer = self.key().and_then(|key| {
+            self.link
+                .script::<(i64, i64, i64)>("rate budget", None, &self.admit, key, Vec::new())
         });
         match answer {
-            Some((go, wait, now)) => {
-                let now = u64::try_from(now).unwrap_or(0);
-                if go == 1 {
-                    Admission::Go(Ticket {
-                        local_ms: self.local.now_ms(),
-                        shared_ms: Some(now),
-                    })
-                } else {
-                    let wait = u64::try_from(wait)
-                        .unwrap_or(1)
-                        .clamp(1, super::MAX_RESET.as_millis() as u64);
-                    Admission::Wait(Duration::from_millis(wait))
-                }
+            Some((1, _, now)) => Admission::Go(Ticket {
+                local_ms: self.local_ms(),
+                shared_ms: Some(u64::try_from(now).unwrap_or(0)),
+            }),
+            Some((_, wait, _)) => {
+                let wait = u64::try_from(wait).unwrap_or(1).clamp(1, max_reset_ms());
+                Admission::Wait(Duration::from_millis(wait))
             }
             None => self.local.admit(),
         }
@@ -114,16 +185,28 @@ impl RateBudget for Shared {
 
     fn observe(&self, ticket: Ticket, reading: Reading) {
         self.local.observe(ticket, reading);
-        let Some(admitted) = ticket.shared_ms else {
+        let (Some(admitted), Some(key)) = (ticket.shared_ms, self.key()) else {
             return;
         };
-        self.link.with("rate budget", |c| {
-            self.observe
-                .key(&self.key)
-                .arg(admitted)
-                .arg(reading.remaining.min(MAX_REMAINING))
-                .arg(reading.reset_ms)
-                .invoke::<i64>(c)
-        });
+        let _ = self.link.script::<i64>(
+            "rate budget",
+            None,
+            &self.observe,
+            key,
+            vec![
+                admitted.to_string(),
+                reading.remaining.min(MAX_REMAINING).to_string(),
+                reading.reset_ms.min(max_reset_ms()).to_string(),
+            ],
+        );
+    }
+}
+
+impl fmt::Debug for SharedBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedBudget")
+            .field("link", &self.link)
+            .field("account_known", &self.key().is_some())
+            .finish_non_exhaustive()
     }
 }

@@ -1,0 +1,221 @@
+//! One Hotmart access token and one rate budget per account for every process, on every host,
+//! that shares a Redis server: a [`TokenStore`] and a [`RateBudget`] for
+//! [`hotmart`]'s client, plugged in like any user's own.
+//!
+//! ```
+//! use hotmart::{Client, Credentials, Environment};
+//! use hotmart_redis::{ClientBuilderExt, Redis};
+//!
+//! let redis = Redis::new("redis://:password@cache.internal:6379/0")?;
+//! let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+//!     .redis(&redis) // the token store and the rate budget, both on Redis
+//!     .build()?; // no I/O yet: Redis is first asked on the first call
+//! # Ok::<(), hotmart::Error>(())
+//! ```
+//!
+//! - **One token.** A process that finds no usable token in Redis takes a lock there (`SET NX
+//!   PX`, with a time to live), looks again, and only then asks Hotmart; the others wait for
+//!   its token, no longer than their call's deadline. See [`RedisStore`].
+//! - **One budget.** The rate-limit window lives in Redis, on Redis's clock. See
+//!   [`SharedBudget`].
+//! - **No secret in Redis** but the access token itself; keys are digests of the base URLs
+//!   and the client id.
+//! - **Redis down never stops the work.** Connecting is bounded by 500 ms, each command by
+//!   500 ms (the redis crate's connect, read and write timeouts, and a bound on the whole
+//!   answer), and no wait passes the caller's deadline. While Redis cannot be reached, each
+//!   call uses this process's own budget and token (or the store's fallback, e.g. a
+//!   [`FileStore`](hotmart::store::FileStore)); Redis is tried again a second later, and a
+//!   warning goes to the log (target `hotmart::redis`) at most once a minute.
+//! - **The URL's credentials are never shown**: not in `Debug`, errors or log lines, neither as
+//!   written nor percent-decoded, the user name neither; nor what a server quotes of a
+//!   command's arguments.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod budget;
+mod keys;
+mod link;
+mod store;
+mod url;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use budget::SharedBudget;
+use hotmart::ClientBuilder;
+#[cfg(doc)]
+use hotmart::budget::RateBudget;
+#[cfg(doc)]
+use hotmart::store::TokenStore;
+pub use store::{RedisStore, lock_ttl_for};
+
+use keys::Account;
+use link::Link;
+use url::RedisUrl;
+
+/// The environment variable [`Redis::from_env`] reads.
+pub const REDIS_URL_VAR: &str = "HOTMART_REDIS_URL";
+
+/// A Redis server to share tokens and rate budgets through: its checked URL and one lazily
+/// made connection, shared by every store and budget made from it (and its clones). Its
+/// `Debug` shows the URL without user name or password.
+///
+/// The URL is `redis://[user:password@]host[:port][/db]`, `unix:///path/to/socket`, or, with
+/// the `tls` feature, `rediss://…`: the server's certificate must chain to the platform's
+/// roots, or to those given to [`root_certificates_pem`](Redis::root_certificates_pem).
+#[derive(Clone)]
+pub struct Redis {
+    url: RedisUrl,
+    link: Arc<Link>,
+    /// The accounts that the stores made by [`Redis::token_store`] were asked about.
+    account: Arc<Account>,
+}
+
+impl Redis {
+    /// Checks `url`; does no I/O. A malformed URL is
+    /// [`hotmart::Error::InvalidConfig`] with `setting: "redis"`, whose reason never quotes
+    /// the URL.
+    ///
+    /// ```
+    /// let err = hotmart_redis::Redis::new("http://user:pw-123@cache:6379").unwrap_err();
+    /// assert!(matches!(err, hotmart::Error::InvalidConfig { setting: "redis", .. }));
+    /// assert!(!format!("{err} {err:?}").contains("pw-123"));
+    /// let redis = hotmart_redis::Redis::new("redis://user:pw-123@cache:6379/0")?;
+    /// assert!(!format!("{redis:?}").contains("pw-123"));
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn new(url: &str) -> Result<Redis, hotmart::Error> {
+        let invalid = |reason| hotmart::Error::InvalidConfig {
+            setting: "redis",
+            reason,
+        };
+        let url = RedisUrl::parse(url).map_err(invalid)?;
+        let client = redis::Client::open(url.expose()).map_err(|_| invalid(url::EXPECTED))?;
+        Ok(Redis::with_client(url, client))
+    }
+
+    /// The Redis of the environment variable `HOTMART_REDIS_URL` ([`REDIS_URL_VAR`]): `None`
+    /// when it is unset or empty; a malformed value is [`hotmart::Error::InvalidEnv`] naming
+    /// the variable, never its value.
+    ///
+    /// ```no_run
+    /// use hotmart::{Client, Credentials, Environment};
+    /// use hotmart_redis::{ClientBuilderExt, Redis};
+    ///
+    /// let mut builder = Client::builder(Environment::from_env()?, Credentials::from_env()?);
+    /// if let Some(redis) = Redis::from_env()? {
+    ///     builder = builder.redis(&redis);
+    /// }
+    /// let client = builder.build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Option<Redis>, hotmart::Error> {
+        let invalid = hotmart::Error::InvalidEnv {
+            variable: REDIS_URL_VAR,
+            expected: "a Redis URL such as redis://host:6379/0",
+        };
+        let value = match std::env::var(REDIS_URL_VAR) {
+            Ok(value) => value,
+            Err(std::env::VarError::NotPresent) => return Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => return Err(invalid),
+        };
+        if value.trim().is_empty() {
+            return Ok(None);
+        }
+        Redis::new(&value).map(Some).map_err(|_| invalid)
+    }
+
+    /// For `rediss://` (feature `tls`): trust the roots in `pem` (one or more PEM
+    /// certificates) instead of the platform's. A PEM that holds no usable certificate, or a
+    /// URL that is not `rediss://`, is [`hotmart::Error::InvalidConfig`]. Does no I/O.
+    ///
+    /// ```
+    /// let err = hotmart_redis::Redis::new("rediss://cache:6380/0")?
+    ///     .root_certificates_pem(b"not a certificate")
+    ///     .unwrap_err();
+    /// assert!(matches!(err, hotmart::Error::InvalidConfig { setting: "redis root certificates", .. }));
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn root_certificates_pem(self, pem: impl AsRef<[u8]>) -> Result<Redis, hotmart::Error> {
+        let invalid = |reason| hotmart::Error::InvalidConfig {
+            setting: "redis root certificates",
+            reason,
+        };
+        if !self.url.expose().starts_with("rediss://") {
+            return Err(invalid("root certificates are for rediss:// URLs only"));
+        }
+        let pem = pem.as_ref();
+        if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            return Err(invalid("expected PEM text with at least one CERTIFICATE"));
+        }
+        let certificates = redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(pem.to_vec()),
+        };
+        let client = redis::Client::build_with_tls(self.url.expose(), certificates)
+            .map_err(|_| invalid("a certificate in the PEM text does not parse"))?;
+        Ok(Redis::with_client(self.url, client))
+    }
+
+    fn with_client(url: RedisUrl, client: redis::Client) -> Redis {
+        Redis {
+            link: Arc::new(Link::new(url.clone(), client)),
+            url,
+            account: Arc::new(Account::default()),
+        }
+    }
+
+    /// A token store on this Redis, for
+    /// [`ClientBuilder::token_store`](hotmart::ClientBuilder::token_store); see
+    /// [`RedisStore`]. Add [`fallback`](RedisStore::fallback) to keep this host's copy.
+    pub fn token_store(&self) -> RedisStore {
+        RedisStore::new(Arc::clone(&self.link), Arc::clone(&self.account))
+    }
+
+    /// A rate budget on this Redis, for
+    /// [`ClientBuilder::rate_budget`](hotmart::ClientBuilder::rate_budget); see
+    /// [`SharedBudget`] (which account it counts for).
+    pub fn rate_budget(&self) -> SharedBudget {
+        SharedBudget::new(Arc::clone(&self.link), Arc::clone(&self.account))
+    }
+}
+
+impl fmt::Debug for Redis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redis").field("url", &self.url).finish()
+    }
+}
+
+/// [`Redis`] on a [`ClientBuilder`] in one step.
+pub trait ClientBuilderExt {
+    /// Keeps the token in Redis and counts the rate budget there, for this client's account
+    /// ([`RedisStore`] and [`SharedBudget`], paired): the fetch lock lives
+    /// [`lock_ttl_for`]`(builder.request_timeout())`. Replaces any earlier token store and
+    /// budget; to keep this host's copy of the token in a file too, use
+    /// `.token_store(redis.token_store().fallback(FileStore::new(dir)))` instead.
+    ///
+    /// ```
+    /// use hotmart::{Client, Credentials, Environment};
+    /// use hotmart_redis::{ClientBuilderExt, Redis};
+    ///
+    /// let redis = Redis::new("redis://127.0.0.1:6379/0")?;
+    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .redis(&redis)
+    ///     .build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    fn redis(self, redis: &Redis) -> ClientBuilder;
+}
+
+impl ClientBuilderExt for ClientBuilder {
+    fn redis(self, redis: &Redis) -> ClientBuilder {
+        // The pair's own account: the budget counts for the account its store is asked about.
+        let account = Arc::new(Account::default());
+        let store = RedisStore::new(Arc::clone(&redis.link), Arc::clone(&account))
+            .lock_ttl(lock_ttl_for(self.request_timeout()));
+        let budget = SharedBudget::new(Arc::clone(&redis.link), account);
+        self.token_store(store).rate_budget(budget)
+    }
+}
