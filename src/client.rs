@@ -192,6 +192,7 @@ impl fmt::Debug for Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{ClientBuilder, Credentials};
 
     /// Run by `.ci/run` with `--no-default-features`: the error names the features to turn on.
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]

@@ -554,10 +554,24 @@ impl TransportError {
         TransportError {
             kind,
             url,
-            cause: Cause(cause),
+            cause: Cause {
+                text: cause,
+                os: None,
+            },
             tls: None,
             gave_up: None,
         }
+    }
+
+    /// Keeps the operating system's own error as the cause's source, when it is one: an
+    /// error code and its kind, with no payload that could quote what a server sent.
+    pub(crate) fn with_os_error(mut self, err: std::io::Error) -> Self {
+        if err.get_ref().is_none() {
+            // Its own text follows as the source: the cause does not repeat it.
+            self.cause.text = "the operating system reported an I/O error".to_owned();
+            self.cause.os = Some(std::sync::Arc::new(err));
+        }
+        self
     }
 
     pub(crate) fn with_tls_failure(mut self, failure: TlsFailure) -> Self {
@@ -632,18 +646,29 @@ impl StdError for TransportError {
     }
 }
 
-/// The low-level cause of a transport error, kept as text: it is scrubbed of every secret the
-/// client knows before it is stored, since a library's message may quote what a server sent.
+/// The low-level cause of a transport error. Its text is scrubbed of every secret the client
+/// knows before it is stored, since a library's message may quote what a server sent; its
+/// source is the operating system's error itself (`std::io::Error`, for its `kind()` and
+/// `raw_os_error()`), where the failure was one.
 #[derive(Clone, Debug)]
-struct Cause(String);
+struct Cause {
+    text: String,
+    os: Option<std::sync::Arc<std::io::Error>>,
+}
 
 impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
-impl StdError for Cause {}
+impl StdError for Cause {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.os
+            .as_deref()
+            .map(|err| err as &(dyn StdError + 'static))
+    }
+}
 
 /// Hotmart's error envelope (`error`, `error_description`, `error_uri`), read from a body and
 /// sanitized for messages. Shared by the token endpoint's and the API's errors.

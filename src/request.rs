@@ -1,16 +1,15 @@
 //! Authenticated API calls: a request builder, the send loop (bearer token, 401 refresh,
 //! rate-limit waits, retries) and the response.
 
-use std::cell::Cell;
 use std::fmt;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use ureq::http::{HeaderMap, Method};
 
 use crate::budget::{self, Reading};
 use crate::error::{ApiError, Envelope};
 use crate::http::transport::{Call, Reply, display_url};
-use crate::retry::call;
+use crate::retry::call::{self, CallState};
 use crate::{AccessToken, Client, Error};
 
 impl Client {
@@ -159,18 +158,13 @@ impl<'c> RequestBuilder<'c> {
         let mut sent: Vec<AccessToken> = Vec::new();
         let mut refreshed = false;
         let policy = &client.settings().retry;
-        let deadline = crate::retry::deadline_after(policy.call_timeout);
-        let mut tally = budget::Tally::new(deadline);
-        // Rate-limit waits of this call, the budget's and the 429s' together.
-        let waited = Cell::new(Duration::ZERO);
-        let finished = call::run(policy, deadline, self.repeatable, &label, &waited, |_| {
+        let mut state = CallState::new(policy, crate::retry::deadline_after(policy.call_timeout));
+        let finished = call::run(&mut state, self.repeatable, &label, |state| {
             loop {
-                let token = client.access_token_by(deadline)?;
+                let token = client.access_token_by(state.deadline)?;
                 // Wait here, rather than be refused, when the account's window is spent.
-                tally.waited = waited.get();
-                let ticket = budget::take_turn(client.budget(), policy, &label, &mut tally)?;
-                waited.set(tally.waited);
-                tally.sent = tally.sent.saturating_add(1);
+                let ticket = budget::take_turn(client.budget(), state, &label)?;
+                state.sent_one();
                 let bearer = format!("Bearer {}", token.secret());
                 let mut all = headers.clone();
                 all.push(("authorization", &bearer));
@@ -181,7 +175,7 @@ impl<'c> RequestBuilder<'c> {
                     body,
                     limit: client.settings().max_body,
                     // A token fetch may have spent some of it.
-                    time_left: deadline.saturating_duration_since(Instant::now()),
+                    time_left: state.time_left(),
                     loopback: client.api_base().is_loopback(),
                     tokens: &[token.secret()],
                 };

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hotmart::token::ParseErrorKind;
 use hotmart::{
-    ApiError, Client, ClientBuilder, Credentials, Error, Limit, ParseErrorKind, TokenRequestStyle,
+    ApiError, Client, ClientBuilder, Credentials, Error, Limit, TokenRequestStyle,
     TransportErrorKind,
 };
 use support::hostile::{Answer, HostileServer, Request};

@@ -5,9 +5,9 @@ mod support;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use hotmart_mock::{Endpoint, Fault, MockServer};
 use hotmart::token::ParseErrorKind;
 use hotmart::{Client, Credentials, Environment, Error, TransportErrorKind};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 
 #[test]
 fn rejected_secret_is_a_401_with_the_oauth_code() {
@@ -57,7 +57,13 @@ fn unreachable_port_is_a_connect_error() {
         Error::Transport(t) => {
             assert_eq!(t.kind(), TransportErrorKind::Connect, "{t}");
             assert!(t.url().ends_with("/security/oauth/token"), "{}", t.url());
-            assert!(std::error::Error::source(&t).is_some());
+            // The chain ends in the operating system's own error, kind and code intact.
+            let cause = std::error::Error::source(&t).expect("a cause");
+            let os = cause
+                .source()
+                .and_then(|e| e.downcast_ref::<std::io::Error>())
+                .expect("the io::Error behind the cause");
+            assert_eq!(os.kind(), std::io::ErrorKind::ConnectionRefused, "{os}");
         }
         other => panic!("unexpected {other:?}"),
     }

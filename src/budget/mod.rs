@@ -30,8 +30,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use ureq::http::HeaderMap;
 
 use crate::Error;
-use crate::error::{GaveUp, Limit};
-use crate::retry::Policy;
+use crate::error::Limit;
+use crate::retry::call::CallState;
 
 /// The longest reset believed: Hotmart's window is a minute, so a server that announces more
 /// is wrong or hostile, and no caller is held back longer on its word.
@@ -263,58 +263,29 @@ impl RateBudget for InProcess {
     }
 }
 
-/// What one call has spent so far, for the error that ends it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Tally {
-    pub(crate) started: Instant,
-    /// When the call must be over.
-    pub(crate) deadline: Instant,
-    /// Requests sent.
-    pub(crate) sent: u32,
-    /// Time spent waiting for the budget.
-    pub(crate) waited: Duration,
-}
-
-impl Tally {
-    pub(crate) fn new(deadline: Instant) -> Self {
-        Tally {
-            started: Instant::now(),
-            deadline,
-            sent: 0,
-            waited: Duration::ZERO,
-        }
-    }
-}
-
 /// Waits until `budget` lets an attempt through. A wait that would end past the call's
-/// deadline, or take its budget waits past `max_rate_limit_wait`, is not started: the call ends
-/// with [`Error::RateBudgetSpent`], nothing sent.
+/// deadline, or take its rate-limit waits past `max_rate_limit_wait`, is not started: the call
+/// ends with [`Error::RateBudgetSpent`], nothing sent.
 pub(crate) fn take_turn(
     budget: &dyn RateBudget,
-    policy: &Policy,
+    state: &mut CallState<'_>,
     label: &str,
-    tally: &mut Tally,
 ) -> Result<Ticket, Error> {
+    let policy = state.policy;
     loop {
         let wait = match budget.admit() {
             Admission::Go(ticket) => return Ok(ticket),
             Admission::Wait(wait) => wait.clamp(Duration::from_millis(1), MAX_RESET),
         };
-        let ends = Instant::now().checked_add(wait);
-        let limit = if ends.is_none_or(|ends| ends >= tally.deadline) {
+        let limit = if wait >= state.time_left() {
             Some(Limit::Deadline(policy.call_timeout))
-        } else if tally.waited.saturating_add(wait) > policy.max_rate_limit_wait {
+        } else if state.rate_limit_waits().saturating_add(wait) > policy.max_rate_limit_wait {
             Some(Limit::RateLimitWait(policy.max_rate_limit_wait))
         } else {
             None
         };
         if let Some(limit) = limit {
-            let gave_up = GaveUp {
-                attempts: tally.sent,
-                elapsed: tally.started.elapsed(),
-                rate_limit_waits: tally.waited,
-                limit,
-            };
+            let gave_up = state.gave_up(limit);
             log::info!(
                 target: "hotmart::request",
                 "{label}: the rate budget is spent for another {wait:?}; {gave_up}"
@@ -329,13 +300,14 @@ pub(crate) fn take_turn(
             "{label}: the rate budget is spent, waiting {wait:?} for the window to reset"
         );
         thread::sleep(wait);
-        tally.waited = tally.waited.saturating_add(wait);
+        state.waited_for_budget(wait);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::retry::Policy;
     use ureq::http::HeaderValue;
 
     fn reading(remaining: u64, reset_ms: u64) -> Reading {
@@ -476,9 +448,9 @@ mod tests {
             call_timeout: Duration::from_secs(2),
             ..Policy::default()
         };
-        let mut tally = Tally::new(crate::retry::deadline_after(policy.call_timeout));
+        let mut state = CallState::new(&policy, crate::retry::deadline_after(policy.call_timeout));
         let started = Instant::now();
-        let err = take_turn(&budget, &policy, "GET /x", &mut tally).unwrap_err();
+        let err = take_turn(&budget, &mut state, "GET /x").unwrap_err();
         assert!(started.elapsed() < Duration::from_millis(100));
         match err {
             Error::RateBudgetSpent { reset_in, gave_up } => {
@@ -494,7 +466,7 @@ mod tests {
             ..Policy::default()
         };
         let deadline = crate::retry::deadline_after(policy.call_timeout);
-        let err = take_turn(&budget, &policy, "GET /x", &mut Tally::new(deadline)).unwrap_err();
+        let err = take_turn(&budget, &mut CallState::new(&policy, deadline), "GET /x").unwrap_err();
         assert_eq!(
             err.gave_up().unwrap().limit,
             Limit::RateLimitWait(Duration::from_secs(5))
@@ -511,11 +483,11 @@ mod tests {
         budget.observe(ticket, reading(0, 1_000));
         let started = Instant::now();
         let policy = Policy::default();
-        let mut tally = Tally::new(crate::retry::deadline_after(policy.call_timeout));
-        take_turn(&budget, &policy, "GET /x", &mut tally).unwrap();
+        let mut state = CallState::new(&policy, crate::retry::deadline_after(policy.call_timeout));
+        take_turn(&budget, &mut state, "GET /x").unwrap();
         let waited = started.elapsed();
         assert!(waited >= Duration::from_millis(900), "{waited:?}");
         assert!(waited < Duration::from_millis(1_500), "{waited:?}");
-        assert!(tally.waited >= Duration::from_millis(900));
+        assert!(state.rate_limit_waits() >= Duration::from_millis(900));
     }
 }

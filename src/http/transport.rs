@@ -204,14 +204,18 @@ impl Transport {
         } else {
             kind_of(&err)
         };
-        let cause = match err {
+        let cause = match &err {
             // These two quote the whole URL, query and all: keep the kind, drop the text.
             ureq::Error::BadUri(_) => "malformed request URL".to_owned(),
             ureq::Error::RequireHttpsOnly(_) => "https is required".to_owned(),
             // A library's message may quote what the server sent, which may echo a secret.
             other => self.settings.redactor.scrub(&other.to_string(), tokens),
         };
-        let err = TransportError::new(kind, url.to_owned(), cause);
+        let mut err_out = TransportError::new(kind, url.to_owned(), cause);
+        if let ureq::Error::Io(io) = err {
+            err_out = err_out.with_os_error(io);
+        }
+        let err = err_out;
         Error::Transport(match tls {
             Some(failure) => err.with_tls_failure(failure),
             None if kind == TransportErrorKind::Tls => err.with_tls_failure(TlsFailure::Other),

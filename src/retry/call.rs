@@ -1,7 +1,6 @@
 //! One logical call: send, and while the retry rules say so, wait and send again, within the
 //! call's deadline. Shared by API calls and the token request, so both end the same way.
 
-use std::cell::Cell;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -20,33 +19,78 @@ pub(crate) struct Finished {
     pub(crate) gave_up: Option<GaveUp>,
 }
 
-/// Runs `send` until its answer is final. `send` gets the time left before `deadline`, to
-/// bound its own request by. (`deadline` is `call_timeout` from the start of the call, or
-/// earlier when the call is part of another: a token fetch inside an API call.) `label` names the call in log lines (no query: it
-/// may hold credentials).
-///
-/// `waited` is the time this call has spent waiting for rate limits so far, shared with the
-/// caller's own waits (the rate budget's, before each attempt), so that both kinds together
-/// stay within `max_rate_limit_wait`.
+/// One call's accounting, from its start to its end: the deadline, the requests sent, the
+/// retries spent and the time spent waiting for rate limits (the 429s' and the rate budget's
+/// together, so both stay within `max_rate_limit_wait`). What [`GaveUp`] reports comes from
+/// here, and nowhere else.
+pub(crate) struct CallState<'p> {
+    pub(crate) policy: &'p Policy,
+    started: Instant,
+    /// When the call must be over: `call_timeout` from its start, or earlier when the call is
+    /// part of another (a token fetch inside an API call).
+    pub(crate) deadline: Instant,
+    sent: u32,
+    attempts: Attempts,
+}
+
+impl<'p> CallState<'p> {
+    pub(crate) fn new(policy: &'p Policy, deadline: Instant) -> Self {
+        CallState {
+            policy,
+            started: Instant::now(),
+            deadline,
+            sent: 0,
+            attempts: Attempts::default(),
+        }
+    }
+
+    /// The time left before the deadline.
+    pub(crate) fn time_left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// Counts one request sent.
+    pub(crate) fn sent_one(&mut self) {
+        self.sent = self.sent.saturating_add(1);
+    }
+
+    /// Time spent waiting for rate limits so far.
+    pub(crate) fn rate_limit_waits(&self) -> Duration {
+        self.attempts.rate_limit_waits
+    }
+
+    /// Counts a wait for the rate budget.
+    pub(crate) fn waited_for_budget(&mut self, wait: Duration) {
+        self.attempts.rate_limit_waits = self.attempts.rate_limit_waits.saturating_add(wait);
+    }
+
+    /// What the call spent, ended by `limit`.
+    pub(crate) fn gave_up(&self, limit: Limit) -> GaveUp {
+        GaveUp {
+            attempts: self.sent,
+            elapsed: self.started.elapsed(),
+            rate_limit_waits: self.attempts.rate_limit_waits,
+            limit,
+        }
+    }
+}
+
+/// Runs `send` until its answer is final. `send` counts each request it sends on the state
+/// it is given, and bounds it by the time left. `label` names the call in log lines (no
+/// query: it may hold credentials).
 ///
 /// Every path ends: failures are counted against `max_retries`, rate-limit waits against
 /// `max_rate_limit_wait` and [`retry::MAX_RATE_LIMIT_ATTEMPTS`], and every wait against the
 /// deadline; all the arithmetic saturates.
 pub(crate) fn run(
-    policy: &Policy,
-    deadline: Instant,
+    state: &mut CallState<'_>,
     repeatable: bool,
     label: &str,
-    waited: &Cell<Duration>,
-    mut send: impl FnMut(Duration) -> Attempt,
+    mut send: impl FnMut(&mut CallState<'_>) -> Attempt,
 ) -> Result<Finished, Error> {
-    let started = Instant::now();
-    let mut attempts = Attempts::default();
-    let mut sent: u32 = 0;
+    let policy = state.policy;
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        sent = sent.saturating_add(1);
-        let attempt = match send(left)? {
+        let attempt = match send(state)? {
             Ok(reply) if reply.is_success() => {
                 return Ok(Finished {
                     reply,
@@ -64,23 +108,13 @@ pub(crate) fn run(
             ),
             Err(err) => (Outcome::Transport(err.kind()), RateLimitHeaders::default()),
         };
-        // The budget's waits count against max_rate_limit_wait too.
-        attempts.rate_limit_waits = waited.get();
-        let decision = match retry::decide(policy, &attempts, outcome, repeatable, headers) {
+        let decision = match retry::decide(policy, &state.attempts, outcome, repeatable, headers) {
             // A wait that would end past the deadline is not started: the call ends now, with
             // the time it has left unspent rather than slept through.
-            Decision::RetryAfter(wait)
-                if wait >= deadline.saturating_duration_since(Instant::now()) =>
-            {
+            Decision::RetryAfter(wait) if wait >= state.time_left() => {
                 Decision::GiveUp(Limit::Deadline(policy.call_timeout))
             }
             other => other,
-        };
-        let gave_up = |limit| GaveUp {
-            attempts: sent,
-            elapsed: started.elapsed(),
-            rate_limit_waits: attempts.rate_limit_waits,
-            limit,
         };
         match decision {
             Decision::RetryAfter(wait) => {
@@ -92,8 +126,7 @@ pub(crate) fn run(
                         Outcome::Transport(kind) => format!("{kind:?} failure"),
                     }
                 );
-                attempts.record(outcome, wait);
-                waited.set(attempts.rate_limit_waits);
+                state.attempts.record(outcome, wait);
                 thread::sleep(wait);
             }
             Decision::Stop => {
@@ -106,7 +139,7 @@ pub(crate) fn run(
                 };
             }
             Decision::GiveUp(limit) => {
-                let ended = gave_up(limit);
+                let ended = state.gave_up(limit);
                 log::info!(target: "hotmart::request", "{label}: {ended}");
                 return match attempt {
                     Ok(reply) => Ok(Finished {

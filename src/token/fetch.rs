@@ -9,7 +9,7 @@ use super::TokenResponse;
 use crate::error::{Envelope, excerpt};
 use crate::http::transport::{Call, Transport, display_url};
 use crate::retry::Policy;
-use crate::retry::call::{self, Finished};
+use crate::retry::call::{self, CallState, Finished};
 use crate::{AccessToken, Credentials, Error};
 
 /// The most bytes read from a token endpoint's answer. A real one is a few hundred bytes.
@@ -107,16 +107,17 @@ pub(crate) fn fetch(
     let mut requested_at = Instant::now();
     // The token request is retried like a GET: asking twice for a token does no harm.
     // The fetch has what is left of the deadline of the caller that starts it.
-    let waited = std::cell::Cell::new(Duration::ZERO);
-    let finished = call::run(policy, deadline, true, &label, &waited, |left| {
+    let mut state = CallState::new(policy, deadline);
+    let finished = call::run(&mut state, true, &label, |state| {
         requested_at = Instant::now();
+        state.sent_one();
         let call = Call {
             method: Method::POST,
             url: &url,
             headers,
             body,
             limit: TOKEN_BODY_LIMIT,
-            time_left: left,
+            time_left: state.time_left(),
             loopback: inner.loopback,
             tokens: &[],
         };
