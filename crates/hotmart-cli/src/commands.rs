@@ -4,17 +4,16 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Environment};
-use miniserde::json::Value;
 
-use crate::args::{Cache, Command, Env, Global, HELP, Parsed};
+use crate::args::{Cache, Command, Env, Global, Parsed};
 use crate::exit::Failure;
+use crate::raw::RawPages;
 
 pub fn run(parsed: Parsed) -> Result<(), Failure> {
     let Parsed { global, command } = parsed;
     match command {
-        Command::Help => write_out(HELP.as_bytes()),
+        Command::Help(topic) => write_out(crate::help::text(topic).as_bytes()),
         Command::Version => {
             write_out(concat!("hotmart ", env!("CARGO_PKG_VERSION"), "\n").as_bytes())
         }
@@ -24,6 +23,7 @@ pub fn run(parsed: Parsed) -> Result<(), Failure> {
         }
         Command::Get { path, query, all } => get(&client(&global)?, &path, &query, all),
         Command::Export(export) => crate::export::run(&client(&global)?, &export),
+        #[cfg(feature = "mock")]
         Command::Mock { port } => mock(port),
     }
 }
@@ -51,25 +51,44 @@ fn client(global: &Global) -> Result<Client, Failure> {
         Cache::Dir(dir) => Some(dir.clone()),
         Cache::Off => None,
     };
-    if let Some(dir) = cache {
-        builder = builder.token_cache(dir);
-    }
     // With Redis, every run on every host shares one token and one rate budget; the file
     // cache stays as this host's copy, for when Redis cannot be reached.
     #[cfg(feature = "redis")]
     {
-        builder = match &global.redis {
-            Some(url) => builder.redis(&url.0),
-            None => builder.redis_from_env(),
+        let redis = match &global.redis {
+            Some(url) => Some(hotmart_redis::Redis::new(&url.0)?),
+            None => hotmart_redis::Redis::from_env()?,
         };
+        if let Some(redis) = redis {
+            builder = match cache {
+                Some(dir) => builder
+                    .token_store(
+                        redis
+                            .token_store()
+                            .fallback(hotmart::store::FileStore::new(dir)),
+                    )
+                    .rate_budget(redis.rate_budget()),
+                None => hotmart_redis::ClientBuilderExt::redis(builder, &redis),
+            };
+            return Ok(builder.build()?);
+        }
+    }
+    if let Some(dir) = cache {
+        builder = builder.token_cache(dir);
     }
     Ok(builder.build()?)
 }
 
 fn get(client: &Client, path: &str, query: &[(String, String)], all: bool) -> Result<(), Failure> {
     let mut request = client.get(path);
+    // With --all, a page token given is where the pages start, not a filter of each page.
+    let mut start = None;
     for (name, value) in query {
-        request = request.query(name, value);
+        if all && name == "page_token" {
+            start = Some(value.clone());
+        } else {
+            request = request.query(name, value);
+        }
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -82,19 +101,14 @@ fn get(client: &Client, path: &str, query: &[(String, String)], all: bool) -> Re
         }
         return flush(&mut out);
     }
-    for page in request.pages::<Value>() {
-        for item in page?.into_items() {
-            write_line(&mut out, &miniserde::json::to_string(&item))?;
-        }
-        // Each page reaches the reader as soon as it is read.
-        flush(&mut out)?;
-    }
-    Ok(())
+    // Each item as it came, so nothing the models do not name is lost.
+    crate::export::write_raw(&mut out, RawPages::new(request, start))
 }
 
 /// Runs the local Hotmart until the process is stopped, after printing how to use it.
+#[cfg(feature = "mock")]
 fn mock(port: u16) -> Result<(), Failure> {
-    let server = MockServer::builder()
+    let server = hotmart_mock::MockServer::builder()
         .port(port)
         .start()
         .map_err(|e| Failure::Io("cannot start the local Hotmart", e))?;

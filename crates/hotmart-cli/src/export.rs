@@ -1,39 +1,27 @@
-//! `hotmart export`: every item of an endpoint, page by page, as NDJSON or CSV, through the
-//! crate's typed calls (`client.sales().history()`, …) and models.
+//! `hotmart export`: every item of an endpoint, page by page. NDJSON is each item exactly as
+//! Hotmart sent it (through [`crate::raw`]); CSV goes through the crate's typed calls and
+//! models (`client.sales().history()`, …), whose errors name the member at fault.
 
 use std::io::{self, Write};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hotmart::api::{ProductStatus, SubscriptionStatus, TransactionStatus};
-use hotmart::models::{Product, Sale, Subscription};
+use hotmart::models::{Product, Subscription};
 use hotmart::{Client, Error, Items};
 
 use crate::args::{Export, Format, Kind, Status};
-use crate::commands::{flush, write_line};
+use crate::commands::{flush, write, write_line};
+use crate::csv::{SALE_COLUMNS, date, sale_row, text};
 use crate::exit::Failure;
-use crate::time::iso8601;
+use crate::raw::{RawPages, one_line};
 
 /// The most items a page may hold, to make as few calls as possible.
 const PAGE_SIZE: u32 = 500;
 
-const SALE_COLUMNS: &[&str] = &[
-    "transaction",
-    "status",
-    "order_date",
-    "approved_date",
-    "product_id",
-    "product_name",
-    "buyer_name",
-    "buyer_email",
-    "price",
-    "currency",
-    "payment_method",
-    "installments",
-    "hotmart_fee",
-    "offer_code",
-];
+/// The statuses Hotmart's sales endpoints return when no `transaction_status` is given.
+pub const SALES_DEFAULT: [&str; 2] = ["APPROVED", "COMPLETE"];
 
-const SUBSCRIPTION_COLUMNS: &[&str] = &[
+pub const SUBSCRIPTION_COLUMNS: &[&str] = &[
     "subscriber_code",
     "subscription_id",
     "status",
@@ -49,7 +37,7 @@ const SUBSCRIPTION_COLUMNS: &[&str] = &[
     "transaction",
 ];
 
-const PRODUCT_COLUMNS: &[&str] = &[
+pub const PRODUCT_COLUMNS: &[&str] = &[
     "id",
     "name",
     "ucode",
@@ -61,18 +49,99 @@ const PRODUCT_COLUMNS: &[&str] = &[
 ];
 
 pub fn run(client: &Client, export: &Export) -> Result<(), Failure> {
+    if export.kind == Kind::Sales && export.status == Status::Default {
+        crate::logger::say(format_args!(
+            "no --status: Hotmart sends only {} sales (its default); --status all for every status",
+            SALES_DEFAULT.join(" and ")
+        ));
+    }
     let stdout = io::stdout();
     let mut out = Output {
         writer: io::BufWriter::new(stdout.lock()),
-        format: export.format,
         skipped: 0,
     };
+    let passes = passes(export.kind, &export.status);
+    match export.format {
+        Format::Ndjson => {
+            for status in passes {
+                out.raw(request(client, export, status))?;
+            }
+        }
+        Format::Csv => csv(client, export, &passes, &mut out)?,
+    }
+    out.finish()
+}
+
+/// The status filter of each pass, as few as Hotmart allows: `None` is a pass without one
+/// (Hotmart's default). Hotmart's samples repeat `status` on subscriptions but never
+/// `transaction_status` on sales, so each sales status is a pass of its own, except that
+/// APPROVED and COMPLETE together are the default pass.
+pub fn passes(kind: Kind, status: &Status) -> Vec<Option<&'static str>> {
+    match (kind, status) {
+        (_, Status::Default) => vec![None],
+        // Hotmart's default for subscriptions is every status.
+        (Kind::Subscriptions, Status::All) => vec![None],
+        (Kind::Sales, Status::All) => sales_passes(&kind.statuses()),
+        (Kind::Sales, Status::Only(list)) => sales_passes(list),
+        (_, Status::All) => kind.statuses().into_iter().map(Some).collect(),
+        (_, Status::Only(list)) => list.iter().copied().map(Some).collect(),
+    }
+}
+
+fn sales_passes(list: &[&'static str]) -> Vec<Option<&'static str>> {
+    if !SALES_DEFAULT.iter().all(|s| list.contains(s)) {
+        return list.iter().copied().map(Some).collect();
+    }
+    let rest = list.iter().copied().filter(|s| !SALES_DEFAULT.contains(s));
+    std::iter::once(None).chain(rest.map(Some)).collect()
+}
+
+/// The request of one pass, with the filters as Hotmart names them on each endpoint.
+fn request<'c>(
+    client: &'c Client,
+    export: &Export,
+    status: Option<&str>,
+) -> hotmart::RequestBuilder<'c> {
+    let (path, since, until, status_name) = match export.kind {
+        Kind::Sales => (
+            "/payments/api/v1/sales/history",
+            "start_date",
+            "end_date",
+            "transaction_status",
+        ),
+        Kind::Subscriptions => (
+            "/payments/api/v1/subscriptions",
+            "accession_date",
+            "end_accession_date",
+            "status",
+        ),
+        Kind::Products => ("/products/api/v1/products", "", "", "status"),
+    };
+    let mut request = client.get(path).query("max_results", PAGE_SIZE);
+    if let Some(ms) = export.since {
+        request = request.query(since, ms);
+    }
+    if let Some(ms) = export.until {
+        request = request.query(until, ms);
+    }
+    if let Some(status) = status {
+        request = request.query(status_name, status);
+    }
+    request
+}
+
+fn csv<W: Write>(
+    client: &Client,
+    export: &Export,
+    passes: &[Option<&str>],
+    out: &mut Output<W>,
+) -> Result<(), Failure> {
     let time = |ms: i64| UNIX_EPOCH + Duration::from_millis(ms.max(0).unsigned_abs());
-    let (since, until) = (export.since.map(time), export.until.map(time));
+    let (since, until): (Option<SystemTime>, _) = (export.since.map(time), export.until.map(time));
     match export.kind {
         Kind::Sales => {
-            out.header(SALE_COLUMNS)?;
-            for status in statuses(&export.status, TransactionStatus::KNOWN) {
+            write_line(&mut out.writer, &SALE_COLUMNS.join(","))?;
+            for status in passes {
                 let mut request = client.sales().history().max_results(PAGE_SIZE);
                 if let Some(since) = since {
                     request = request.start_date(since);
@@ -81,14 +150,14 @@ pub fn run(client: &Client, export: &Export) -> Result<(), Failure> {
                     request = request.end_date(until);
                 }
                 if let Some(status) = status {
-                    request = request.transaction_status(status);
+                    request = request.transaction_status(TransactionStatus::from(*status));
                 }
-                out.items(request.items(), sale_row)?;
+                out.rows(request.items(), sale_row)?;
             }
         }
         Kind::Subscriptions => {
-            out.header(SUBSCRIPTION_COLUMNS)?;
-            for status in statuses(&export.status, SubscriptionStatus::KNOWN) {
+            write_line(&mut out.writer, &SUBSCRIPTION_COLUMNS.join(","))?;
+            for status in passes {
                 let mut request = client.subscriptions().list().max_results(PAGE_SIZE);
                 if let Some(since) = since {
                     request = request.accession_date(since);
@@ -97,58 +166,45 @@ pub fn run(client: &Client, export: &Export) -> Result<(), Failure> {
                     request = request.end_accession_date(until);
                 }
                 if let Some(status) = status {
-                    request = request.status(status);
+                    request = request.status(SubscriptionStatus::from(*status));
                 }
-                out.items(request.items(), subscription_row)?;
+                out.rows(request.items(), subscription_row)?;
             }
         }
         Kind::Products => {
-            out.header(PRODUCT_COLUMNS)?;
-            for status in statuses(&export.status, ProductStatus::KNOWN) {
+            write_line(&mut out.writer, &PRODUCT_COLUMNS.join(","))?;
+            for status in passes {
                 let mut request = client.products().list().max_results(PAGE_SIZE);
                 if let Some(status) = status {
-                    request = request.status(status);
+                    request = request.status(ProductStatus::from(*status));
                 }
-                out.items(request.items(), product_row)?;
+                out.rows(request.items(), product_row)?;
             }
         }
     }
-    out.finish()
-}
-
-/// The status filter of each pass: one pass without a filter, one for each status the crate
-/// knows (`all`), or one for each status asked for.
-fn statuses<S: Clone + for<'a> From<&'a str>>(status: &Status, known: &[S]) -> Vec<Option<S>> {
-    match status {
-        Status::Default => vec![None],
-        Status::All => known.iter().cloned().map(Some).collect(),
-        Status::Only(list) => list.iter().map(|s| Some(S::from(s.as_str()))).collect(),
-    }
+    Ok(())
 }
 
 struct Output<W: Write> {
     writer: W,
-    format: Format,
     /// Items that did not fit their model: reported on stderr, not written.
     skipped: usize,
 }
 
 impl<W: Write> Output<W> {
-    fn header(&mut self, columns: &[&str]) -> Result<(), Failure> {
-        if self.format == Format::Csv {
-            write_line(&mut self.writer, &columns.join(","))?;
-        }
-        Ok(())
+    /// Writes every item of every page as it came, one a line, flushing after each page so a
+    /// reader sees progress.
+    fn raw(&mut self, request: hotmart::RequestBuilder<'_>) -> Result<(), Failure> {
+        write_raw(&mut self.writer, RawPages::new(request, None))
     }
 
-    /// Writes every item, flushing after each page's worth, so a reader sees progress and one
-    /// page at most is held in memory.
-    fn items<T: miniserde::Serialize + miniserde::Deserialize>(
+    /// Writes a CSV row per item, flushing after each page's worth, so a reader sees progress
+    /// and one page at most is held in memory.
+    fn rows<T: hotmart::miniserde::Deserialize>(
         &mut self,
         items: Items<'_, T>,
         row: fn(&T) -> Vec<String>,
     ) -> Result<(), Failure> {
-        let mut line = String::new();
         let mut written = 0usize;
         for item in items {
             let item = match item {
@@ -161,19 +217,7 @@ impl<W: Write> Output<W> {
                 }
                 Err(err) => return Err(err.into()),
             };
-            line.clear();
-            match self.format {
-                Format::Ndjson => line.push_str(&miniserde::json::to_string(&item)),
-                Format::Csv => {
-                    for (i, cell) in row(&item).iter().enumerate() {
-                        if i > 0 {
-                            line.push(',');
-                        }
-                        push_csv_field(&mut line, cell);
-                    }
-                }
-            }
-            write_line(&mut self.writer, &line)?;
+            write_line(&mut self.writer, &crate::csv::line(&row(&item)))?;
             written += 1;
             if written.is_multiple_of(PAGE_SIZE as usize) {
                 flush(&mut self.writer)?;
@@ -191,36 +235,16 @@ impl<W: Write> Output<W> {
     }
 }
 
-fn sale_row(sale: &Sale) -> Vec<String> {
-    let purchase = sale.purchase.as_ref();
-    let product = sale.product.as_ref();
-    let buyer = sale.buyer.as_ref();
-    let price = purchase.and_then(|p| p.price.as_ref());
-    let payment = purchase.and_then(|p| p.payment.as_ref());
-    vec![
-        text(purchase.and_then(|p| p.transaction.as_ref())),
-        text(purchase.and_then(|p| p.status.as_ref())),
-        date(purchase.and_then(|p| p.order_date)),
-        date(purchase.and_then(|p| p.approved_date)),
-        text(product.and_then(|p| p.id)),
-        text(product.and_then(|p| p.name.as_ref())),
-        text(buyer.and_then(|b| b.name.as_ref())),
-        text(buyer.and_then(|b| b.email.as_ref())),
-        text(price.and_then(|p| p.value)),
-        text(price.and_then(|p| p.currency_code.as_ref())),
-        text(payment.and_then(|p| p.method.as_ref().or(p.kind.as_ref()))),
-        text(payment.and_then(|p| p.installments_number)),
-        text(
-            purchase
-                .and_then(|p| p.hotmart_fee.as_ref())
-                .and_then(|f| f.total),
-        ),
-        text(
-            purchase
-                .and_then(|p| p.offer.as_ref())
-                .and_then(|o| o.code.as_ref()),
-        ),
-    ]
+/// Every item of `pages` on a line of its own, as it came; flushed after each page.
+pub fn write_raw(out: &mut impl Write, pages: RawPages<'_>) -> Result<(), Failure> {
+    for page in pages {
+        for item in page?.items() {
+            write(out, &one_line(item))?;
+            write(out, b"\n")?;
+        }
+        flush(out)?;
+    }
+    Ok(())
 }
 
 fn subscription_row(subscription: &Subscription) -> Vec<String> {
@@ -259,63 +283,44 @@ fn product_row(product: &Product) -> Vec<String> {
     ]
 }
 
-/// A cell: the value's text, or empty when absent.
-fn text(value: Option<impl ToString>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// A date cell: epoch milliseconds as ISO 8601 (UTC), or empty when absent.
-fn date(ms: Option<i64>) -> String {
-    ms.map(iso8601).unwrap_or_default()
-}
-
-/// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
-fn push_csv_field(line: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        line.push('"');
-        line.push_str(&field.replace('"', "\"\""));
-        line.push('"');
-    } else {
-        line.push_str(field);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn csv_rows_pick_members_and_quote() {
-        let sale: Sale = miniserde::json::from_str(
-            r#"{"purchase":{"transaction":"HP1","order_date":1700000000000,
-                "price":{"value":47.5,"currency_code":"BRL"}},
-                "product":{"id":7,"name":"Livro, \"edição\" 2"}}"#,
-        )
-        .unwrap();
-        let mut line = String::new();
-        for (i, cell) in sale_row(&sale).iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            push_csv_field(&mut line, cell);
-        }
-        assert_eq!(
-            line,
-            r#"HP1,,2023-11-14T22:13:20Z,,7,"Livro, ""edição"" 2",,,47.5,BRL,,,,"#
-        );
-        assert_eq!(sale_row(&sale).len(), SALE_COLUMNS.len());
-    }
-
-    #[test]
     fn every_row_has_every_column() {
-        let sale: Sale = miniserde::json::from_str("{}").unwrap();
-        let subscription: Subscription = miniserde::json::from_str("{}").unwrap();
-        let product: Product = miniserde::json::from_str("{}").unwrap();
-        assert_eq!(sale_row(&sale).len(), SALE_COLUMNS.len());
+        let subscription: Subscription = hotmart::miniserde::json::from_str("{}").unwrap();
+        let product: Product = hotmart::miniserde::json::from_str("{}").unwrap();
         assert_eq!(
             subscription_row(&subscription).len(),
             SUBSCRIPTION_COLUMNS.len()
         );
         assert_eq!(product_row(&product).len(), PRODUCT_COLUMNS.len());
+    }
+
+    #[test]
+    fn as_few_passes_as_hotmart_allows() {
+        let all = passes(Kind::Sales, &Status::All);
+        assert_eq!(all.len(), TransactionStatus::KNOWN.len() - 1);
+        assert_eq!(all[0], None);
+        assert!(!all.contains(&Some("APPROVED")) && !all.contains(&Some("COMPLETE")));
+        assert!(all.contains(&Some("REFUNDED")));
+        assert_eq!(
+            passes(
+                Kind::Sales,
+                &Status::Only(vec!["COMPLETE", "REFUNDED", "APPROVED"])
+            ),
+            [None, Some("REFUNDED")]
+        );
+        assert_eq!(
+            passes(Kind::Sales, &Status::Only(vec!["APPROVED"])),
+            [Some("APPROVED")]
+        );
+        assert_eq!(passes(Kind::Subscriptions, &Status::All), [None]);
+        assert_eq!(
+            passes(Kind::Products, &Status::All).len(),
+            ProductStatus::KNOWN.len()
+        );
+        assert_eq!(passes(Kind::Sales, &Status::Default), [None]);
     }
 }

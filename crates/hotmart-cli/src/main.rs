@@ -1,21 +1,20 @@
-//! `hotmart`: the Hotmart API from the shell, for cron jobs and scripts (feature `cli`).
+//! `hotmart`: the Hotmart API from the shell, for cron jobs and scripts.
 //!
-//! `hotmart --help` lists the commands, options and exit codes. Data goes to stdout,
-//! diagnostics to stderr; the persistent token cache is on unless `--no-cache` is given.
+//! `hotmart help` lists the commands, options and exit codes, `hotmart help COMMAND` (or
+//! `hotmart COMMAND --help`) one command's. Data goes to stdout, diagnostics to stderr; the
+//! persistent token cache is on unless `--no-cache` is given. The local Hotmart (`hotmart
+//! mock`) is only in a build with the `mock` feature, Redis only with `redis`.
 
 #![forbid(unsafe_code)]
 
-#[path = "hotmart/args.rs"]
 mod args;
-#[path = "hotmart/commands.rs"]
 mod commands;
-#[path = "hotmart/exit.rs"]
+mod csv;
 mod exit;
-#[path = "hotmart/export.rs"]
 mod export;
-#[path = "hotmart/logger.rs"]
+mod help;
 mod logger;
-#[path = "hotmart/time.rs"]
+mod raw;
 mod time;
 
 use std::process::ExitCode;
@@ -24,10 +23,10 @@ fn main() -> ExitCode {
     let parsed = match args::parse(std::env::args_os().skip(1)) {
         Ok(parsed) => parsed,
         Err(usage) => {
-            crate::logger::say(format_args!("{usage}"));
+            logger::say(format_args!("{usage}"));
             {
                 use std::io::Write;
-                let _ = writeln!(std::io::stderr().lock(), "Try `hotmart --help`.");
+                let _ = writeln!(std::io::stderr().lock(), "Try `hotmart help`.");
             }
             return exit::USAGE.into();
         }
@@ -36,7 +35,7 @@ fn main() -> ExitCode {
     match commands::run(parsed) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            crate::logger::say(format_args!("{failure}"));
+            logger::say(format_args!("{failure}"));
             failure.code().into()
         }
     }

@@ -1,5 +1,5 @@
-//! Times on the command line (`24h`, `2024-01-31`, `2024-01-31T12:00:00Z`) and in CSV
-//! (ISO 8601, UTC), to and from Hotmart's epoch milliseconds.
+//! Times on the command line (`24h`, `2024-01-31`, `2024-01-31T12:00:00Z`), as Hotmart's
+//! epoch milliseconds.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -80,27 +80,6 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Epoch milliseconds as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn iso8601(ms: i64) -> String {
-    let seconds = ms.div_euclid(1_000);
-    let (days, rem) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,13 +116,5 @@ mod tests {
         ] {
             assert_eq!(parse_instant(bad, now), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn iso() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_700_000_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(iso8601(1_709_164_860_999), "2024-02-29T00:01:00Z");
-        assert_eq!(iso8601(-1_000), "1969-12-31T23:59:59Z");
     }
 }
