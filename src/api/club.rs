@@ -1,14 +1,15 @@
-//! `/club/api/v1/…`: the Members Area. Every call carries the Club's `subdomain`.
+//! `/club/api/v1/…` (by the Club's `subdomain`) and `/club/api/v2/…` (by its product): the
+//! Members Area.
 //!
 //! Paths follow Hotmart's documentation (`/club/api/v1/users` for students,
 //! `/club/api/v1/modules/{id}/pages`, `/club/api/v1/users/{id}/lessons`); a summary published
 //! with hotmart-python lists `/students` and `/pages?module_id=` instead, which match neither
 //! Hotmart's own pages nor the recorded answers of hotmart-php-sdk.
 
-use super::{paged_request, setters};
+use super::{paged_request, plain_request, setters};
 use crate::models::wire::Field;
 use crate::models::{ClubLesson, ClubModule, ClubPage, ClubStudent};
-use crate::{Client, Error, RequestBuilder};
+use crate::{Client, RequestBuilder};
 
 /// The Members Area of one Club; made by [`Client::club`].
 #[derive(Clone, Debug)]
@@ -38,9 +39,7 @@ impl<'c> Club<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn modules(&self) -> ClubModulesRequest<'c> {
-        ClubModulesRequest {
-            request: self.get("/club/api/v1/modules"),
-        }
+        ClubModulesRequest::new(self.get("/club/api/v1/modules"))
     }
 
     /// `GET /club/api/v1/modules/{module_id}/pages`: a module's pages, as a bare array.
@@ -52,9 +51,7 @@ impl<'c> Club<'c> {
     /// ```
     pub fn pages(&self, module_id: &str) -> ClubPagesRequest<'c> {
         let path = super::path("/club/api/v1/modules/", module_id, "/pages");
-        ClubPagesRequest {
-            request: self.get(&path),
-        }
+        ClubPagesRequest::new(self.get(&path))
     }
 
     /// `GET /club/api/v1/users`: the Club's students, paginated. An empty body is an empty
@@ -82,87 +79,69 @@ impl<'c> Club<'c> {
     /// ```
     pub fn lessons(&self, user_id: &str) -> ClubLessonsRequest<'c> {
         let path = super::path("/club/api/v1/users/", user_id, "/lessons");
-        ClubLessonsRequest {
-            request: self.get(&path),
-        }
+        ClubLessonsRequest::new(self.get(&path))
     }
 }
 
-/// `GET /club/api/v1/modules`; made by [`Club::modules`].
-#[derive(Clone, Debug)]
-#[must_use = "a request does nothing until .send() is called"]
-pub struct ClubModulesRequest<'c> {
-    request: RequestBuilder<'c>,
+plain_request! {
+    /// `GET /club/api/v1/modules`; made by [`Club::modules`]. An empty body is an empty list.
+    ClubModulesRequest => Vec<ClubModule>,
+    decode = |body, url| crate::page::decode_list(body, url, ClubModule::check, true),
+    call = "client.club(\"mymembers\").modules()"
 }
 
-impl ClubModulesRequest<'_> {
-    /// Only extra modules (`true`) or only main ones (`false`, Hotmart's default).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let extras = client.club("mymembers").modules().is_extra(true).send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn is_extra(mut self, is_extra: bool) -> Self {
-        self.request
-            .set_query("is_extra", if is_extra { "true" } else { "false" });
-        self
+setters! {
+    ClubModulesRequest = "client.club(\"mymembers\").modules()" {
+        /// Only extra modules (`true`) or only main ones (`false`, Hotmart's default).
+        is_extra(bool = "true") => "is_extra";
     }
+}
 
-    /// The modules; an empty body is an empty list.
+plain_request! {
+    /// `GET /club/api/v1/modules/{module_id}/pages`; made by [`Club::pages`]. An empty body
+    /// is an empty list.
+    ClubPagesRequest => Vec<ClubPage>,
+    decode = |body, url| crate::page::decode_list(body, url, ClubPage::check, true),
+    call = "client.club(\"mymembers\").pages(\"2z7ramxejw\")"
+}
+
+plain_request! {
+    /// `GET /club/api/v2/modules/{module_id}/pages`; made by [`ClubByProduct::pages`].
+    ClubPagesV2Request => Vec<ClubPage>,
+    decode = |body, url| crate::page::decode_list(body, url, ClubPage::check, true),
+    call = "client.club_by_product(1_234_567).pages(\"2z7ramxejw\")"
+}
+
+plain_request! {
+    /// `GET /club/api/v1/users/{user_id}/lessons`; made by [`Club::lessons`]: the `lessons`
+    /// member of Hotmart's answer. An empty body is an empty list.
+    ClubLessonsRequest => Vec<ClubLesson>,
+    decode = |body, url| crate::page::decode_member_list(body, url, "lessons", ClubLesson::check, true),
+    call = "client.club(\"mymembers\").lessons(\"n2OM623n46\")"
+}
+
+/// The Members Area endpoints that name the Club by its product; made by
+/// [`Client::club_by_product`].
+#[derive(Clone, Copy, Debug)]
+pub struct ClubByProduct<'c> {
+    pub(crate) client: &'c Client,
+    pub(crate) product_id: u64,
+}
+
+impl<'c> ClubByProduct<'c> {
+    /// `GET /club/api/v2/modules/{module_id}/pages?product_id=`: a module's pages with their
+    /// drip rules per class, as a bare array.
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// for module in client.club("mymembers").modules().send()? {
-    ///     println!("{:?}", module.name);
+    /// for page in client.club_by_product(1_234_567).pages("2z7ramxejw").send()? {
+    ///     println!("{:?}: {} drip rules", page.name, page.dripping_configs.map_or(0, |d| d.len()));
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn send(self) -> Result<Vec<ClubModule>, Error> {
-        let resp = self.request.send()?;
-        crate::page::decode_list(resp.body(), resp.url(), ClubModule::check, true)
-    }
-}
-
-/// `GET /club/api/v1/modules/{module_id}/pages`; made by [`Club::pages`].
-#[derive(Clone, Debug)]
-#[must_use = "a request does nothing until .send() is called"]
-pub struct ClubPagesRequest<'c> {
-    request: RequestBuilder<'c>,
-}
-
-impl ClubPagesRequest<'_> {
-    /// The pages; an empty body is an empty list.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let pages = client.club("mymembers").pages("2z7ramxejw").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn send(self) -> Result<Vec<ClubPage>, Error> {
-        let resp = self.request.send()?;
-        crate::page::decode_list(resp.body(), resp.url(), ClubPage::check, true)
-    }
-}
-
-/// `GET /club/api/v1/users/{user_id}/lessons`; made by [`Club::lessons`].
-#[derive(Clone, Debug)]
-#[must_use = "a request does nothing until .send() is called"]
-pub struct ClubLessonsRequest<'c> {
-    request: RequestBuilder<'c>,
-}
-
-impl ClubLessonsRequest<'_> {
-    /// The lessons (the `lessons` member of Hotmart's answer); an empty body is an empty list.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let lessons = client.club("mymembers").lessons("n2OM623n46").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn send(self) -> Result<Vec<ClubLesson>, Error> {
-        let resp = self.request.send()?;
-        crate::page::decode_member_list(resp.body(), resp.url(), "lessons", ClubLesson::check, true)
+    pub fn pages(&self, module_id: &str) -> ClubPagesV2Request<'c> {
+        let path = super::path("/club/api/v2/modules/", module_id, "/pages");
+        ClubPagesV2Request::new(self.client.get(&path).query("product_id", self.product_id))
     }
 }
 

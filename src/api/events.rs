@@ -1,9 +1,4 @@
-//! `/events/api/v1/…`.
-//!
-//! The paths follow public clients of Hotmart's event API (`/events/api/v1/{id}/info` and
-//! `…/{id}/participants`); some summaries list `/payments/api/v1/events/{id}` and
-//! `/payments/api/v1/tickets?product_id=` instead. The `/events` prefix is the one Hotmart's
-//! API gateway lists beside `/payments`, `/products` and `/club`, so it is the one used.
+//! `/events/api/v1/{event_id}/info` and `…/participants`, Hotmart's own paths.
 
 use super::{paged_request, setters};
 use crate::models::wire::Field;
@@ -13,20 +8,17 @@ use crate::{Client, Error};
 /// The event endpoints; made by [`Client::events`].
 #[derive(Clone, Copy, Debug)]
 pub struct Events<'c> {
-    client: &'c Client,
+    pub(crate) client: &'c Client,
 }
 
 impl<'c> Events<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
-        Events { client }
-    }
-
-    /// `GET /events/api/v1/{id}/info`: one event (its id is its product's id).
+    /// `GET /events/api/v1/{event_id}/info`: one event, its dates and lots. Hotmart's example
+    /// answers one object; a one-item array (as a recording shows) is read too.
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
     /// let event = client.events().get(3_456_789)?;
-    /// println!("{:?}", event.name);
+    /// println!("{:?}", event.starts_at());
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn get(&self, event_id: u64) -> Result<Event, Error> {
@@ -34,27 +26,38 @@ impl<'c> Events<'c> {
             .client
             .get(&format!("/events/api/v1/{event_id}/info"))
             .send()?;
-        crate::page::decode_checked(resp.body(), resp.url(), Event::check)
+        let (body, url) = (resp.body(), resp.url());
+        if body.trim_ascii_start().first() != Some(&b'[') {
+            return crate::page::decode_checked(body, url, Event::check);
+        }
+        let events: Vec<Event> = crate::page::decode_list(body, url, Event::check, false)?;
+        events
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::InvalidResponse {
+                url: url.to_owned(),
+                reason: "the body is an empty array, so there is no event in it".to_owned(),
+            })
     }
 
-    /// `GET /events/api/v1/{product_id}/participants`: the tickets of an event and who holds
-    /// them, paginated. Hotmart lists only tickets paid for or given away.
+    /// `GET /events/api/v1/{event_id}/participants`: the tickets of an event and who holds
+    /// them, paginated.
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
     /// for ticket in client.events().tickets(3_456_789).items() {
-    ///     println!("{:?}", ticket?.email);
+    ///     println!("{:?}", ticket?.buyer.and_then(|b| b.email));
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn tickets(&self, product_id: u64) -> TicketsRequest<'c> {
-        let path = format!("/events/api/v1/{product_id}/participants");
+    pub fn tickets(&self, event_id: u64) -> TicketsRequest<'c> {
+        let path = format!("/events/api/v1/{event_id}/participants");
         TicketsRequest::new(self.client.get(&path))
     }
 }
 
 paged_request! {
-    /// `GET /events/api/v1/{product_id}/participants`; made by [`Events::tickets`].
+    /// `GET /events/api/v1/{event_id}/participants`; made by [`Events::tickets`].
     TicketsRequest => Ticket, empty_ok = false, call = "client.events().tickets(3_456_789)"
 }
 

@@ -3,12 +3,14 @@
 //! Each call is a thin builder over [`RequestBuilder`](crate::RequestBuilder): it names the path, the filters and the
 //! item type, and leaves the bearer token, rate limits, retries and paging to it. Read calls
 //! give `.items()` (every item of every page), `.pages()` and `.send()` (one page); endpoints
-//! that answer a bare list give `.send()` → `Vec<T>`.
+//! that answer a bare list give `.send()` → `Vec<T>`. Writes send at once, or end in `.send()`
+//! when they have optional members; each says whether it is retried after a 5xx, and why.
+//! Answers Hotmart publishes no example of are a [`Value`](miniserde::json::Value).
 //!
 //! ```
 //! # {
 //! use std::time::{Duration, SystemTime};
-//! use hotmart::api::TransactionStatus;
+//! use hotmart::models::TransactionStatus;
 //! # let server = hotmart_mock::MockServer::start()?;
 //! # let client = hotmart::Client::new(server.environment(), server.credentials())?;
 //!
@@ -29,34 +31,53 @@
 //!
 //! [`Client::get`] and friends stay the escape hatch for anything not covered here.
 
+mod account;
 mod club;
 mod coupons;
 mod events;
-mod filters;
+mod links;
+mod physical;
 mod products;
 mod sales;
 mod subscriptions;
 
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::Client;
+use miniserde::Serialize;
+use miniserde::json::Value;
 
+use crate::{Client, Error, RequestBuilder};
+
+/// The request bodies of many members, also in [`crate::models`].
+pub use crate::models::{
+    Attribute, BillingConfiguration, CheckoutConfiguration, Dimensions, Image, LinkConfiguration,
+    LinkOffer, LinkPlan, LinkSubscription, OfferBillet, PaymentLink, PhysicalProduct,
+    ProductAddress, ShipmentTracking, ThanksPages, TrackingEvent, Trial, Variant, VariantAttribute,
+    Variants,
+};
+/// The filter enums, also at their home in [`crate::models`].
+pub use crate::models::{
+    BillingType, CommissionAs, PaymentType, ProductStatus, SubscriptionStatus, TransactionStatus,
+};
+pub use account::{Accounts, User, UserRequest};
 pub use club::{
-    Club, ClubLessonsRequest, ClubModulesRequest, ClubPagesRequest, ClubStudentsRequest,
+    Club, ClubByProduct, ClubLessonsRequest, ClubModulesRequest, ClubPagesRequest,
+    ClubPagesV2Request, ClubStudentsRequest,
 };
 pub use coupons::{CouponListRequest, Coupons};
 pub use events::{Events, TicketsRequest};
-pub use filters::{
-    BillingType, CommissionAs, PaymentType, ProductStatus, SubscriptionStatus, TransactionStatus,
-};
+pub use links::{LinkListRequest, NegotiationRequest, Negotiations, PaymentLinks};
+pub use physical::PhysicalProducts;
 pub use products::{ProductListRequest, ProductOffersRequest, ProductPlansRequest, Products};
 pub use sales::{
     SaleCommissionsRequest, SaleParticipantsRequest, SalePriceDetailsRequest, Sales,
     SalesHistoryRequest, SalesSummaryRequest,
 };
 pub use subscriptions::{
-    CancelRequest, ReactivateRequest, SubscriptionListRequest, SubscriptionPurchasesRequest,
-    SubscriptionSummaryRequest, SubscriptionTransactionsRequest, Subscriptions,
+    CancelOneRequest, CancelRequest, ReactivateOneRequest, ReactivateRequest,
+    SubscriptionListRequest, SubscriptionPurchasesRequest, SubscriptionSummaryRequest,
+    SubscriptionTransactionsRequest, Subscriptions, SwitchPlanOptionsRequest,
 };
 
 /// A date as Hotmart's filters take it: epoch milliseconds (0 for a date before 1970).
@@ -71,6 +92,39 @@ pub(crate) fn path(prefix: &str, segment: &str, suffix: &str) -> String {
     crate::percent::encode_into(&mut path, segment);
     path.push_str(suffix);
     path
+}
+
+/// A JSON object of these members, in this order, for the bodies of few members.
+pub(crate) struct Body<'a>(pub(crate) &'a [(&'a str, &'a dyn Serialize)]);
+
+impl Serialize for Body<'_> {
+    fn begin(&self) -> miniserde::ser::Fragment<'_> {
+        struct Members<'a>(std::slice::Iter<'a, (&'a str, &'a dyn Serialize)>);
+        impl<'a> miniserde::ser::Map for Members<'a> {
+            fn next(&mut self) -> Option<(Cow<'a, str>, &'a dyn Serialize)> {
+                self.0.next().map(|(k, v)| (Cow::Borrowed(*k), *v))
+            }
+        }
+        miniserde::ser::Fragment::Map(Box::new(Members(self.0.iter())))
+    }
+}
+
+/// Sends a call and reads its answer as JSON, an empty body as `null`: for the answers
+/// Hotmart publishes no example of.
+pub(crate) fn send_value(request: RequestBuilder<'_>) -> Result<Value, Error> {
+    let resp = request.send()?;
+    if resp.body().iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    crate::page::decode(resp.body(), resp.url())
+}
+
+/// Sends a call and reads its answer as one `T`, naming the member at fault if it does not fit.
+pub(crate) fn send_model<T: crate::models::wire::Field + miniserde::Deserialize>(
+    request: RequestBuilder<'_>,
+) -> Result<T, Error> {
+    let resp = request.send()?;
+    crate::page::decode_checked(resp.body(), resp.url(), T::check)
 }
 
 impl Client {
@@ -89,15 +143,16 @@ impl Client {
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// use hotmart::api::SubscriptionStatus;
-    /// let active = client.subscriptions().list().status(SubscriptionStatus::Active).items().count();
+    /// use hotmart::models::SubscriptionStatus;
+    /// let active = client.subscriptions().list().status(SubscriptionStatus::Active).items();
+    /// let active = active.collect::<Result<Vec<_>, _>>()?.len();
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn subscriptions(&self) -> Subscriptions<'_> {
         Subscriptions::new(self)
     }
 
-    /// The product endpoints (`/products/api/v1/products…`).
+    /// The product endpoints (`/products/api/v1/…`).
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
@@ -110,7 +165,7 @@ impl Client {
         Products::new(self)
     }
 
-    /// The discount coupon endpoints.
+    /// The discount coupon endpoints (`/products/api/v1/…coupon…`).
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
@@ -118,7 +173,7 @@ impl Client {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn coupons(&self) -> Coupons<'_> {
-        Coupons::new(self)
+        Coupons { client: self }
     }
 
     /// The Members Area (Club) endpoints of the Club at `subdomain` (the first part of its
@@ -133,6 +188,20 @@ impl Client {
         Club::new(self, subdomain)
     }
 
+    /// The Members Area endpoints that name the Club by its product (`/club/api/v2/…`).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let pages = client.club_by_product(1_234_567).pages("2z7ramxejw").send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn club_by_product(&self, product_id: u64) -> ClubByProduct<'_> {
+        ClubByProduct {
+            client: self,
+            product_id,
+        }
+    }
+
     /// The event endpoints (`/events/api/v1/…`).
     ///
     /// ```no_run
@@ -141,55 +210,66 @@ impl Client {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn events(&self) -> Events<'_> {
-        Events::new(self)
+        Events { client: self }
     }
 
     /// The installment negotiation endpoint.
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// let offer = client.negotiation().create("9W2LNSG2")?;
-    /// println!("{:?}", offer.url);
+    /// use hotmart::models::PaymentType;
+    /// let deal = client.negotiation().create(123_456, &[3], PaymentType::Pix).send()?;
+    /// println!("{:?}", deal.transaction);
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn negotiation(&self) -> Negotiations<'_> {
         Negotiations { client: self }
     }
-}
 
-/// The installment negotiation endpoint; made by [`Client::negotiation`].
-#[derive(Clone, Copy, Debug)]
-pub struct Negotiations<'c> {
-    client: &'c Client,
-}
-
-impl Negotiations<'_> {
-    /// `POST /payments/api/v1/negotiation`: offers a subscriber with overdue charges to pay
-    /// them in installments. Not retried after a 5xx: each call may create an offer.
+    /// The payment link endpoints (`/payments/api/v1/link…`).
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// let offer = client.negotiation().create("9W2LNSG2")?;
+    /// let links = client.payment_links().list().send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn create(
-        &self,
-        subscriber_code: &str,
-    ) -> Result<crate::models::Negotiation, crate::Error> {
-        #[derive(miniserde::Serialize)]
-        struct Body<'a> {
-            subscriber_code: &'a str,
-        }
-        let resp = self
-            .client
-            .post("/payments/api/v1/negotiation")
-            .json(&Body { subscriber_code })
-            .send()?;
-        crate::page::decode_checked(
-            resp.body(),
-            resp.url(),
-            <crate::models::Negotiation as crate::models::wire::Field>::check,
-        )
+    pub fn payment_links(&self) -> PaymentLinks<'_> {
+        PaymentLinks { client: self }
+    }
+
+    /// The user profile endpoint (`/user/api/v1/me`).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let me = client.user().me().send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn user(&self) -> User<'_> {
+        User { client: self }
+    }
+
+    /// The account endpoint (`/accounts/api/v1/info`).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let account = client.accounts().info("f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee")?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { client: self }
+    }
+
+    /// The physical products partner endpoints (`/physicalproducts/api/…`), as the partner
+    /// `partner_identifier`: every body carries `partner.identifier`, every delete the
+    /// `partner_identifier` query.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// client.physical_products("PARTNER-ID").delete_webhook("42")?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn physical_products(&self, partner_identifier: &str) -> PhysicalProducts<'_> {
+        PhysicalProducts::new(self, partner_identifier)
     }
 }
 
@@ -306,13 +386,15 @@ macro_rules! paged_request {
 }
 
 /// Defines filter setters on a request type: `name(type = "sample for the doc example") =>
-/// "query_name"`, with `ms` for dates sent as epoch milliseconds.
+/// "query_name"`, then `ms` for dates sent as epoch milliseconds, `into` for a filter enum
+/// (the setter takes `impl Into<Enum>`, so `"ACTIVE"` works too) or `add` for a parameter
+/// Hotmart takes more than once.
 macro_rules! setters {
     (
         $name:ident = $call:literal {
             $(
                 $(#[$meta:meta])*
-                $method:ident($ty:ty = $sample:literal) => $key:literal $($ms:ident)?;
+                $method:ident($ty:ty = $sample:literal) => $key:literal $($how:ident)?;
             )*
         }
     ) => {
@@ -325,16 +407,70 @@ macro_rules! setters {
                 #[doc = concat!("let page = ", $call, ".", stringify!($method), "(", $sample, ").send()?;")]
                 /// # Ok::<(), hotmart::Error>(())
                 /// ```
-                pub fn $method(self, value: $ty) -> Self {
-                    $(let value = $crate::api::setters!(@$ms value);)?
-                    self.set($key, value)
+                pub fn $method(self, value: $crate::api::setters!(@ty $ty $(, $how)?)) -> Self {
+                    $crate::api::setters!(@set self, $key, value, $ty $(, $how)?)
                 }
             )*
         }
     };
-    (@ms $value:ident) => {
-        $crate::api::epoch_ms($value)
+    (@ty $ty:ty, into) => { impl Into<$ty> };
+    (@ty $ty:ty $(, $how:ident)?) => { $ty };
+    (@set $self:ident, $key:literal, $value:ident, $ty:ty, ms) => {
+        $self.set($key, $crate::api::epoch_ms($value))
+    };
+    (@set $self:ident, $key:literal, $value:ident, $ty:ty, into) => {{
+        let value: $ty = $value.into();
+        $self.set($key, value)
+    }};
+    (@set $self:ident, $key:literal, $value:ident, $ty:ty, add) => {{
+        let mut this = $self;
+        this.request = this.request.query($key, $value);
+        this
+    }};
+    (@set $self:ident, $key:literal, $value:ident, $ty:ty) => {
+        $self.set($key, $value)
     };
 }
 
-pub(crate) use {paged_request, setters};
+/// Defines a read call that Hotmart does not page: the builder type and `send`, which reads
+/// the answer with `$decode` (a `fn(&[u8], &str) -> Result<$out, Error>`).
+macro_rules! plain_request {
+    (
+        $(#[$meta:meta])*
+        $name:ident => $out:ty, decode = $decode:expr, call = $call:literal
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until .send() is called"]
+        pub struct $name<'c> {
+            request: $crate::RequestBuilder<'c>,
+        }
+
+        impl<'c> $name<'c> {
+            pub(crate) fn new(request: $crate::RequestBuilder<'c>) -> Self {
+                $name { request }
+            }
+
+            #[allow(dead_code)]
+            fn set(mut self, name: &str, value: impl ::std::fmt::Display) -> Self {
+                self.request.set_query(name, &value.to_string());
+                self
+            }
+
+            /// Sends the request and reads the answer.
+            ///
+            /// ```no_run
+            /// # let client: hotmart::Client = unimplemented!();
+            #[doc = concat!("let answer = ", $call, ".send()?;")]
+            /// # Ok::<(), hotmart::Error>(())
+            /// ```
+            pub fn send(self) -> Result<$out, $crate::Error> {
+                let resp = self.request.send()?;
+                let decode: fn(&[u8], &str) -> Result<$out, $crate::Error> = $decode;
+                decode(resp.body(), resp.url())
+            }
+        }
+    };
+}
+
+pub(crate) use {paged_request, plain_request, setters};

@@ -1,8 +1,9 @@
-//! `/products/api/v1/products…`.
+//! `/products/api/v1/products…` and `/products/api/v1/product/configuration/{id}`.
 
-use super::{ProductStatus, paged_request, setters};
-use crate::Client;
+use super::{Body, paged_request, setters};
+use crate::models::ProductStatus;
 use crate::models::{Product, ProductOffer, ProductPlan};
+use crate::{Client, Error};
 
 /// The product endpoints; made by [`Client::products`].
 #[derive(Clone, Copy, Debug)]
@@ -20,7 +21,7 @@ impl<'c> Products<'c> {
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// use hotmart::api::ProductStatus;
+    /// use hotmart::models::ProductStatus;
     /// let page = client.products().list().status(ProductStatus::Active).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
@@ -53,6 +54,27 @@ impl<'c> Products<'c> {
         let path = super::path("/products/api/v1/products/", ucode, "/plans");
         ProductPlansRequest::new(self.client.get(&path))
     }
+
+    /// `PUT /products/api/v1/product/configuration/{product_id}`: whether the producer may
+    /// e-mail the product's buyers (`is_allowed_to_email_the_buyer`).
+    ///
+    /// Retried after a 5xx like a GET: it sets a value, so twice is the same as once.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// client.products().set_buyer_emails(1_234_567, true)?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn set_buyer_emails(&self, product_id: u64, allowed: bool) -> Result<(), Error> {
+        let path = format!("/products/api/v1/product/configuration/{product_id}");
+        let body = Body(&[("is_allowed_to_email_the_buyer", &allowed)]);
+        self.client
+            .put(&path)
+            .json(&body)
+            .retry_safe()
+            .send()
+            .map(drop)
+    }
 }
 
 paged_request! {
@@ -65,7 +87,7 @@ setters! {
         /// Only this product (its numeric id).
         id(u64 = "1_234_567") => "id";
         /// Only products in this status.
-        status(ProductStatus = "hotmart::api::ProductStatus::Active") => "status";
+        status(ProductStatus = "hotmart::models::ProductStatus::Active") => "status" into;
         /// Only this format, e.g. `EBOOK` or `ONLINE_COURSE`.
         format(&str = "\"example\"") => "format";
     }

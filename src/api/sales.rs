@@ -5,7 +5,8 @@
 
 use std::time::SystemTime;
 
-use super::{CommissionAs, PaymentType, TransactionStatus, paged_request, setters};
+use super::{paged_request, setters};
+use crate::models::{CommissionAs, PaymentType, TransactionStatus};
 use crate::models::{Sale, SaleCommissions, SaleParticipants, SalePriceDetails, SalesSummary};
 use crate::{Client, Error};
 
@@ -73,7 +74,7 @@ impl<'c> Sales<'c> {
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// use hotmart::api::CommissionAs;
+    /// use hotmart::models::CommissionAs;
     /// let page = client.sales().commissions().commission_as(CommissionAs::Affiliate).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
@@ -107,6 +108,22 @@ impl<'c> Sales<'c> {
     pub fn refund(&self, transaction: &str) -> Result<(), Error> {
         let path = super::path("/payments/api/v1/sales/", transaction, "/refund");
         self.client.put(&path).send().map(drop)
+    }
+
+    /// `PUT /payments/api/v1/sales/{transaction}/billet`: sends the buyer the bank slip
+    /// (boleto) of a sale waiting for payment again. Hotmart's answer, if any, is returned as
+    /// it came.
+    ///
+    /// Not retried after a 5xx: a second attempt may e-mail the buyer a second time.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// client.sales().billet("HP17715690036014")?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn billet(&self, transaction: &str) -> Result<miniserde::json::Value, Error> {
+        let path = super::path("/payments/api/v1/sales/", transaction, "/billet");
+        super::send_value(self.client.put(&path))
     }
 }
 
@@ -154,7 +171,7 @@ macro_rules! common_sales_filters {
                 /// Only this transaction (e.g. `HP17715690036014`); lifts the status default.
                 transaction(&str = "\"example\"") => "transaction";
                 /// Only sales in this status; without it, only `APPROVED` and `COMPLETE`.
-                transaction_status(TransactionStatus = "hotmart::api::TransactionStatus::Refunded") => "transaction_status";
+                transaction_status(TransactionStatus = "hotmart::models::TransactionStatus::Refunded") => "transaction_status" into;
             }
         }
     };
@@ -175,11 +192,11 @@ setters! {
         /// Only this buyer's e-mail address.
         buyer_email(&str = "\"example\"") => "buyer_email";
         /// Only this payment type.
-        payment_type(PaymentType = "hotmart::api::PaymentType::Pix") => "payment_type";
+        payment_type(PaymentType = "hotmart::models::PaymentType::Pix") => "payment_type" into;
         /// Only this offer.
         offer_code(&str = "\"example\"") => "offer_code";
         /// Only sales where the account earned as this.
-        commission_as(CommissionAs = "hotmart::api::CommissionAs::Affiliate") => "commission_as";
+        commission_as(CommissionAs = "hotmart::models::CommissionAs::Affiliate") => "commission_as" into;
     }
 }
 
@@ -190,7 +207,7 @@ setters! {
         /// Only this affiliate's sales.
         affiliate_name(&str = "\"example\"") => "affiliate_name";
         /// Only this payment type.
-        payment_type(PaymentType = "hotmart::api::PaymentType::Pix") => "payment_type";
+        payment_type(PaymentType = "hotmart::models::PaymentType::Pix") => "payment_type" into;
         /// Only this offer.
         offer_code(&str = "\"example\"") => "offer_code";
     }
@@ -207,20 +224,20 @@ setters! {
         /// Only this affiliate's sales.
         affiliate_name(&str = "\"example\"") => "affiliate_name";
         /// Only sales where the account earned as this.
-        commission_as(CommissionAs = "hotmart::api::CommissionAs::Affiliate") => "commission_as";
+        commission_as(CommissionAs = "hotmart::models::CommissionAs::Affiliate") => "commission_as" into;
     }
 }
 
 setters! {
     SaleCommissionsRequest = "client.sales().commissions()" {
         /// Only sales where the account earned as this.
-        commission_as(CommissionAs = "hotmart::api::CommissionAs::Affiliate") => "commission_as";
+        commission_as(CommissionAs = "hotmart::models::CommissionAs::Affiliate") => "commission_as" into;
     }
 }
 
 setters! {
     SalePriceDetailsRequest = "client.sales().price_details()" {
         /// Only this payment type.
-        payment_type(PaymentType = "hotmart::api::PaymentType::Pix") => "payment_type";
+        payment_type(PaymentType = "hotmart::models::PaymentType::Pix") => "payment_type" into;
     }
 }

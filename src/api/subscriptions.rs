@@ -2,13 +2,16 @@
 
 use std::time::SystemTime;
 
-use super::{BillingType, SubscriptionStatus, TransactionStatus, paged_request, setters};
+use super::{Body, paged_request, plain_request, setters};
+use crate::models::{BillingType, SubscriptionStatus, TransactionStatus};
+use miniserde::json::Value;
+
 use crate::models::wire::Field;
 use crate::models::{
     Subscription, SubscriptionChange, SubscriptionChanges, SubscriptionPurchase,
     SubscriptionSummary, SubscriptionTransaction,
 };
-use crate::{Client, Error, RequestBuilder};
+use crate::{Client, Error};
 
 /// The subscription endpoints; made by [`Client::subscriptions`].
 #[derive(Clone, Copy, Debug)]
@@ -29,7 +32,7 @@ impl<'c> Subscriptions<'c> {
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// use hotmart::api::SubscriptionStatus;
+    /// use hotmart::models::SubscriptionStatus;
     /// let delayed = client.subscriptions().list().status(SubscriptionStatus::Delayed).items();
     /// for subscription in delayed {
     ///     println!("{:?}", subscription?.subscriber_code);
@@ -66,9 +69,7 @@ impl<'c> Subscriptions<'c> {
             subscriber_code,
             "/purchases",
         );
-        SubscriptionPurchasesRequest {
-            request: self.client.get(&path),
-        }
+        SubscriptionPurchasesRequest::new(self.client.get(&path))
     }
 
     /// `GET /payments/api/v1/subscriptions/transactions`: the charges of every subscription,
@@ -98,31 +99,24 @@ impl<'c> Subscriptions<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn cancel(&self, subscriber_codes: &[&str]) -> CancelRequest<'c> {
-        CancelRequest {
-            request: self.client.post("/payments/api/v1/subscriptions/cancel"),
-            codes: Some(subscriber_codes.iter().map(|c| (*c).to_owned()).collect()),
-            send_mail: true,
-        }
+        let request = self.client.post("/payments/api/v1/subscriptions/cancel");
+        CancelRequest::new(request, codes(subscriber_codes), true)
     }
 
     /// `POST /payments/api/v1/subscriptions/{code}/cancel`: cancels one subscription.
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// let change = client.subscriptions().cancel_one("9W2LNSG2").send_mail(false).send_one()?;
+    /// let now = client.subscriptions().cancel_one("9W2LNSG2").send_mail(false).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn cancel_one(&self, subscriber_code: &str) -> CancelRequest<'c> {
+    pub fn cancel_one(&self, subscriber_code: &str) -> CancelOneRequest<'c> {
         let path = super::path(
             "/payments/api/v1/subscriptions/",
             subscriber_code,
             "/cancel",
         );
-        CancelRequest {
-            request: self.client.post(&path),
-            codes: None,
-            send_mail: true,
-        }
+        CancelOneRequest::new(self.client.post(&path), (), true)
     }
 
     /// `POST /payments/api/v1/subscriptions/reactivate`: reactivates these inactive
@@ -134,33 +128,63 @@ impl<'c> Subscriptions<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn reactivate(&self, subscriber_codes: &[&str]) -> ReactivateRequest<'c> {
-        ReactivateRequest {
-            request: self
-                .client
-                .post("/payments/api/v1/subscriptions/reactivate"),
-            codes: Some(subscriber_codes.iter().map(|c| (*c).to_owned()).collect()),
-            charge: false,
-        }
+        let request = self
+            .client
+            .post("/payments/api/v1/subscriptions/reactivate");
+        ReactivateRequest::new(request, codes(subscriber_codes), false)
     }
 
     /// `POST /payments/api/v1/subscriptions/{code}/reactivate`: reactivates one subscription.
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// let change = client.subscriptions().reactivate_one("9W2LNSG2").send_one()?;
+    /// let now = client.subscriptions().reactivate_one("9W2LNSG2").send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn reactivate_one(&self, subscriber_code: &str) -> ReactivateRequest<'c> {
+    pub fn reactivate_one(&self, subscriber_code: &str) -> ReactivateOneRequest<'c> {
         let path = super::path(
             "/payments/api/v1/subscriptions/",
             subscriber_code,
             "/reactivate",
         );
-        ReactivateRequest {
-            request: self.client.post(&path),
-            codes: None,
-            charge: false,
-        }
+        ReactivateOneRequest::new(self.client.post(&path), (), false)
+    }
+
+    /// `GET /payments/api/v1/subscriptions/switch-plan/plans`: the plans these subscribers may
+    /// switch to. Hotmart publishes no example answer: it is returned as it came.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let plans = client.subscriptions().switch_plan_options(&["9W2LNSG2"]).send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn switch_plan_options(&self, subscriber_codes: &[&str]) -> SwitchPlanOptionsRequest<'c> {
+        let request = self
+            .client
+            .get("/payments/api/v1/subscriptions/switch-plan/plans");
+        SwitchPlanOptionsRequest::new(request.query("subscriber_codes", subscriber_codes.join(",")))
+    }
+
+    /// `POST /payments/api/v1/subscriptions/switch-plan`: moves a subscriber to the plan of
+    /// this offer. Hotmart's answer, if any, is returned as it came.
+    ///
+    /// Not retried after a 5xx: a switch may charge the difference between the plans.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// client.subscriptions().switch_plan("9W2LNSG2", "x1n6kb1y")?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn switch_plan(&self, subscriber_code: &str, offer_code: &str) -> Result<Value, Error> {
+        let body = Body(&[
+            ("subscriber_code", &subscriber_code),
+            ("offer_code", &offer_code),
+        ]);
+        super::send_value(
+            self.client
+                .post("/payments/api/v1/subscriptions/switch-plan")
+                .json(&body),
+        )
     }
 
     /// `PATCH /payments/api/v1/subscriptions/{code}`: moves the subscription's charges to
@@ -175,14 +199,10 @@ impl<'c> Subscriptions<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn change_due_day(&self, subscriber_code: &str, due_day: u8) -> Result<(), Error> {
-        #[derive(miniserde::Serialize)]
-        struct Body {
-            due_day: u8,
-        }
         let path = super::path("/payments/api/v1/subscriptions/", subscriber_code, "");
         self.client
             .patch(&path)
-            .json(&Body { due_day })
+            .json(&Body(&[("due_day", &due_day)]))
             .retry_safe()
             .send()
             .map(drop)
@@ -207,8 +227,9 @@ setters! {
         accession_date(SystemTime = "std::time::SystemTime::now()") => "accession_date" ms;
         /// Only subscriptions started up to this moment.
         end_accession_date(SystemTime = "std::time::SystemTime::now()") => "end_accession_date" ms;
-        /// Only this status.
-        status(SubscriptionStatus = "hotmart::api::SubscriptionStatus::Active") => "status";
+        /// Only this status; call it again to add another (Hotmart takes `status` more than
+        /// once).
+        status(SubscriptionStatus = "hotmart::models::SubscriptionStatus::Active") => "status" add;
         /// Only this subscription.
         subscriber_code(&str = "\"example\"") => "subscriber_code";
         /// Only this subscriber's e-mail address.
@@ -265,11 +286,11 @@ setters! {
         /// Only this subscriber's e-mail address.
         subscriber_email(&str = "\"example\"") => "subscriber_email";
         /// Only this billing type.
-        billing_type(BillingType = "hotmart::api::BillingType::SmartRecovery") => "billing_type";
+        billing_type(BillingType = "hotmart::models::BillingType::SmartRecovery") => "billing_type" into;
         /// Only subscriptions in this status.
-        subscription_status(SubscriptionStatus = "hotmart::api::SubscriptionStatus::Active") => "subscription_status";
+        subscription_status(SubscriptionStatus = "hotmart::models::SubscriptionStatus::Active") => "subscription_status" into;
         /// Only purchases in this status.
-        purchase_status(TransactionStatus = "hotmart::api::TransactionStatus::Refunded") => "purchase_status";
+        purchase_status(TransactionStatus = "hotmart::models::TransactionStatus::Refunded") => "purchase_status" into;
         /// Only transactions from this moment on (Hotmart's default: 30 days ago).
         transaction_date(SystemTime = "std::time::SystemTime::now()") => "transaction_date" ms;
         /// Only transactions up to this moment.
@@ -277,180 +298,139 @@ setters! {
     }
 }
 
-/// `GET /payments/api/v1/subscriptions/{code}/purchases`; made by
-/// [`Subscriptions::purchases`].
-#[derive(Clone, Debug)]
-#[must_use = "a request does nothing until .send() is called"]
-pub struct SubscriptionPurchasesRequest<'c> {
-    request: RequestBuilder<'c>,
+plain_request! {
+    /// `GET /payments/api/v1/subscriptions/{code}/purchases`; made by
+    /// [`Subscriptions::purchases`]. Hotmart answers every charge at once, as a bare array.
+    SubscriptionPurchasesRequest => Vec<SubscriptionPurchase>,
+    decode = |body, url| crate::page::decode_list(body, url, SubscriptionPurchase::check, false),
+    call = "client.subscriptions().purchases(\"9W2LNSG2\")"
 }
 
-impl SubscriptionPurchasesRequest<'_> {
-    /// Every charge of the subscription (Hotmart answers them all at once, as a bare array).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let charges = client.subscriptions().purchases("9W2LNSG2").send()?;
-    /// println!("{} charges", charges.len());
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn send(self) -> Result<Vec<SubscriptionPurchase>, Error> {
-        let resp = self.request.send()?;
-        crate::page::decode_list(resp.body(), resp.url(), SubscriptionPurchase::check, false)
+plain_request! {
+    /// `GET /payments/api/v1/subscriptions/switch-plan/plans`; made by
+    /// [`Subscriptions::switch_plan_options`].
+    SwitchPlanOptionsRequest => Value,
+    decode = crate::page::decode,
+    call = "client.subscriptions().switch_plan_options(&[\"9W2LNSG2\"])"
+}
+
+/// The codes of a list call.
+fn codes(subscriber_codes: &[&str]) -> Vec<String> {
+    subscriber_codes.iter().map(|c| (*c).to_owned()).collect()
+}
+
+/// Defines a cancel or reactivate call: its builder, the setter of its one flag, and `send`,
+/// which posts `{"subscriber_code": [...], flag}` (a list call) or `{flag}` (one subscription).
+macro_rules! change_request {
+    (
+        $(#[$meta:meta])*
+        $name:ident($codes:ty) => $out:ty, flag = $flag:ident, retry = $retry:literal,
+        $(#[$fmeta:meta])* call = $call:literal
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until .send() is called"]
+        pub struct $name<'c> {
+            request: crate::RequestBuilder<'c>,
+            codes: $codes,
+            $flag: bool,
+        }
+
+        impl<'c> $name<'c> {
+            fn new(request: crate::RequestBuilder<'c>, codes: $codes, $flag: bool) -> Self {
+                let request = if $retry { request.retry_safe() } else { request };
+                $name { request, codes, $flag }
+            }
+
+            $(#[$fmeta])*
+            ///
+            /// ```no_run
+            /// # let client: hotmart::Client = unimplemented!();
+            #[doc = concat!("let answer = ", $call, ".", stringify!($flag), "(false).send()?;")]
+            /// # Ok::<(), hotmart::Error>(())
+            /// ```
+            pub fn $flag(mut self, $flag: bool) -> Self {
+                self.$flag = $flag;
+                self
+            }
+
+            /// Sends the call and reads Hotmart's answer.
+            ///
+            /// ```no_run
+            /// # let client: hotmart::Client = unimplemented!();
+            #[doc = concat!("let answer = ", $call, ".send()?;")]
+            /// # Ok::<(), hotmart::Error>(())
+            /// ```
+            pub fn send(self) -> Result<$out, Error> {
+                let flag = &self.$flag;
+                let codes: &dyn ChangeCodes = &self.codes;
+                let body = match codes.codes() {
+                    Some(codes) => self.request.json(&Body(&[
+                        ("subscriber_code", &codes),
+                        (stringify!($flag), flag),
+                    ])),
+                    None => self.request.json(&Body(&[(stringify!($flag), flag)])),
+                };
+                super::send_model(body)
+            }
+        }
+    };
+}
+
+/// The subscriber codes of a change call, if it is a list call.
+trait ChangeCodes {
+    fn codes(&self) -> Option<&[String]>;
+}
+
+impl ChangeCodes for Vec<String> {
+    fn codes(&self) -> Option<&[String]> {
+        Some(self)
     }
 }
 
-/// A cancel call; made by [`Subscriptions::cancel`] and [`Subscriptions::cancel_one`].
-///
-/// Retried after a 5xx like a GET: cancelling sets a state, and Hotmart answers a second
-/// cancel of the same subscription with a `fail_subscriptions` entry, never a second
-/// cancellation or e-mail.
-#[derive(Clone, Debug)]
-#[must_use = "a request does nothing until .send() is called"]
-pub struct CancelRequest<'c> {
-    request: RequestBuilder<'c>,
-    /// The codes of a list call; `None` for a one-subscription call.
-    codes: Option<Vec<String>>,
-    send_mail: bool,
+impl ChangeCodes for () {
+    fn codes(&self) -> Option<&[String]> {
+        None
+    }
 }
 
-impl CancelRequest<'_> {
+change_request! {
+    /// A cancel call over a list; made by [`Subscriptions::cancel`].
+    ///
+    /// Retried after a 5xx like a GET: cancelling sets a state, and Hotmart answers a second
+    /// cancel of the same subscription with a `fail_subscriptions` entry, never a second
+    /// cancellation or e-mail.
+    CancelRequest(Vec<String>) => SubscriptionChanges, flag = send_mail, retry = true,
     /// Whether Hotmart e-mails the subscribers about it (Hotmart's default: yes).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.subscriptions().cancel(&["9W2LNSG2"]).send_mail(false).send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn send_mail(mut self, send_mail: bool) -> Self {
-        self.send_mail = send_mail;
-        self
-    }
-
-    fn request(&self) -> RequestBuilder<'_> {
-        #[derive(miniserde::Serialize)]
-        struct Body<'a> {
-            subscriber_code: &'a [String],
-            send_mail: bool,
-        }
-        #[derive(miniserde::Serialize)]
-        struct OneBody {
-            send_mail: bool,
-        }
-        let send_mail = self.send_mail;
-        let request = self.request.clone().retry_safe();
-        match &self.codes {
-            Some(codes) => request.json(&Body {
-                subscriber_code: codes,
-                send_mail,
-            }),
-            None => request.json(&OneBody { send_mail }),
-        }
-    }
-
-    /// Sends a list call ([`Subscriptions::cancel`]): which subscriptions were cancelled and
-    /// which were not, with why.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let changes = client.subscriptions().cancel(&["9W2LNSG2", "RGT90XMB"]).send()?;
-    /// let cancelled = changes.success_subscriptions.unwrap_or_default().len();
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn send(self) -> Result<SubscriptionChanges, Error> {
-        decode_answer(self.request(), SubscriptionChanges::check)
-    }
-
-    /// Sends a one-subscription call ([`Subscriptions::cancel_one`]): the subscription as it
-    /// is now.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let now = client.subscriptions().cancel_one("9W2LNSG2").send_one()?;
-    /// println!("{:?}", now.status);
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn send_one(self) -> Result<SubscriptionChange, Error> {
-        decode_answer(self.request(), SubscriptionChange::check)
-    }
+    call = "client.subscriptions().cancel(&[\"9W2LNSG2\"])"
 }
 
-/// A reactivate call; made by [`Subscriptions::reactivate`] and
-/// [`Subscriptions::reactivate_one`].
-///
-/// Not retried after a 5xx: with [`charge(true)`](Self::charge) a second attempt could charge
-/// the subscriber again, and each attempt e-mails a new link.
-#[derive(Clone, Debug)]
-#[must_use = "a request does nothing until .send() is called"]
-pub struct ReactivateRequest<'c> {
-    request: RequestBuilder<'c>,
-    codes: Option<Vec<String>>,
-    charge: bool,
+change_request! {
+    /// A cancel call of one subscription; made by [`Subscriptions::cancel_one`]. Its answer
+    /// is the subscription as it is now.
+    ///
+    /// Retried after a 5xx, as [`CancelRequest`] is, for the same reason.
+    CancelOneRequest(()) => SubscriptionChange, flag = send_mail, retry = true,
+    /// Whether Hotmart e-mails the subscriber about it (Hotmart's default: yes).
+    call = "client.subscriptions().cancel_one(\"9W2LNSG2\")"
 }
 
-impl ReactivateRequest<'_> {
-    /// Whether Hotmart charges the subscriber right away (Hotmart's default: no; the next
+change_request! {
+    /// A reactivate call over a list; made by [`Subscriptions::reactivate`].
+    ///
+    /// Not retried after a 5xx: with [`charge(true)`](Self::charge) a second attempt could
+    /// charge the subscribers again, and each attempt e-mails a new link.
+    ReactivateRequest(Vec<String>) => SubscriptionChanges, flag = charge, retry = false,
+    /// Whether Hotmart charges the subscribers right away (Hotmart's default: no; the next
     /// charge keeps its date).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.subscriptions().reactivate_one("9W2LNSG2").charge(true).send_one()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn charge(mut self, charge: bool) -> Self {
-        self.charge = charge;
-        self
-    }
-
-    fn request(&self) -> RequestBuilder<'_> {
-        #[derive(miniserde::Serialize)]
-        struct Body<'a> {
-            subscriber_code: &'a [String],
-            charge: bool,
-        }
-        #[derive(miniserde::Serialize)]
-        struct OneBody {
-            charge: bool,
-        }
-        let charge = self.charge;
-        let request = self.request.clone();
-        match &self.codes {
-            Some(codes) => request.json(&Body {
-                subscriber_code: codes,
-                charge,
-            }),
-            None => request.json(&OneBody { charge }),
-        }
-    }
-
-    /// Sends a list call ([`Subscriptions::reactivate`]).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let changes = client.subscriptions().reactivate(&["9W2LNSG2"]).send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn send(self) -> Result<SubscriptionChanges, Error> {
-        decode_answer(self.request(), SubscriptionChanges::check)
-    }
-
-    /// Sends a one-subscription call ([`Subscriptions::reactivate_one`]).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let now = client.subscriptions().reactivate_one("9W2LNSG2").send_one()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn send_one(self) -> Result<SubscriptionChange, Error> {
-        decode_answer(self.request(), SubscriptionChange::check)
-    }
+    call = "client.subscriptions().reactivate(&[\"9W2LNSG2\"])"
 }
 
-/// Sends a cancel or reactivate call and reads its answer as `T`.
-fn decode_answer<T: miniserde::Deserialize>(
-    request: RequestBuilder<'_>,
-    check: crate::page::Check,
-) -> Result<T, Error> {
-    let resp = request.send()?;
-    crate::page::decode_checked(resp.body(), resp.url(), check)
+change_request! {
+    /// A reactivate call of one subscription; made by [`Subscriptions::reactivate_one`].
+    ///
+    /// Not retried after a 5xx, as [`ReactivateRequest`] is not, for the same reasons.
+    ReactivateOneRequest(()) => SubscriptionChange, flag = charge, retry = false,
+    /// Whether Hotmart charges the subscriber right away (Hotmart's default: no).
+    call = "client.subscriptions().reactivate_one(\"9W2LNSG2\")"
 }

@@ -1,48 +1,47 @@
-//! `/events/api/v1/…`: an event and its tickets.
-//!
-//! Hotmart publishes no example answers for these endpoints; the members are inferred from
-//! its event pages and public clients, and all are optional like everywhere else.
+//! `/events/api/v1/{event_id}/…`: an event and its tickets, from Hotmart's published examples.
+
+use super::{Party, ProductRef};
 
 model! {
-    /// An event (`GET /events/api/v1/{id}/info`).
+    /// An event (`GET /events/api/v1/{event_id}/info`).
     pub struct Event {
-        /// The event's id (the id of its product).
-        id: u64,
-        /// Its name.
-        name: String,
-        /// When it starts (epoch ms).
-        start_date: i64,
-        /// When it ends (epoch ms).
-        end_date: i64,
-        /// Where it takes place.
-        location: String,
-        /// E.g. `ONLINE` or `PRESENTIAL`.
-        format: String,
-        /// E.g. `ACTIVE`.
-        status: String,
+        product: ProductRef = "The event's product.",
+        start_event_date: i64 => starts_at = "When it starts (epoch ms).",
+        end_event_date: i64 => ends_at = "When it ends (epoch ms).",
+        lots: Vec<Lot> = "The batches (lots) its tickets are sold in.",
     }
 }
 
 model! {
-    /// One ticket and its participant (`GET /events/api/v1/{id}/participants`, paginated).
+    /// A batch (lot) of tickets.
+    pub struct Lot {
+        id: u64 = "Its numeric id.",
+        name: String = "Its name.",
+    }
+}
+
+model! {
+    /// One ticket with who bought and holds it (`GET /events/api/v1/{event_id}/participants`).
     pub struct Ticket {
-        /// The ticket's id.
-        ticket_id: u64 ["ticket_id", "id"],
-        /// The ticket's QR or bar code.
-        ticket_code: String,
-        /// The batch (lot) it was sold in.
-        batch_name: String,
-        /// The transaction that bought it.
-        transaction: String,
-        /// The participant's name.
-        name: String,
-        /// The participant's e-mail address.
-        email: String,
-        /// E.g. `CONFIRMED`, `COMPLIMENTARY`.
-        status: String,
-        /// Whether the participant has checked in.
-        checkin: bool,
-        /// When the participant checked in (epoch ms).
-        checkin_date: i64,
+        eticket: TicketInfo = "The ticket itself.",
+        buyer: Party = "Who bought it.",
+        participant: Party = "Who holds it (its members may all be null until named).",
+        lot: Lot = "The batch it was sold in.",
+        product: ProductRef = "The event's product.",
+    }
+}
+
+model! {
+    /// The ticket part of a [`Ticket`].
+    pub struct TicketInfo {
+        id: u64 = "Its numeric id.",
+        ticket_status: String = "E.g. `SOLD`, `REFUNDED`.",
+        ticket_type: String = "E.g. `PAID`.",
+        checkin_status: String = "E.g. `PENDING`, `CONCLUDED`.",
+        checkin_url: String = "The check-in link.",
+        current_update: i64 => updated_at = "When it last changed (epoch ms).",
+        is_blocked: bool = "Whether it is blocked.",
+        ticket_qr_code: String = "The QR code's content.",
+        category: String = "Its category.",
     }
 }

@@ -1,14 +1,18 @@
 //! Typed answers of Hotmart's endpoints (feature `json`).
 //!
 //! Every field is an `Option` named as Hotmart's JSON member, as Hotmart omits members freely;
-//! unknown members are ignored. A numeric field also reads a string holding a number
-//! (`"97.00"`), an id or count field an integer or a string of digits. Dates are kept as
-//! Hotmart sends them, epoch milliseconds unless a field says otherwise; [`time_from_ms`] turns
-//! them into a [`SystemTime`]. Money is a [`Price`], whose `currency_code` is read from
-//! `currency_code` or, where Hotmart uses that key (commissions, webhooks), `currency_value`.
+//! the members a model does not name are kept in its `extra` ([`Extra`]), so a model written
+//! back still has them (the cost: each such member is read into a tree instead of skipped;
+//! see [`Extra`]). A numeric field also reads a string holding a number (`"97.00"`), an id or
+//! count field an integer or a string of digits. Dates are kept as Hotmart sends them, epoch
+//! milliseconds unless a field says otherwise, each with a [`SystemTime`] accessor beside it
+//! (`approved_at()` for `approved_date`). Money is a [`Price`], whose `currency_code` is read
+//! from `currency_code`, `currency_value` (commissions, webhooks) or `currency`
+//! (subscription transactions).
 //!
-//! Every model serializes with miniserde (absent fields left out), and with serde under the
-//! `serde` feature.
+//! Every model serializes with miniserde (absent fields left out, `extra` after the named
+//! ones; [`named_json`] leaves `extra` out), and with serde under the `serde` feature. The
+//! values of Hotmart's enumerated filters ([`TransactionStatus`], …) live here too.
 //!
 //! ```
 //! use hotmart::models::Sale;
@@ -34,20 +38,38 @@ miniserde::make_place!(Place);
 #[macro_use]
 pub(crate) mod wire;
 
+pub(crate) mod account;
+mod bodies;
 mod club;
 mod common;
 mod coupons;
 mod events;
+pub(crate) mod extra;
+mod filters;
 mod negotiation;
 mod products;
 mod sales;
 mod subscriptions;
 
-pub use club::{ClubLesson, ClubModule, ClubPage, ClubProgress, ClubStudent, PageRate};
+pub use account::{Account, AccountDocument, AccountPartner};
+pub use bodies::{
+    Attribute, BillingConfiguration, CheckoutConfiguration, Dimensions, Image, LinkConfiguration,
+    LinkOffer, LinkPlan, LinkSubscription, OfferBillet, PaymentLink, PhysicalProduct,
+    ProductAddress, ShipmentTracking, ThanksPages, TrackingEvent, Trial, Variant, VariantAttribute,
+    Variants,
+};
+pub use club::{
+    ClubClass, ClubLesson, ClubModule, ClubPage, ClubProgress, ClubStudent, Dripping, DrippingRule,
+    PageRate,
+};
 pub use common::{Party, Price, ProductRef};
-pub use coupons::Coupon;
-pub use events::{Event, Ticket};
-pub use negotiation::Negotiation;
+pub use coupons::{Coupon, TimeZone};
+pub use events::{Event, Lot, Ticket, TicketInfo};
+pub use extra::{Extra, named_json};
+pub use filters::{
+    BillingType, CommissionAs, PaymentType, ProductStatus, SubscriptionStatus, TransactionStatus,
+};
+pub use negotiation::{Negotiation, NegotiationPayment};
 pub use products::{Product, ProductOffer, ProductPlan};
 pub use sales::{
     Address, Commission, CouponRef, Document, HotmartFee, Offer, Participant, Payment, Purchase,
@@ -55,8 +77,9 @@ pub use sales::{
     Tracking,
 };
 pub use subscriptions::{
-    LastRecurrency, Plan, Shopper, Subscription, SubscriptionChange, SubscriptionChanges,
-    SubscriptionPurchase, SubscriptionSummary, SubscriptionTransaction, UnpaidRecurrency,
+    Installment, LastRecurrency, Plan, Recurrency, Shopper, Subscription, SubscriptionChange,
+    SubscriptionChanges, SubscriptionPurchase, SubscriptionSummary, SubscriptionTransaction,
+    TransactionCommission, TransactionPayment, TransactionPurchase, TrialInfo, UnpaidRecurrency,
 };
 
 /// An epoch-milliseconds date as Hotmart sends most of them (`order_date`, `created_at`, …).

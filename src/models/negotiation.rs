@@ -1,20 +1,20 @@
-//! `POST /payments/api/v1/negotiation`: an installment negotiation for overdue charges.
+//! `POST /payments/api/v1/installments/negotiate`: an installment negotiation.
 
 model! {
-    /// A negotiation offer made for a subscriber's overdue charges.
-    ///
-    /// Hotmart documents the request (`subscriber_code`) but publishes no example answer; the
-    /// members are inferred.
+    /// The charge a negotiation created for a subscription's overdue charges.
     pub struct Negotiation {
-        /// The negotiation's id.
-        negotiation_id: String ["negotiation_id", "id"],
-        /// The subscriber's code.
-        subscriber_code: String,
-        /// The link the subscriber pays through.
-        url: String,
-        /// When the offer expires (epoch ms).
-        expiration_date: i64,
-        /// E.g. `CREATED`.
-        status: String,
+        subscription_id: u64 = "The subscription's numeric id.",
+        transaction: String = "The transaction created.",
+        payment: NegotiationPayment = "How to pay it.",
+    }
+}
+
+model! {
+    /// How to pay a negotiation.
+    pub struct NegotiationPayment {
+        kind: String ["type"] = "E.g. `PIX` (JSON member `type`).",
+        expiration_date: i64 => expires_at = "When it expires (epoch ms).",
+        pix_code: String = "The Pix code to copy.",
+        pix_qrcode: String = "The link to the Pix QR code.",
     }
 }

@@ -280,44 +280,76 @@ macro_rules! model_key {
     };
 }
 
-/// Defines a model: a struct of optional fields named as Hotmart's JSON members, with
-/// miniserde `Deserialize` (lenient numbers and ids, unknown members ignored) and `Serialize`
-/// (absent fields left out), optional serde derives, and the path-finding check.
+/// Defines a model: a struct of optional fields named as Hotmart's JSON members, plus
+/// `extra` (the members it does not name, kept as they came), with miniserde `Deserialize`
+/// (lenient numbers and ids) and `Serialize` (absent fields left out, `extra` written after
+/// the named ones), optional serde derives, and the path-finding check.
 ///
-/// A field may name its JSON key and aliases: `kind: String ["type"]`,
-/// `currency_code: String ["currency_code", "currency_value"]`.
+/// A field may name its JSON key and aliases (`kind: String ["type"]`) and, for an
+/// epoch-millisecond date, a `SystemTime` accessor (`approved_date: i64 => approved_at`), and
+/// its doc as `= "text"` after it.
+/// `open struct` is a request body: no `#[non_exhaustive]`, so a struct literal with
+/// `..Default::default()` builds it.
 macro_rules! model {
     (
         $(#[$meta:meta])*
+        pub open struct $($rest:tt)*
+    ) => {
+        $crate::models::wire::model!(@ [$(#[$meta])*] pub struct $($rest)*);
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident $($rest:tt)*
+    ) => {
+        $crate::models::wire::model!(@ [
+            $(#[$meta])*
+            ///
+            /// Decoded from Hotmart's JSON (absent members `None`, unknown ones kept in
+            /// `extra`) and written back with miniserde:
+            ///
+            /// ```
+            #[doc = concat!("use hotmart::models::", stringify!($name), ";")]
+            ///
+            #[doc = concat!("let model: ", stringify!($name), r##" = hotmart::miniserde::json::from_str(r#"{"not_a_member":[1]}"#)?;"##)]
+            /// assert!(model.extra.contains_key("not_a_member"));
+            /// assert_eq!(hotmart::miniserde::json::to_string(&model), r#"{"not_a_member":[1]}"#);
+            /// # Ok::<(), hotmart::miniserde::Error>(())
+            /// ```
+            #[non_exhaustive]
+        ] pub struct $name $($rest)*);
+    };
+    (@ [$($meta:tt)*]
         pub struct $name:ident {
             $(
                 $(#[$fmeta:meta])*
-                $field:ident : $ty:ty $([$key:literal $(, $alias:literal)*])?
+                $field:ident : $ty:ty $([$key:literal $(, $alias:literal)*])? $(=> $at:ident)?
+                    $(= $doc:literal)?
             ),* $(,)?
         }
     ) => {
-        $(#[$meta])*
-        ///
-        /// Decoded from Hotmart's JSON (unknown members ignored, absent ones `None`) and
-        /// written back with miniserde:
-        ///
-        /// ```
-        #[doc = concat!("use hotmart::models::", stringify!($name), ";")]
-        ///
-        #[doc = concat!("let model: ", stringify!($name), r##" = hotmart::miniserde::json::from_str(r#"{"not_a_member":[1]}"#)?;"##)]
-        #[doc = concat!("assert_eq!(model, ", stringify!($name), "::default());")]
-        /// assert_eq!(hotmart::miniserde::json::to_string(&model), "{}");
-        /// # Ok::<(), hotmart::miniserde::Error>(())
-        /// ```
+        $($meta)*
         #[derive(Clone, Debug, Default, PartialEq)]
         #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
-        #[non_exhaustive]
         pub struct $name {
             $(
                 $(#[$fmeta])*
+                $(#[doc = $doc])?
                 $(#[cfg_attr(feature = "serde", serde(rename = $key $(, alias = $alias)*))])?
                 pub $field: Option<$ty>,
             )*
+            /// The members this model does not name, as they came (written back after the
+            /// named ones).
+            #[cfg_attr(feature = "serde", serde(flatten))]
+            pub extra: $crate::models::Extra,
+        }
+
+        impl $name {
+            $($(
+                #[doc = concat!("[`", stringify!($field), "`](Self::", stringify!($field), ") as a [`SystemTime`](std::time::SystemTime).")]
+                pub fn $at(&self) -> Option<::std::time::SystemTime> {
+                    self.$field.map($crate::models::time_from_ms)
+                }
+            )?)*
         }
 
         const _: () = {
@@ -329,22 +361,36 @@ macro_rules! model {
 
             struct State<'a> {
                 $($field: Option<Option<<$ty as Field>::Wire>>,)*
+                extra: $crate::models::Extra,
+                pending: Option<(String, Option<Value>)>,
                 out: &'a mut Option<$name>,
+            }
+
+            impl State<'_> {
+                fn keep_pending(&mut self) {
+                    if let Some((k, Some(v))) = self.pending.take() {
+                        self.extra.insert(k, v);
+                    }
+                }
             }
 
             impl Map for State<'_> {
                 fn key(&mut self, k: &str) -> ::miniserde::Result<&mut dyn Visitor> {
+                    self.keep_pending();
                     $(
-                        if wire::is_key(k, model_key!($field $(, $key)?), &[$($($alias),*)?]) {
+                        if wire::is_key(k, $crate::models::wire::model_key!($field $(, $key)?), &[$($($alias),*)?]) {
                             return Ok(::miniserde::Deserialize::begin(&mut self.$field));
                         }
                     )*
-                    Ok(<dyn Visitor>::ignore())
+                    let (_, slot) = self.pending.insert((k.to_owned(), None));
+                    Ok(<Value as ::miniserde::Deserialize>::begin(slot))
                 }
 
                 fn finish(&mut self) -> ::miniserde::Result<()> {
+                    self.keep_pending();
                     *self.out = Some($name {
                         $($field: self.$field.take().flatten().map(<$ty as Field>::from_wire),)*
+                        extra: ::std::mem::take(&mut self.extra),
                     });
                     Ok(())
                 }
@@ -354,6 +400,8 @@ macro_rules! model {
                 fn map(&mut self) -> ::miniserde::Result<Box<dyn Map + '_>> {
                     Ok(Box::new(State {
                         $($field: None,)*
+                        extra: Default::default(),
+                        pending: None,
                         out: &mut self.out,
                     }))
                 }
@@ -368,6 +416,7 @@ macro_rules! model {
             struct Members<'a> {
                 model: &'a $name,
                 at: usize,
+                extra: Option<$crate::models::extra::Iter<'a>>,
             }
 
             impl<'a> ::miniserde::ser::Map for Members<'a> {
@@ -383,7 +432,7 @@ macro_rules! model {
                                 match &model.$field {
                                     Some(value) => {
                                         return Some((
-                                            Cow::Borrowed(model_key!($field $(, $key)?)),
+                                            Cow::Borrowed($crate::models::wire::model_key!($field $(, $key)?)),
                                             value as &dyn ::miniserde::Serialize,
                                         ));
                                     }
@@ -392,14 +441,17 @@ macro_rules! model {
                             }
                             i += 1;
                         )*
-                        return None;
+                        let extra = self.extra.get_or_insert_with(|| model.extra.members());
+                        return extra
+                            .next()
+                            .map(|(k, v)| (Cow::Borrowed(k.as_str()), v as &dyn ::miniserde::Serialize));
                     }
                 }
             }
 
             impl ::miniserde::Serialize for $name {
                 fn begin(&self) -> Fragment<'_> {
-                    Fragment::Map(Box::new(Members { model: self, at: 0 }))
+                    Fragment::Map(Box::new(Members { model: self, at: 0, extra: None }))
                 }
             }
 
@@ -420,7 +472,7 @@ macro_rules! model {
                             continue;
                         }
                         $(
-                            if wire::is_key(k, model_key!($field $(, $key)?), &[$($($alias),*)?]) {
+                            if wire::is_key(k, $crate::models::wire::model_key!($field $(, $key)?), &[$($($alias),*)?]) {
                                 let len = path.len();
                                 path.push('.');
                                 path.push_str(k);
@@ -436,6 +488,8 @@ macro_rules! model {
         };
     };
 }
+
+pub(crate) use {model, model_key};
 
 #[cfg(test)]
 mod tests {

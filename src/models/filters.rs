@@ -56,7 +56,7 @@ filter_enum! {
     /// `COMPLETE` sales unless a status (or a transaction) is asked for.
     ///
     /// ```
-    /// use hotmart::api::TransactionStatus;
+    /// use hotmart::models::TransactionStatus;
     /// assert_eq!(TransactionStatus::Refunded.as_str(), "REFUNDED");
     /// assert_eq!(TransactionStatus::from("NEW_ONE"), TransactionStatus::Other("NEW_ONE".into()));
     /// ```
@@ -102,7 +102,7 @@ filter_enum! {
     /// How a purchase was paid (`payment_type`).
     ///
     /// ```
-    /// assert_eq!(hotmart::api::PaymentType::Pix.to_string(), "PIX");
+    /// assert_eq!(hotmart::models::PaymentType::Pix.to_string(), "PIX");
     /// ```
     pub enum PaymentType {
         /// A bank slip (boleto).
@@ -146,7 +146,7 @@ filter_enum! {
     /// A subscription's status (`status` on `/subscriptions`).
     ///
     /// ```
-    /// assert_eq!(hotmart::api::SubscriptionStatus::Active.as_str(), "ACTIVE");
+    /// assert_eq!(hotmart::models::SubscriptionStatus::Active.as_str(), "ACTIVE");
     /// ```
     pub enum SubscriptionStatus {
         /// Active.
@@ -172,7 +172,7 @@ filter_enum! {
     /// The role the account earned a commission as (`commission_as`).
     ///
     /// ```
-    /// assert_eq!(hotmart::api::CommissionAs::Affiliate.as_str(), "AFFILIATE");
+    /// assert_eq!(hotmart::models::CommissionAs::Affiliate.as_str(), "AFFILIATE");
     /// ```
     pub enum CommissionAs {
         /// The producer.
@@ -188,7 +188,7 @@ filter_enum! {
     /// A product's status (`status` on `/products`).
     ///
     /// ```
-    /// assert_eq!(hotmart::api::ProductStatus::Draft.as_str(), "DRAFT");
+    /// assert_eq!(hotmart::models::ProductStatus::Draft.as_str(), "DRAFT");
     /// ```
     pub enum ProductStatus {
         /// Not yet published.
@@ -212,7 +212,7 @@ filter_enum! {
     /// How a subscription charge was billed (`billing_type`).
     ///
     /// ```
-    /// assert_eq!(hotmart::api::BillingType::SmartRecovery.as_str(), "SMART_RECOVERY");
+    /// assert_eq!(hotmart::models::BillingType::SmartRecovery.as_str(), "SMART_RECOVERY");
     /// ```
     pub enum BillingType {
         /// A regular subscription charge.

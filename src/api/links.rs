@@ -1,0 +1,203 @@
+//! `/payments/api/v1/installments/negotiate` and the six `/payments/api/v1/link…` endpoints.
+//!
+//! Hotmart publishes no example answer of the payment link calls: they return the JSON as it
+//! came. None is retried after a 5xx: each creates a link, an offer or a plan, or charges.
+
+use miniserde::json::Value;
+
+use super::{Body, plain_request};
+use crate::models::{LinkOffer, LinkPlan, Negotiation, PaymentLink, PaymentType};
+use crate::{Client, Error};
+
+/// The installment negotiation endpoint; made by [`Client::negotiation`].
+#[derive(Clone, Copy, Debug)]
+pub struct Negotiations<'c> {
+    pub(crate) client: &'c Client,
+}
+
+impl<'c> Negotiations<'c> {
+    /// `POST /payments/api/v1/installments/negotiate`: offers to pay these overdue charges
+    /// (`recurrences`) of a subscription at once, by this payment type; add a discount with
+    /// [`discount`](NegotiationRequest::discount).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let deal = client.negotiation().create(123_456, &[3], "PIX").discount("CUSTOM", 100.11).send()?;
+    /// println!("{:?}", deal.payment.and_then(|p| p.pix_code));
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn create(
+        &self,
+        subscription_id: u64,
+        recurrences: &[u64],
+        payment_type: impl Into<PaymentType>,
+    ) -> NegotiationRequest<'c> {
+        NegotiationRequest {
+            client: self.client,
+            subscription_id,
+            recurrences: recurrences.to_vec(),
+            payment_type: payment_type.into(),
+            discount: None,
+        }
+    }
+}
+
+/// A negotiation; made by [`Negotiations::create`].
+///
+/// Not retried after a 5xx: each call may create a charge.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until .send() is called"]
+pub struct NegotiationRequest<'c> {
+    client: &'c Client,
+    subscription_id: u64,
+    recurrences: Vec<u64>,
+    payment_type: PaymentType,
+    discount: Option<(String, f64)>,
+}
+
+impl NegotiationRequest<'_> {
+    /// A discount of this kind (Hotmart's example: `CUSTOM`) and value.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let deal = client.negotiation().create(123_456, &[3], "PIX").discount("CUSTOM", 10.0).send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn discount(mut self, kind: &str, value: f64) -> Self {
+        self.discount = Some((kind.to_owned(), value));
+        self
+    }
+
+    /// Sends it: the charge created, and how to pay it.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let deal = client.negotiation().create(123_456, &[3, 4], "BILLET").send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn send(self) -> Result<Negotiation, Error> {
+        let payment_type = self.payment_type.as_str();
+        let members: [(&str, &dyn miniserde::Serialize); 3] = [
+            ("subscription_id", &self.subscription_id),
+            ("recurrences", &self.recurrences),
+            ("payment_type", &payment_type),
+        ];
+        let request = self.client.post("/payments/api/v1/installments/negotiate");
+        let request = match &self.discount {
+            None => request.json(&Body(&members)),
+            Some((kind, value)) => {
+                let discount = Body(&[("type", kind), ("value", value)]);
+                let [a, b, c] = members;
+                request.json(&Body(&[a, b, c, ("discount", &discount)]))
+            }
+        };
+        super::send_model(request)
+    }
+}
+
+/// The payment link endpoints; made by [`Client::payment_links`].
+#[derive(Clone, Copy, Debug)]
+pub struct PaymentLinks<'c> {
+    pub(crate) client: &'c Client,
+}
+
+impl<'c> PaymentLinks<'c> {
+    /// `GET /payments/api/v1/link`: the account's payment links.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let links = client.payment_links().list().send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn list(&self) -> LinkListRequest<'c> {
+        LinkListRequest::new(self.client.get("/payments/api/v1/link"))
+    }
+
+    /// `POST /payments/api/v1/link`: creates a payment link.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// use hotmart::api::PaymentLink;
+    /// let link = PaymentLink {
+    ///     name: Some("Single Payment Link".into()),
+    ///     value: Some(499.99),
+    ///     currency: Some("USD".into()),
+    ///     ..Default::default()
+    /// };
+    /// let created = client.payment_links().create(&link)?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn create(&self, link: &PaymentLink) -> Result<Value, Error> {
+        super::send_value(self.client.post("/payments/api/v1/link").json(link))
+    }
+
+    /// `POST /payments/api/v1/link/{payment_link_ucode}/offer`: adds an offer to a link.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let offer = hotmart::api::LinkOffer { value: Some(99.0), ..Default::default() };
+    /// client.payment_links().add_offer("a1b2c3", &offer)?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn add_offer(&self, ucode: &str, offer: &LinkOffer) -> Result<Value, Error> {
+        let path = super::path("/payments/api/v1/link/", ucode, "/offer");
+        super::send_value(self.client.post(&path).json(offer))
+    }
+
+    /// `POST /payments/api/v1/link/{payment_link_ucode}/plan`: adds a subscription plan to a
+    /// link.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let plan = hotmart::api::LinkPlan { periodicity: Some("MONTHLY".into()), ..Default::default() };
+    /// client.payment_links().add_plan("a1b2c3", &plan)?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn add_plan(&self, ucode: &str, plan: &LinkPlan) -> Result<Value, Error> {
+        let path = super::path("/payments/api/v1/link/", ucode, "/plan");
+        super::send_value(self.client.post(&path).json(plan))
+    }
+
+    /// `POST /payments/api/v1/link/token/charge/offer`: charges the buyer this `token` names
+    /// for an offer.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// client.payment_links().charge_offer("tok", "sck", "x1n6kb1y")?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn charge_offer(&self, token: &str, sck: &str, offer_code: &str) -> Result<Value, Error> {
+        let body = Body(&[
+            ("token", &token),
+            ("sck", &sck),
+            ("offer_code", &offer_code),
+        ]);
+        super::send_value(
+            self.client
+                .post("/payments/api/v1/link/token/charge/offer")
+                .json(&body),
+        )
+    }
+
+    /// `POST /payments/api/v1/link/token/charge/value`: charges the buyer this `token` names
+    /// this value.
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// client.payment_links().charge_value("tok", "sck", 49.9)?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn charge_value(&self, token: &str, sck: &str, value: f64) -> Result<Value, Error> {
+        let body = Body(&[("token", &token), ("sck", &sck), ("value", &value)]);
+        super::send_value(
+            self.client
+                .post("/payments/api/v1/link/token/charge/value")
+                .json(&body),
+        )
+    }
+}
+
+plain_request! {
+    /// `GET /payments/api/v1/link`; made by [`PaymentLinks::list`].
+    LinkListRequest => Value, decode = crate::page::decode, call = "client.payment_links().list()"
+}

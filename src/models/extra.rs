@@ -1,0 +1,200 @@
+//! What a model keeps of the members it does not name, so that nothing Hotmart sent is lost
+//! when a model is written back.
+//!
+//! The cost: an unknown member is read into a [`Value`] tree instead of being skipped, one
+//! allocation per string, array and object in it, and a model is larger by one (usually
+//! empty) map. A member a model names costs nothing more.
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, btree_map};
+use std::ops::{Deref, DerefMut};
+
+use miniserde::json::{Object, Value};
+
+/// The members of a JSON object that its model does not name, by name, as they came.
+///
+/// It dereferences to a map of [`Value`]s:
+///
+/// ```
+/// use hotmart::models::Coupon;
+/// let coupon: Coupon = hotmart::miniserde::json::from_str(r#"{"id":1,"next_year":{"a":[1]}}"#)?;
+/// assert_eq!(coupon.id, Some(1));
+/// assert_eq!(coupon.extra.keys().collect::<Vec<_>>(), ["next_year"]);
+/// assert_eq!(hotmart::miniserde::json::to_string(&coupon), r#"{"id":1,"next_year":{"a":[1]}}"#);
+/// # Ok::<(), hotmart::miniserde::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Extra(Object);
+
+/// The members of an [`Extra`] as serialization walks them.
+pub(crate) type Iter<'a> = btree_map::Iter<'a, String, Value>;
+
+thread_local! {
+    /// Set while [`named_json`] writes: models then leave their `extra` out.
+    static NAMED_ONLY: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Extra {
+    /// The members to write: none while [`named_json`] runs.
+    pub(crate) fn members(&self) -> Iter<'_> {
+        static EMPTY: BTreeMap<String, Value> = BTreeMap::new();
+        if NAMED_ONLY.with(Cell::get) {
+            EMPTY.iter()
+        } else {
+            self.0.iter()
+        }
+    }
+}
+
+impl Deref for Extra {
+    type Target = Object;
+    fn deref(&self) -> &Object {
+        &self.0
+    }
+}
+
+impl DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut Object {
+        &mut self.0
+    }
+}
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        // `Value` has no `PartialEq`; the JSON text of equal maps is equal (keys are sorted).
+        self.0.len() == other.0.len()
+            && miniserde::json::to_string(&self.0) == miniserde::json::to_string(&other.0)
+    }
+}
+
+/// A model as JSON with only the members it names, each `extra` left out: a fixed shape, for a
+/// table or a schema. `miniserde::json::to_string` writes everything.
+///
+/// ```
+/// use hotmart::models::Coupon;
+/// let coupon: Coupon = hotmart::miniserde::json::from_str(r#"{"id":1,"new":true}"#)?;
+/// assert_eq!(hotmart::models::named_json(&coupon), r#"{"id":1}"#);
+/// # Ok::<(), hotmart::miniserde::Error>(())
+/// ```
+pub fn named_json<T: miniserde::Serialize + ?Sized>(model: &T) -> String {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            NAMED_ONLY.with(|flag| flag.set(self.0));
+        }
+    }
+    let _reset = Reset(NAMED_ONLY.with(|flag| flag.replace(true)));
+    miniserde::json::to_string(model)
+}
+
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use miniserde::json::{Array, Number, Object, Value};
+    use serde::de::{MapAccess, SeqAccess, Visitor};
+    use serde::ser::{SerializeMap, SerializeSeq};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Extra;
+
+    /// A miniserde value seen through serde.
+    struct Ser<'a>(&'a Value);
+
+    impl Serialize for Ser<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                Value::Null => s.serialize_unit(),
+                Value::Bool(b) => s.serialize_bool(*b),
+                Value::Number(Number::U64(n)) => s.serialize_u64(*n),
+                Value::Number(Number::I64(n)) => s.serialize_i64(*n),
+                Value::Number(Number::F64(n)) => s.serialize_f64(*n),
+                Value::String(text) => s.serialize_str(text),
+                Value::Array(items) => {
+                    let mut seq = s.serialize_seq(Some(items.len()))?;
+                    items
+                        .iter()
+                        .try_for_each(|v| seq.serialize_element(&Ser(v)))?;
+                    seq.end()
+                }
+                Value::Object(members) => map(members, s),
+            }
+        }
+    }
+
+    fn map<S: Serializer>(members: &Object, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(members.len()))?;
+        members
+            .iter()
+            .try_for_each(|(k, v)| map.serialize_entry(k, &Ser(v)))?;
+        map.end()
+    }
+
+    impl Serialize for Extra {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            map(&self.0, s)
+        }
+    }
+
+    /// A miniserde value read through serde.
+    struct De(Value);
+    struct AnyValue;
+
+    impl<'de> Visitor<'de> for AnyValue {
+        type Value = De;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_unit<E>(self) -> Result<De, E> {
+            Ok(De(Value::Null))
+        }
+        fn visit_none<E>(self) -> Result<De, E> {
+            Ok(De(Value::Null))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<De, D::Error> {
+            De::deserialize(d)
+        }
+        fn visit_bool<E>(self, b: bool) -> Result<De, E> {
+            Ok(De(Value::Bool(b)))
+        }
+        fn visit_u64<E>(self, n: u64) -> Result<De, E> {
+            Ok(De(Value::Number(Number::U64(n))))
+        }
+        fn visit_i64<E>(self, n: i64) -> Result<De, E> {
+            Ok(De(Value::Number(Number::I64(n))))
+        }
+        fn visit_f64<E>(self, n: f64) -> Result<De, E> {
+            Ok(De(Value::Number(Number::F64(n))))
+        }
+        fn visit_str<E>(self, text: &str) -> Result<De, E> {
+            Ok(De(Value::String(text.to_owned())))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<De, A::Error> {
+            let mut items = Array::new();
+            while let Some(De(v)) = seq.next_element()? {
+                items.push(v);
+            }
+            Ok(De(Value::Array(items)))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<De, A::Error> {
+            let mut members = Object::new();
+            while let Some((k, De(v))) = access.next_entry::<String, De>()? {
+                members.insert(k, v);
+            }
+            Ok(De(Value::Object(members)))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for De {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(AnyValue)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Extra {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            match De::deserialize(d)?.0 {
+                Value::Object(members) => Ok(Extra(members)),
+                _ => Err(serde::de::Error::custom("expected a JSON object")),
+            }
+        }
+    }
+}
