@@ -1,5 +1,5 @@
-//! Many processes sharing Redis (feature `redis`), against a real `redis-server` started here
-//! on a free loopback port, and the local Hotmart.
+//! Many processes sharing Redis, against a real `redis-server` started here on a free loopback
+//! port, and the local Hotmart.
 //!
 //! The processes are this test binary run again: the `worker` test does its part only when
 //! `HOTMART_FLEET_WORKER` says what to do, and prints one result line.
@@ -8,122 +8,16 @@
 //! where `.ci/run` installs it and its absence is a failure.
 
 mod support;
-#[cfg(feature = "rustls")]
-#[path = "support/tls.rs"]
-mod tls_support;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart_mock::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, MockServer};
+use hotmart::store::FileStore;
 use hotmart::{Client, Credentials, Environment};
-
-const ME: &str = "/user/api/v1/me";
-
-/// A `redis-server` child process on a free loopback port, killed on drop.
-struct RedisServer {
-    port: u16,
-    child: Option<Child>,
-    /// More arguments (TLS).
-    extra: Vec<String>,
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-impl RedisServer {
-    /// `None` (with a message) when `redis-server` is not installed, outside CI.
-    fn start() -> Option<RedisServer> {
-        RedisServer::start_with(Vec::new())
-    }
-
-    fn start_with(extra: Vec<String>) -> Option<RedisServer> {
-        let mut server = RedisServer {
-            port: free_port(),
-            child: None,
-            extra,
-        };
-        if !server.restart() {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "redis-server is missing: .ci/run installs it (Debian package redis-server)"
-            );
-            eprintln!(
-                "SKIPPED: redis-server is not installed (Debian: apt-get install redis-server)"
-            );
-            return None;
-        }
-        Some(server)
-    }
-
-    /// Starts the server (again) on its port; false if the binary is missing.
-    fn restart(&mut self) -> bool {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string()])
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--loglevel", "warning"])
-            .args(&self.extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = child else { return false };
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.ping() {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        panic!("redis-server did not answer on port {}", self.port);
-    }
-
-    fn ping(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        stream.set_read_timeout(Some(Duration::from_secs(1))).ok();
-        let mut reply = [0u8; 7];
-        stream.write_all(b"PING\r\n").is_ok()
-            && stream.read_exact(&mut reply).is_ok()
-            && &reply == b"+PONG\r\n"
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().ok();
-            child.wait().ok();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn client(api: &str, redis: &str) -> Client {
-    let env = Environment::Custom {
-        auth_url: api.to_owned(),
-        api_url: api.to_owned(),
-    };
-    Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
-        .timeout(Duration::from_secs(10))
-        .call_timeout(Duration::from_secs(20))
-        .redis(redis)
-        .build()
-        .unwrap()
-}
+use hotmart_mock::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, MockServer};
+use hotmart_redis::{ClientBuilderExt, Redis};
+use support::{ME, RedisServer, on_redis};
 
 /// Starts a copy of this binary that runs only the `worker` test, doing `role`.
 fn spawn_worker(role: &str, envs: &[(&str, String)]) -> Child {
@@ -199,7 +93,7 @@ fn worker() {
             // Empty: each process on its own budget, for comparison.
             let redis = var("HOTMART_FLEET_REDIS");
             if !redis.is_empty() {
-                builder = builder.redis(redis);
+                builder = on_redis(builder, &redis);
             }
             let client = builder.build().unwrap();
             let (mut ok, mut failed) = (0u64, 0u64);
@@ -225,16 +119,22 @@ fn worker() {
             );
         }
         // Starts at a wall-clock time shared by all, gets a token and makes a call, with a file
-        // store of its own host and the shared Redis.
+        // store of its own host behind the shared Redis (the store and the budget made apart,
+        // as the command does).
         "token" => {
             let start_ms: u64 = var("HOTMART_FLEET_START_MS").parse().unwrap();
             let env = Environment::Custom {
                 auth_url: var("HOTMART_FLEET_API"),
                 api_url: var("HOTMART_FLEET_API"),
             };
+            let redis = Redis::new(&var("HOTMART_FLEET_REDIS")).unwrap();
             let client = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
-                .token_cache(var("HOTMART_FLEET_CACHE"))
-                .redis(var("HOTMART_FLEET_REDIS"))
+                .token_store(
+                    redis
+                        .token_store()
+                        .fallback(FileStore::new(var("HOTMART_FLEET_CACHE"))),
+                )
+                .rate_budget(redis.rate_budget())
                 .build()
                 .unwrap();
             thread::sleep(Duration::from_millis(start_ms.saturating_sub(wall_ms())));
@@ -255,9 +155,9 @@ fn worker() {
                 auth_url: var("HOTMART_FLEET_API"),
                 api_url: var("HOTMART_FLEET_API"),
             };
-            let client = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
-                .timeout(Duration::from_secs(2))
-                .redis(var("HOTMART_FLEET_REDIS"))
+            let builder = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
+                .timeout(Duration::from_secs(2));
+            let client = on_redis(builder, &var("HOTMART_FLEET_REDIS"))
                 .build()
                 .unwrap();
             let _ = client.access_token();
@@ -270,9 +170,12 @@ fn worker() {
                 auth_url: server_url.clone(),
                 api_url: server_url,
             };
-            let built = Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
-                .redis_from_env()
-                .build();
+            let built = Redis::from_env().and_then(|redis| {
+                let redis = redis.expect("HOTMART_REDIS_URL is set");
+                Client::builder(env, Credentials::new(CLIENT_ID, CLIENT_SECRET))
+                    .redis(&redis)
+                    .build()
+            });
             let outcome = match &built {
                 Ok(client) => u8::from(client.get(ME).send().is_ok()),
                 Err(hotmart::Error::InvalidEnv {
@@ -322,7 +225,7 @@ fn eight_processes_share_one_budget() {
 }
 
 /// The same without Redis, for the README's comparison: each process learns the window alone.
-/// `cargo test --features redis --test fleet -- --ignored --nocapture`
+/// `cargo test -p hotmart-redis --test fleet -- --ignored --nocapture`
 #[test]
 #[ignore = "a measurement, not a check"]
 fn eight_processes_without_redis() {
@@ -351,7 +254,7 @@ fn hammer(n: usize, redis: Option<&RedisServer>) -> Hammered {
     let redis_url = redis.map(RedisServer::url).unwrap_or_default();
     if redis.is_some() {
         // One token for all, fetched first, so the run measures the budget alone.
-        let warm = client(&server.url(), &redis_url);
+        let warm = support::client(&server, &redis_url);
         warm.access_token().unwrap();
     }
     server.set_rate_limit(calls as u32, window);
@@ -399,7 +302,7 @@ fn calls_complete_while_redis_is_down() {
         .rate_limit(1_000_000, Duration::from_secs(60))
         .start()
         .unwrap();
-    let client = client(&server.url(), &redis.url());
+    let client = support::client(&server, &redis.url());
     let mut slowest = Duration::ZERO;
     let mut calls = 0;
     let run = |client: &Client, slowest: &mut Duration, calls: &mut u32, for_: Duration| {
@@ -441,18 +344,18 @@ fn calls_complete_while_redis_is_down() {
     );
     // The shared window lives in Redis again: the answers' headers were stored there.
     assert_eq!(
-        redis_command(&redis, "DBSIZE"),
+        redis.command("DBSIZE"),
         ":1",
         "the budget's key is back in Redis"
     );
 }
 
-/// A malformed URL is refused by `build()`, and the password in a URL is never shown.
+/// A malformed URL is refused by `Redis::new`, and the password in a URL is never shown.
 #[test]
 fn redis_urls_are_checked_and_kept_secret() {
     let server = MockServer::start().unwrap();
     let builder = || Client::builder(server.environment(), server.credentials());
-    let err = builder().redis("http://cache:6379").build().unwrap_err();
+    let err = Redis::new("http://cache:6379").unwrap_err();
     assert!(matches!(
         err,
         hotmart::Error::InvalidConfig {
@@ -460,7 +363,9 @@ fn redis_urls_are_checked_and_kept_secret() {
             ..
         }
     ));
-    let with_password = builder().redis("redis://:hunter2-secret@127.0.0.1:1/0");
+    let redis = Redis::new("redis://:hunter2-secret@127.0.0.1:1/0").unwrap();
+    assert!(!format!("{redis:?}").contains("hunter2"));
+    let with_password = builder().redis(&redis);
     assert!(!format!("{with_password:?}").contains("hunter2"));
     let client = with_password.build().unwrap();
     assert!(!format!("{client:?}").contains("hunter2"));
@@ -546,11 +451,8 @@ fn a_dead_lock_owner_holds_up_the_next_fetch_only_until_the_lock_expires() {
     holder.wait().unwrap();
 
     let env = server.environment();
-    let client = Client::builder(env, server.credentials())
-        .timeout(Duration::from_secs(2))
-        .redis(redis.url())
-        .build()
-        .unwrap();
+    let builder = Client::builder(env, server.credentials()).timeout(Duration::from_secs(2));
+    let client = on_redis(builder, &redis.url()).build().unwrap();
     client.access_token().expect("the fetch proceeds");
     let waited = locked_at.elapsed();
     eprintln!("the next fetch went ahead {waited:?} after the owner took the lock (TTL 3 s)");
@@ -558,52 +460,6 @@ fn a_dead_lock_owner_holds_up_the_next_fetch_only_until_the_lock_expires() {
     assert!(waited >= Duration::from_millis(2_500), "{waited:?}");
     assert!(waited < Duration::from_millis(4_500), "{waited:?}");
     assert_eq!(server.token_request_count(), 2);
-}
-
-/// `hotmart --redis URL`: runs on two hosts (two cache homes) share one token through Redis; a
-/// malformed URL is a configuration error (exit 3) that does not echo the URL's password.
-#[cfg(feature = "cli")]
-#[test]
-fn the_command_shares_the_token_through_redis() {
-    let Some(redis) = RedisServer::start() else {
-        return;
-    };
-    let server = MockServer::start().unwrap();
-    let hosts = [
-        support::TempDir::new("cli-a"),
-        support::TempDir::new("cli-b"),
-    ];
-    let run = |home: &std::path::Path, args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_hotmart"))
-            .args(args)
-            .env_clear()
-            .env("HOTMART_ENV", "custom")
-            .env("HOTMART_AUTH_URL", server.url())
-            .env("HOTMART_API_URL", server.url())
-            .env("HOTMART_CLIENT_ID", CLIENT_ID)
-            .env("HOTMART_CLIENT_SECRET", CLIENT_SECRET)
-            .env("HOME", home)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    };
-    let url = redis.url();
-    let first = run(hosts[0].path(), &["--redis", &url, "token"]);
-    let second = run(hosts[1].path(), &["token", "--redis", &url]);
-    assert!(first.status.success() && second.status.success());
-    assert_eq!(first.stdout, second.stdout, "the same token on both hosts");
-    assert_eq!(server.token_request_count(), 1);
-
-    let bad = run(
-        hosts[0].path(),
-        &["--redis", "http://user:pw-7781@cache", "token"],
-    );
-    assert_eq!(bad.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(
-        stderr.contains("redis") && !stderr.contains("pw-7781"),
-        "{stderr}"
-    );
 }
 
 /// `HOTMART_REDIS_URL`: used when set; a malformed value is `InvalidEnv` naming it, without
@@ -630,11 +486,7 @@ fn the_redis_url_comes_from_the_environment() {
     assert_eq!(field(&bad[0], "outcome"), 2, "{bad:?}");
     assert_eq!(field(&bad[0], "leaked"), 0, "{bad:?}");
     // The shared budget's window is in Redis: the one call's answer was stored there.
-    assert_eq!(
-        redis_command(&redis, "DBSIZE"),
-        ":2",
-        "the budget and the token"
-    );
+    assert_eq!(redis.command("DBSIZE"), ":2", "the budget and the token");
 }
 
 /// A token the API rejects is removed from Redis too: the next process fetches a new one
@@ -645,13 +497,13 @@ fn a_rejected_token_is_removed_from_redis() {
         return;
     };
     let server = MockServer::start().unwrap();
-    let first = client(&server.url(), &redis.url());
+    let first = support::client(&server, &redis.url());
     let old = first.access_token().unwrap();
     server.revoke_tokens();
     // 401, the token is invalidated (in memory and in Redis), a new one is fetched.
     first.get(ME).send().unwrap();
     assert_eq!(server.token_request_count(), 2);
-    let second = client(&server.url(), &redis.url());
+    let second = support::client(&server, &redis.url());
     let token = second.access_token().unwrap();
     assert_ne!(token.secret(), old.secret());
     assert_eq!(
@@ -662,44 +514,29 @@ fn a_rejected_token_is_removed_from_redis() {
     assert_eq!(server.token_request_count(), 2);
 }
 
-/// One command to the server, the first line of its answer.
-fn redis_command(redis: &RedisServer, command: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", redis.port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    stream
-        .write_all(format!("{command}\r\n").as_bytes())
-        .unwrap();
-    let mut reply = [0u8; 64];
-    let n = stream.read(&mut reply).unwrap();
-    String::from_utf8_lossy(&reply[..n]).trim().to_owned()
-}
-
-/// `rediss://`: TLS to Redis, the server's certificate checked against Mozilla's roots and the
-/// client's extra ones (`add_root_certificates_pem`), as for the API. A client that does not
+/// `rediss://` (feature `tls`): TLS to Redis, the server's certificate checked against the
+/// roots given to `Redis::root_certificates_pem` (else the platform's). A client that does not
 /// trust the certificate does without Redis, and its calls still work.
-#[cfg(feature = "rustls")]
+#[cfg(feature = "tls")]
 #[test]
 fn redis_over_tls() {
     let dir = support::TempDir::new("redis-tls");
-    let ca = tls_support::TestCa::new("hotmart test Redis CA");
-    let cert = ca.issue(&["localhost"]);
+    let ca = support::TestCa::new(&["localhost"]);
     let file = |name: &str, text: &str| {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         path.display().to_string()
     };
-    let tls_port = free_port();
+    let tls_port = support::free_port();
     let Some(redis) = RedisServer::start_with(vec![
         "--tls-port".into(),
         tls_port.to_string(),
         "--tls-cert-file".into(),
-        file("redis.crt", &cert.cert_pem),
+        file("redis.crt", &ca.cert_pem),
         "--tls-key-file".into(),
-        file("redis.key", &cert.key_pem),
+        file("redis.key", &ca.key_pem),
         "--tls-ca-cert-file".into(),
-        file("ca.crt", ca.pem()),
+        file("ca.crt", &ca.ca_pem),
         "--tls-auth-clients".into(),
         "no".into(),
     ]) else {
@@ -707,10 +544,13 @@ fn redis_over_tls() {
     };
     let server = MockServer::start().unwrap();
     let url = format!("rediss://localhost:{tls_port}/0");
+    let trusted = Redis::new(&url)
+        .unwrap()
+        .root_certificates_pem(&ca.ca_pem)
+        .unwrap();
     let trusting = || {
         Client::builder(server.environment(), server.credentials())
-            .redis(&url)
-            .add_root_certificates_pem(ca.pem())
+            .redis(&trusted)
             .build()
             .unwrap()
     };
@@ -722,15 +562,11 @@ fn redis_over_tls() {
         "one token, through Redis over TLS"
     );
     assert_eq!(server.token_request_count(), 1);
-    assert_eq!(
-        redis_command(&redis, "DBSIZE"),
-        ":1",
-        "the token is in Redis"
-    );
+    assert_eq!(redis.command("DBSIZE"), ":1", "the token is in Redis");
 
     // Without the CA, the handshake is refused: this client does without Redis.
     let doubting = Client::builder(server.environment(), server.credentials())
-        .redis(&url)
+        .redis(&Redis::new(&url).unwrap())
         .build()
         .unwrap();
     doubting.get(ME).send().unwrap();

@@ -1,74 +1,22 @@
 //! Review findings: a hostile "Redis" (a raw TCP server on loopback that answers garbage,
-//! hangs, trickles or floods), a hostile API's rate-limit headers against the budget, and the
-//! limits a call must keep whatever the other side does.
+//! hangs, trickles or floods), and the limits a call must keep whatever it does.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use hotmart::Client;
 use hotmart_mock::MockServer;
-use hotmart::{Client, Credentials, Limit};
 
 mod support;
-use support::hostile::{Answer, HostileServer};
-
-const ME: &str = "/user/api/v1/me";
-
-/// A fake Redis on a loopback port: every connection gets `serve`'s treatment.
-struct FakeRedis {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-
-impl FakeRedis {
-    fn start(serve: fn(TcpStream, &AtomicBool)) -> FakeRedis {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if flag.load(Ordering::Relaxed) {
-                    return;
-                }
-                let Ok(stream) = stream else { continue };
-                let flag = Arc::clone(&flag);
-                thread::spawn(move || serve(stream, &flag));
-            }
-        });
-        FakeRedis { port, stop }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://:pw-hunter2@127.0.0.1:{}/0", self.port)
-    }
-}
-
-impl Drop for FakeRedis {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-/// Reads whatever the client sends, in the background, so its writes never block.
-fn drain(stream: &TcpStream) {
-    let mut reader = stream.try_clone().unwrap();
-    thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while matches!(reader.read(&mut buf), Ok(n) if n > 0) {}
-    });
-}
+use support::{FakeRedis, ME, drain, on_redis};
 
 fn client(server: &MockServer, redis: &str) -> Client {
-    Client::builder(server.environment(), server.credentials())
-        .call_timeout(Duration::from_secs(5))
-        .redis(redis)
-        .build()
-        .unwrap()
+    let builder = Client::builder(server.environment(), server.credentials())
+        .call_timeout(Duration::from_secs(5));
+    on_redis(builder, redis).build().unwrap()
 }
 
 /// Three calls through a client whose Redis is `fake`: each must complete, and the three well
@@ -141,69 +89,8 @@ fn a_redis_that_sends_endless_nested_arrays_is_done_without() {
     calls_complete_despite(&fake);
 }
 
-/// A server whose API answers every call with `api`'s answer; tokens are always granted.
-fn api_server(api: fn() -> Answer) -> HostileServer {
-    HostileServer::start(move |req| {
-        if req.is_token() {
-            Answer::token("tok")
-        } else {
-            api()
-        }
-    })
-}
-
-#[test]
-fn a_429_and_the_rate_budget_together_wait_no_longer_than_max_rate_limit_wait() {
-    // The 429 asks for 2 s; its headers also say the window resets in 4 s. Both the retry
-    // loop and the budget wait for the same limit: together they must stay within
-    // max_rate_limit_wait, not within twice it.
-    let server = api_server(|| {
-        Answer::status(
-            429,
-            &[
-                ("Retry-After", "2"),
-                ("RateLimit-Remaining", "0"),
-                ("RateLimit-Reset", "4"),
-            ],
-            "",
-        )
-    });
-    let max_wait = Duration::from_secs(2);
-    let client = Client::builder(server.environment(), Credentials::new("id", "secret"))
-        .max_rate_limit_wait(max_wait)
-        .call_timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = client.get(ME).send().unwrap_err();
-    let took = started.elapsed();
-    assert!(err.is_rate_limited(), "{err:?}");
-    let gave_up = err.gave_up().expect("the limit that ended the call");
-    assert_eq!(gave_up.limit, Limit::RateLimitWait(max_wait));
-    assert!(
-        took < max_wait + Duration::from_millis(800),
-        "waited {took:?} for rate limits with max_rate_limit_wait {max_wait:?}"
-    );
-    assert!(gave_up.rate_limit_waits <= max_wait, "{gave_up:?}");
-}
-
-#[test]
-fn a_client_without_rate_limit_headers_is_never_slowed() {
-    let server = api_server(|| Answer::json(200, "{}"));
-    let client = Client::builder(server.environment(), Credentials::new("id", "secret"))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    for _ in 0..30 {
-        client.get(ME).send().unwrap();
-    }
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(3), "{took:?}");
-    assert_eq!(server.api_requests(), 30);
-}
-
-/// The bounded connection speaks AUTH (with a user, too) and SELECT as the crate's did: the
-/// budget's key lands in the database the URL names, on a server that wants a password.
+/// AUTH (with a user, too) and SELECT: the budget's key lands in the database the URL names,
+/// on a server that wants a password.
 #[test]
 fn a_password_and_a_database_in_the_url_are_used() {
     let port = TcpListener::bind("127.0.0.1:0")
