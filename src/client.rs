@@ -89,8 +89,12 @@ impl Client {
     /// The call (waiting for another thread's fetch, or fetching, retries included) ends by
     /// the client's `call_timeout`.
     pub fn access_token(&self) -> Result<AccessToken, Error> {
-        // The one clock read of the cached path: the deadline and the freshness check share it.
+        // The cached path: one clock read, a lock and a clone; the deadline is derived from
+        // the same reading only on a miss.
         let now = Instant::now();
+        if let Some(token) = self.inner.cell.fresh(now) {
+            return Ok(token);
+        }
         let deadline = crate::retry::deadline_from(now, self.inner.settings.retry.call_timeout);
         self.access_token_at(now, deadline)
     }

@@ -92,6 +92,17 @@ impl TokenCell {
         outcome
     }
 
+    /// The cached token if it is still fresh at `now`: the whole of the hot path, a lock, a
+    /// comparison and an `Arc` clone.
+    #[inline]
+    pub(crate) fn fresh(&self, now: Instant) -> Option<AccessToken> {
+        self.lock()
+            .token
+            .as_ref()
+            .filter(|t| t.is_fresh_at(now))
+            .cloned()
+    }
+
     /// Forgets `token` if it is still the cached one. Many threads that saw the same token
     /// rejected thus cause one refresh, not one each.
     pub(crate) fn invalidate(&self, token: &AccessToken) -> bool {
