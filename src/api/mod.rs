@@ -387,7 +387,7 @@ macro_rules! paged_request {
 
 /// Defines filter setters on a request type: `name(type = "sample for the doc example") =>
 /// "query_name"`, then `ms` for dates sent as epoch milliseconds, `into` for a filter enum
-/// (the setter takes `impl Into<Enum>`, so `"ACTIVE"` works too) or `add` for a parameter
+/// (the setter takes `impl Into<Enum>`, so `"ACTIVE"` works too) or `add` for a filter enum
 /// Hotmart takes more than once.
 macro_rules! setters {
     (
@@ -414,6 +414,7 @@ macro_rules! setters {
         }
     };
     (@ty $ty:ty, into) => { impl Into<$ty> };
+    (@ty $ty:ty, add) => { impl Into<$ty> };
     (@ty $ty:ty $(, $how:ident)?) => { $ty };
     (@set $self:ident, $key:literal, $value:ident, $ty:ty, ms) => {
         $self.set($key, $crate::api::epoch_ms($value))
@@ -423,8 +424,8 @@ macro_rules! setters {
         $self.set($key, value)
     }};
     (@set $self:ident, $key:literal, $value:ident, $ty:ty, add) => {{
-        let mut this = $self;
-        this.request = this.request.query($key, $value);
+        let (mut this, value): (Self, $ty) = ($self, $value.into());
+        this.request = this.request.query($key, value);
         this
     }};
     (@set $self:ident, $key:literal, $value:ident, $ty:ty) => {
