@@ -1,4 +1,5 @@
-//! The typed product, coupon, Club, event and negotiation calls against the local Hotmart.
+//! The typed product, coupon, Club, event and negotiation calls against the local Hotmart, on
+//! Hotmart's own paths and in its recorded shapes.
 
 mod support;
 
@@ -40,21 +41,12 @@ fn products_offers_and_plans() {
 }
 
 #[test]
-fn coupons_create_list_delete_and_the_empty_body() {
+fn coupons_create_list_and_delete_on_hotmarts_paths() {
     let server = MockServer::builder().products(2).start().unwrap();
     let client = support::client(&server);
-    // The second product has no coupon: Hotmart answers 200 with an empty body.
-    let none: Vec<_> = client
-        .coupons()
-        .list(1_000_002)
-        .items()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert!(none.is_empty());
-
     client.coupons().create(1_000_002, "SUMMER20", 0.2).unwrap();
     let request = server.requests().pop().unwrap();
-    assert_eq!(request.path, "/payments/api/v1/product/1000002/coupon");
+    assert_eq!(request.path, "/products/api/v1/product/1000002/coupon");
     assert_eq!(request.body, br#"{"code":"SUMMER20","discount":0.2}"#);
     let coupons: Vec<_> = client
         .coupons()
@@ -63,10 +55,19 @@ fn coupons_create_list_delete_and_the_empty_body() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(coupons.len(), 1);
+    assert_eq!(coupons[0].coupon_code.as_deref(), Some("SUMMER20"));
     assert_eq!(coupons[0].discount, Some(0.2));
-    let id = coupons[0].coupon_id.unwrap();
+    let id = coupons[0].id.unwrap();
+    assert_eq!(
+        server.requests().pop().unwrap().path,
+        "/products/api/v1/coupon/product/1000002"
+    );
 
     client.coupons().delete(id).unwrap();
+    assert_eq!(
+        server.requests().pop().unwrap().path,
+        format!("/products/api/v1/coupon/{id}")
+    );
     assert!(
         client
             .coupons()
@@ -139,8 +140,10 @@ fn events_and_tickets() {
     let server = MockServer::start().unwrap();
     let client = support::client(&server);
     let event = client.events().get(3_000_001).unwrap();
-    assert_eq!(event.name.as_deref(), Some("Encontro Rust BH"));
-    assert!(event.start_date.is_some());
+    let product = event.product.as_ref().unwrap();
+    assert_eq!(product.name.as_deref(), Some("Encontro Rust BH"));
+    assert!(event.starts_at().is_some());
+    assert!(!event.lots.unwrap_or_default().is_empty());
     assert_eq!(client.events().get(1).unwrap_err().status(), Some(404));
 
     let tickets: Vec<_> = client
@@ -161,16 +164,23 @@ fn events_and_tickets() {
 }
 
 #[test]
-fn negotiation_is_created_and_not_retried() {
+fn negotiation_is_created_on_hotmarts_path() {
     let server = MockServer::builder().subscriptions(3).start().unwrap();
     let client = support::client(&server);
-    let offer = client.negotiation().create("SUB00002").unwrap();
-    assert_eq!(offer.subscriber_code.as_deref(), Some("SUB00002"));
-    assert!(offer.url.unwrap().starts_with("https://"));
+    let deal = client
+        .negotiation()
+        .create(2, &[3], "PIX")
+        .discount("CUSTOM", 10.5)
+        .send()
+        .unwrap();
+    assert_eq!(deal.subscription_id, Some(2));
+    assert!(deal.payment.and_then(|p| p.pix_code).is_some());
     let request = server.requests().pop().unwrap();
-    assert_eq!(request.body, br#"{"subscriber_code":"SUB00002"}"#);
+    assert_eq!(request.path, "/payments/api/v1/installments/negotiate");
     assert_eq!(
-        client.negotiation().create("NOPE").unwrap_err().status(),
-        Some(404)
+        request.body,
+        br#"{"subscription_id":2,"recurrences":[3],"payment_type":"PIX","discount":{"type":"CUSTOM","value":10.5}}"#
     );
+    let unknown = client.negotiation().create(999_999, &[1], "PIX").send();
+    assert_eq!(unknown.unwrap_err().status(), Some(404));
 }
