@@ -108,6 +108,8 @@ mod retry;
 mod secret;
 pub mod store;
 pub mod token;
+#[cfg(feature = "json")]
+pub mod webhook;
 
 // The typed calls encode path segments with it.
 #[cfg(feature = "json")]
