@@ -95,8 +95,17 @@ fn get_prints_the_body_and_all_pages_as_ndjson() {
     let server = MockServer::start().unwrap();
     let me = run(&server, home.path(), &["get", "/user/api/v1/me"]);
     assert_eq!(code(&me), 0, "{}", stderr(&me));
-    assert!(stdout(&me).starts_with(r#"{"id":4242"#), "{}", stdout(&me));
-    assert!(stdout(&me).ends_with("}\n"));
+    // The body as it came, with a line break added for the shell.
+    let body = stdout(&me);
+    let direct = support::client(&server)
+        .get("/user/api/v1/me")
+        .send()
+        .unwrap();
+    assert_eq!(body.trim_end().as_bytes(), direct.body());
+    assert!(
+        body.contains(r#""id":4242"#) && body.ends_with("}\n"),
+        "{body}"
+    );
 
     let all = run(
         &server,
@@ -431,4 +440,30 @@ fn a_closed_stderr_keeps_the_exit_code() {
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(2), "{status:?}");
+}
+
+/// Redis down: the run still works (this host's file cache), says so, and never shows the
+/// URL's password.
+#[cfg(feature = "redis")]
+#[test]
+fn redis_down_falls_back_without_showing_the_password() {
+    let home = TempDir::new("cli-redis");
+    let server = MockServer::start().unwrap();
+    let closed = support::closed_port();
+    let url = format!("redis://:s3cret-pw@{closed}/0");
+    for args in [
+        vec!["token", "--redis", url.as_str()],
+        vec!["-v", "token", "--no-cache", "--redis", url.as_str()],
+    ] {
+        let out = run(&server, home.path(), &args);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert!(stdout(&out).starts_with("mock-at."));
+        assert!(!stderr(&out).contains("s3cret-pw"), "{}", stderr(&out));
+    }
+    let env = command(&server, home.path(), &["token"])
+        .env("HOTMART_REDIS_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(code(&env), 0, "{}", stderr(&env));
+    assert!(!String::from_utf8_lossy(&env.stderr).contains("s3cret-pw"));
 }
