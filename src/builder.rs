@@ -115,6 +115,7 @@ impl ClientBuilder {
             proxy: ProxySetting::FromEnv,
             settings: ApiSettings {
                 max_body: 8 << 20,
+                lock_wait: Duration::ZERO,
                 retry: Policy::default(),
             },
             #[cfg(any(feature = "rustls", feature = "native-tls"))]
@@ -395,6 +396,12 @@ impl ClientBuilder {
             return invalid("connect_timeout", "a zero timeout would fail every request");
         }
         let mut settings = self.settings;
+        // A token request takes at most one request timeout; a lock held much longer has a
+        // stuck holder (stopped, frozen), and is fetched around.
+        settings.lock_wait = timeout
+            .unwrap_or(Duration::from_secs(30))
+            .saturating_add(Duration::from_secs(1))
+            .min(Duration::from_secs(60));
         let retry = &mut settings.retry;
         retry.base_backoff = clamp(retry.base_backoff);
         retry.max_rate_limit_wait = clamp(retry.max_rate_limit_wait);
@@ -454,6 +461,7 @@ impl ClientBuilder {
             budget,
             store: self.token_store,
             key,
+            rejected: Default::default(),
         }))
     }
 }

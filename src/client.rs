@@ -46,6 +46,8 @@ pub(crate) struct Inner {
     pub(crate) store: Option<Box<dyn TokenStore>>,
     /// What the store keeps this client's token under.
     pub(crate) key: TokenKey,
+    /// Tokens the API rejected: no store hands them out again.
+    pub(crate) rejected: store::Rejected,
 }
 
 /// How API calls behave; set through [`ClientBuilder`].
@@ -53,6 +55,8 @@ pub(crate) struct Inner {
 pub(crate) struct ApiSettings {
     /// The most body bytes read from an API answer.
     pub(crate) max_body: u64,
+    /// The longest wait for another process's token fetch (a store's lock).
+    pub(crate) lock_wait: Duration,
     pub(crate) retry: Policy,
 }
 
@@ -124,9 +128,13 @@ impl Client {
             .cell
             .get_or_fetch(started, deadline, too_late, || match &inner.store {
                 Some(store) => {
-                    store::fetch_through(&**store, &inner.key, inner.token.margin, deadline, || {
-                        self.fetch_token(deadline)
-                    })
+                    let lookup = store::Lookup {
+                        key: &inner.key,
+                        margin: inner.token.margin,
+                        rejected: &inner.rejected,
+                        lock_wait: inner.settings.lock_wait,
+                    };
+                    store::fetch_through(&**store, &lookup, deadline, || self.fetch_token(deadline))
                 }
                 None => self.fetch_token(deadline),
             })
@@ -143,6 +151,8 @@ impl Client {
             log::debug!(target: "hotmart::token", "access token invalidated");
         }
         if let Some(store) = &self.inner.store {
+            // Remembered first: a store that cannot remove it must not hand it out again.
+            self.inner.rejected.insert(token.secret());
             store.compare_and_remove(&self.inner.key, token.secret());
         }
         dropped

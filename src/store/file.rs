@@ -30,6 +30,9 @@ const MAX_FILE_LEN: u64 = 16 * 1024;
 /// a token request takes with the default 30 s timeout.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 
+/// How long removing a rejected token waits for the lock.
+const REMOVE_LOCK_WAIT: Duration = Duration::from_secs(1);
+
 /// A temporary file this old was left by a process that died while writing it.
 const STALE_TEMPORARY: Duration = Duration::from_secs(600);
 
@@ -54,12 +57,36 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 #[derive(Clone, Debug)]
 pub struct FileStore {
     dir: PathBuf,
+    /// Whether the untrusted-directory warning was given (once per store).
+    warned: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FileStore {
     /// The cache under `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        FileStore { dir: dir.into() }
+        FileStore {
+            dir: dir.into(),
+            warned: Default::default(),
+        }
+    }
+
+    /// Whether the directory may hold this user's token: absent (it is then made `0700`), or
+    /// owned by this user and writable by no one else. Another user who can write it could
+    /// delete the cache, plant files or hold the lock, so it is skipped, with one warning.
+    fn usable(&self) -> bool {
+        let Err(reason) = trusted_dir(&self.dir) else {
+            return true;
+        };
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            log::warn!(
+                target: "hotmart::token",
+                "not using the token cache directory {}: {reason}; the token is not cached \
+                 (fix: use a directory of your own, mode 0700, e.g. `chmod 700` it or choose \
+                 another with token_cache)",
+                self.dir.display()
+            );
+        }
+        false
     }
 
     /// The directory it keeps its files in.
@@ -190,10 +217,10 @@ impl Slot {
         builder.create(&self.dir)
     }
 
-    /// Takes the lock file's exclusive lock, waiting up to [`LOCK_WAIT`] for another process
-    /// to release it: one that hangs while holding it must not hang every later run too.
+    /// Takes the lock file's exclusive lock to remove a rejected token, waiting briefly: the
+    /// client remembers the rejection anyway, so a holder that hangs costs a second, not a run.
     fn lock(&self) -> io::Result<File> {
-        self.lock_by(Instant::now() + LOCK_WAIT)
+        self.lock_by(Instant::now() + REMOVE_LOCK_WAIT)
     }
 
     /// [`lock`](Self::lock), waiting no later than `deadline` (nor longer than [`LOCK_WAIT`]).
@@ -255,20 +282,54 @@ fn file_stem(key: &TokenKey) -> String {
 
 impl TokenStore for FileStore {
     fn load(&self, key: &TokenKey) -> Option<StoredToken> {
-        self.slot(key).load()
+        self.usable().then(|| self.slot(key).load())?
     }
 
     fn compare_and_store(&self, key: &TokenKey, expected: Option<&str>, new: &StoredToken) -> bool {
-        self.slot(key).compare_and_store(expected, new)
+        self.usable() && self.slot(key).compare_and_store(expected, new)
     }
 
     fn compare_and_remove(&self, key: &TokenKey, token: &str) -> bool {
-        self.slot(key).compare_and_remove(token)
+        self.usable() && self.slot(key).compare_and_remove(token)
     }
 
     fn fetch_lock(&self, key: &TokenKey, deadline: Instant) -> Option<FetchGuard> {
-        self.slot(key).fetch_lock(deadline)
+        self.usable().then(|| self.slot(key).fetch_lock(deadline))?
     }
+}
+
+/// Whether `dir` is absent or this user's own and writable by no one else.
+#[cfg(unix)]
+fn trusted_dir(dir: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match fs::metadata(dir) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(format!("cannot inspect it ({err})")),
+    };
+    if !meta.is_dir() {
+        return Err("it is not a directory".to_owned());
+    }
+    if let Some(uid) = own_uid()
+        && meta.uid() != uid
+    {
+        return Err(format!(
+            "it is owned by user {}, not by this process's user {uid}",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "its mode {:04o} lets other users write in it",
+            meta.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn trusted_dir(_dir: &std::path::Path) -> Result<(), String> {
+    Ok(())
 }
 
 impl Slot {

@@ -120,6 +120,10 @@ impl TokenKey {
     /// assert_ne!(key.digest(), hotmart::store::TokenKey::new("https://a", "https://b", "id2").digest());
     /// ```
     pub fn digest(&self) -> String {
+        format!("{:016x}", self.digest_u64())
+    }
+
+    fn digest_u64(&self) -> u64 {
         // FNV-1a: stable across versions and platforms, unlike std's hasher.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for part in [&self.auth_url, &self.api_url, &self.client_id] {
@@ -128,7 +132,7 @@ impl TokenKey {
                 hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
             }
         }
-        format!("{hash:016x}")
+        hash
     }
 }
 
@@ -202,8 +206,18 @@ impl StoredToken {
             return None;
         }
         let now_ms = millis(now.0);
+        // An entry issued in the future was written by a clock that ran ahead (and was set
+        // back since, by NTP say): its expiry is off by as much, so it is not trusted.
+        if self.issued_ms > now_ms.saturating_add(CLOCK_SKEW_MS) {
+            log::debug!(
+                target: "hotmart::token",
+                "ignoring a cached token issued {} s in the future (a clock that ran ahead)",
+                (self.issued_ms - now_ms) / 1_000
+            );
+            return None;
+        }
         let lifetime = self.expires_ms.checked_sub(self.issued_ms)?;
-        // A clock set back since the token was stored cannot stretch it past its lifetime.
+        // Within the skew allowed, an expiry still never lies further than the lifetime.
         let remaining = self.expires_ms.checked_sub(now_ms)?.min(lifetime);
         let (remaining, lifetime) = (
             Duration::from_millis(remaining),
@@ -231,6 +245,10 @@ impl fmt::Debug for StoredToken {
             .finish()
     }
 }
+
+/// How far in the future an entry's issue time may lie (clocks of one host and a shared
+/// store's writers drift a little) before the entry is not trusted.
+const CLOCK_SKEW_MS: u64 = 60_000;
 
 /// Held while one process fetches a token for everyone; dropping it lets the others in.
 #[must_use = "the lock is released when the guard is dropped"]
@@ -302,24 +320,85 @@ fn millis(time: SystemTime) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// How a client reads its store: the key, the margin, the tokens the API rejected (never
+/// taken from a store again, even when the store could not remove them), and how long to
+/// wait for another process's fetch.
+pub(crate) struct Lookup<'a> {
+    pub(crate) key: &'a TokenKey,
+    pub(crate) margin: Duration,
+    pub(crate) rejected: &'a Rejected,
+    /// The longest wait for the fetch lock: about one token request; a holder that takes
+    /// longer is stuck (stopped, frozen) and is fetched around.
+    pub(crate) lock_wait: Duration,
+}
+
+impl Lookup<'_> {
+    fn usable(&self, entry: Option<&StoredToken>) -> Option<AccessToken> {
+        let entry = entry?;
+        if self.rejected.contains(entry.secret()) {
+            log::warn!(
+                target: "hotmart::token",
+                "the token store still holds an access token the API rejected (it could not \
+                 remove it): not using it, fetching a new one"
+            );
+            return None;
+        }
+        entry.to_fresh(self.margin, now())
+    }
+}
+
+/// The access tokens the API rejected in this process, as digests; a few suffice, since a
+/// store holds one entry per key.
+#[derive(Default)]
+pub(crate) struct Rejected(std::sync::Mutex<std::collections::VecDeque<u64>>);
+
+impl Rejected {
+    const KEPT: usize = 16;
+
+    fn digest(token: &str) -> u64 {
+        TokenKey::new("", "", token).digest_u64()
+    }
+
+    pub(crate) fn insert(&self, token: &str) {
+        let mut list = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if list.len() >= Self::KEPT {
+            list.pop_front();
+        }
+        list.push_back(Self::digest(token));
+    }
+
+    fn contains(&self, token: &str) -> bool {
+        let list = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        !list.is_empty() && list.contains(&Self::digest(token))
+    }
+}
+
 /// The token cell's fetch, through `store`: a fresh stored token if there is one, else, under
 /// the cross-process fetch lock and after looking again, `fetch`'s token, which is stored.
-/// The lock is waited for no later than `deadline`, the call's.
+/// The lock is waited for no later than `deadline`, the call's, nor longer than
+/// `lookup.lock_wait`.
 pub(crate) fn fetch_through(
     store: &dyn TokenStore,
-    key: &TokenKey,
-    margin: Duration,
+    lookup: &Lookup<'_>,
     deadline: Instant,
     fetch: impl FnOnce() -> Result<AccessToken, Error>,
 ) -> Result<AccessToken, Error> {
-    if let Some(token) = store.load(key).and_then(|s| s.to_fresh(margin, now())) {
+    let key = lookup.key;
+    if let Some(token) = lookup.usable(store.load(key).as_ref()) {
         log::debug!(target: "hotmart::token", "access token read from the token cache");
         return Ok(token);
     }
-    let guard = store.fetch_lock(key, deadline);
+    let lock_by = crate::retry::deadline_after(lookup.lock_wait).min(deadline);
+    let guard = store.fetch_lock(key, lock_by);
     // Another process may have fetched while this one waited for the lock.
     let current = store.load(key);
-    if let Some(token) = current.as_ref().and_then(|s| s.to_fresh(margin, now())) {
+    if let Some(token) = lookup.usable(current.as_ref()) {
         log::debug!(
             target: "hotmart::token",
             "access token read from the token cache, fetched by another process"
@@ -395,11 +474,18 @@ pub(crate) mod tests {
 
     #[test]
     fn a_clock_set_back_does_not_stretch_a_token() {
-        let token = stored(1_000_000, 1_010_000)
+        // Issued within the allowed skew ahead: trusted, never past its lifetime.
+        let token = stored(30_000, 40_000)
             .to_fresh(Duration::ZERO, at(0))
             .unwrap();
         let left = token.expires_at() - Instant::now();
         assert!(left <= Duration::from_secs(10), "{left:?}");
+        // Issued further ahead: a clock that ran ahead wrote it, and it is not trusted.
+        assert!(
+            stored(1_000_000, 1_010_000)
+                .to_fresh(Duration::ZERO, at(0))
+                .is_none()
+        );
     }
 
     #[test]
