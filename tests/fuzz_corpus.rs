@@ -5,6 +5,9 @@
 mod differential;
 #[path = "../fuzz/src/roundtrip.rs"]
 mod roundtrip;
+#[cfg(feature = "json")]
+#[path = "../fuzz/src/webhook.rs"]
+mod webhook;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -61,4 +64,23 @@ fn roundtrip_corpus_parses_back() {
             panic!("{} does not round-trip", path.display());
         }
     }
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn webhook_event_corpus_parses_without_panic() {
+    let corpus = corpus("webhook_event");
+    let mut events = 0;
+    for (path, bytes) in &corpus {
+        if std::panic::catch_unwind(|| webhook::check(bytes)).is_err() {
+            panic!("{} breaks the webhook parser's rules", path.display());
+        }
+        events += usize::from(hotmart::webhook::Event::parse(bytes).is_ok());
+    }
+    // The seeds are the published samples, which all parse.
+    assert!(
+        events >= 43,
+        "only {events} of {} seeds parse",
+        corpus.len()
+    );
 }

@@ -1,5 +1,5 @@
-//! Every published webhook sample (tests/fixtures/webhooks/, sources in
-//! tests/fixtures/SOURCES.md) decodes to its kind with the id, transaction, buyer e-mail,
+//! Every published webhook sample (tests/fixtures/webhooks/, sources in the "Webhooks"
+//! section of SOURCES.md) decodes to its kind with the id, transaction, buyer e-mail,
 //! product id, price (with currency) and subscriber code the sample holds.
 #![cfg(feature = "json")]
 

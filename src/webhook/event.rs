@@ -153,7 +153,8 @@ macro_rules! kinds {
         /// use hotmart::webhook::EventKind;
         ///
         /// let kind: EventKind = "PURCHASE_APPROVED".parse().unwrap();
-        /// assert_eq!((kind.as_str(), kind), ("PURCHASE_APPROVED", EventKind::PurchaseApproved));
+        /// assert_eq!(kind, EventKind::PurchaseApproved);
+        /// assert_eq!(kind.as_str(), "PURCHASE_APPROVED");
         /// assert_eq!("NEW".parse::<EventKind>().unwrap(), EventKind::Other("NEW".into()));
         /// ```
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -32,7 +32,7 @@
 //!         Err(_) => 503,
 //!     }
 //! };
-//! let status = answer(Some("the header's value"), br#"{"id":"…","event":"…"}"#);
+//! let status = answer(Some("the header's value"), br#"{"id":"1","event":"PURCHASE_APPROVED"}"#);
 //! # Ok::<(), hotmart::webhook::Error>(())
 //! ```
 
