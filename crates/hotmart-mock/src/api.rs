@@ -2,19 +2,22 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Answer, RecordedRequest, State, lock};
+use crate::RecordedRequest;
+use crate::answer::Answer;
+use crate::endpoints;
+use crate::mock::{State, lock};
 
 /// The rate-limit window: `budget` calls per `window`, as Hotmart counts 500 a minute.
 #[derive(Debug)]
-pub(super) struct RateWindow {
-    pub(super) budget: u32,
-    pub(super) window: Duration,
-    pub(super) started: Instant,
-    pub(super) used: u32,
+pub(crate) struct RateWindow {
+    pub(crate) budget: u32,
+    pub(crate) window: Duration,
+    pub(crate) started: Instant,
+    pub(crate) used: u32,
 }
 
 impl RateWindow {
-    pub(super) fn new(budget: u32, window: Duration) -> Self {
+    pub(crate) fn new(budget: u32, window: Duration) -> Self {
         RateWindow {
             budget,
             window,
@@ -34,7 +37,7 @@ impl RateWindow {
         if allowed {
             self.used += 1;
         }
-        let remaining = self.budget - self.used;
+        let remaining = self.budget.saturating_sub(self.used);
         let left = self.window.saturating_sub(now.duration_since(self.started));
         // Whole seconds, rounded up, so a client that waits this long finds a new window.
         let reset = left.as_secs() + u64::from(left.subsec_nanos() > 0);
@@ -49,7 +52,7 @@ impl RateWindow {
     }
 }
 
-pub(super) fn respond(state: &State, request: &RecordedRequest) -> Answer {
+pub(crate) fn respond(state: &State, request: &RecordedRequest) -> Answer {
     if let Err(answer) = authorize(state, request) {
         return answer;
     }
@@ -94,13 +97,5 @@ fn authorize(state: &State, request: &RecordedRequest) -> Result<(), Answer> {
 }
 
 fn route(state: &State, request: &RecordedRequest) -> Answer {
-    super::endpoints::route(state, request)
-}
-
-/// How many fictional records each endpoint serves.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Counts {
-    pub(super) sales: usize,
-    pub(super) subscriptions: usize,
-    pub(super) products: usize,
+    endpoints::route(&mut lock(&state.store), request)
 }

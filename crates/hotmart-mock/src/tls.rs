@@ -1,9 +1,9 @@
-//! https for the local Hotmart: the front (`front.rs`) with a TLS handshake (rustls over the
-//! `TcpStream`) before the relay, which then reads and writes the decrypted stream.
+//! https for the local Hotmart: the server of [`http`](crate::http) over rustls, the TLS
+//! handshake done on each connection's thread before the first request is read.
 
 use std::fmt;
 use std::io::{self, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,8 +11,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConnection, StreamOwned};
 
-use super::MockBuilder;
-use super::front::{self, Front, Stream};
+use crate::MockBuilder;
+use crate::http::{self, Limits, Request, Response, Server, Stream};
 
 /// The longest a client may take over its handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -20,11 +20,11 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 impl MockBuilder {
     /// Serves https instead of plain http, presenting the certificate chain `cert_pem` (leaf
     /// first) and its private key `key_pem` (PKCS #8, PKCS #1 or SEC1). The certificate
-    /// must be valid for `localhost`: [`url`](super::MockServer::url) becomes
+    /// must be valid for `localhost`: [`url`](crate::MockServer::url) becomes
     /// `https://localhost:<port>`. Give your client the root that signed it with
     /// [`ClientBuilder::add_root_certificates_pem`](hotmart::ClientBuilder::add_root_certificates_pem).
     ///
-    /// Needs the `rustls` feature (for the server side; the client may use either backend).
+    /// Needs the `tls` feature (for the server side; the client may use either backend).
     /// [`start`](Self::start) fails with [`io::ErrorKind::InvalidInput`] if the PEM texts
     /// are unusable.
     ///
@@ -61,7 +61,7 @@ impl MockBuilder {
 }
 
 /// The certificate and key given to [`MockBuilder::https`], checked when the server starts.
-pub(super) struct Https {
+pub(crate) struct Https {
     cert_pem: Vec<u8>,
     key_pem: Vec<u8>,
 }
@@ -73,8 +73,13 @@ impl fmt::Debug for Https {
 }
 
 impl Https {
-    /// Starts the front on `port` of 127.0.0.1 (0: a free one), relaying to `backend`.
-    pub(super) fn start(self, port: u16, backend: SocketAddr) -> io::Result<Front> {
+    /// Serves https on `listener`.
+    pub(crate) fn serve(
+        self,
+        listener: TcpListener,
+        limits: Limits,
+        handler: impl Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+    ) -> io::Result<Server> {
         let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidInput, what);
         let chain = CertificateDer::pem_slice_iter(&self.cert_pem)
             .collect::<Result<Vec<_>, _>>()
@@ -92,27 +97,23 @@ impl Https {
             .with_single_cert(chain, key)
             .map_err(|_| invalid("the mock's certificate and key do not fit together"))?;
         let config = Arc::new(config);
-        Front::start("https", "localhost", port, move |client| {
-            let _ = serve(client, Arc::clone(&config), backend);
-        })
+        let handshake = move |client| handshake(client, Arc::clone(&config));
+        http::serve_with(listener, limits, handshake, handler)
     }
 }
 
-/// One client connection: the handshake, then the relay over the decrypted stream.
-fn serve(
+/// The handshake of one client connection; then the server reads the decrypted stream.
+fn handshake(
     mut client: TcpStream,
     config: Arc<rustls::ServerConfig>,
-    backend: SocketAddr,
-) -> io::Result<()> {
+) -> io::Result<StreamOwned<ServerConnection, TcpStream>> {
     client.set_read_timeout(Some(HANDSHAKE_TIMEOUT))?;
     client.set_write_timeout(Some(HANDSHAKE_TIMEOUT))?;
     let mut conn = ServerConnection::new(config).map_err(io::Error::other)?;
     while conn.is_handshaking() {
         conn.complete_io(&mut client)?;
     }
-    // Only now, with the handshake done, is the plain server contacted.
-    front::relay(StreamOwned::new(conn, client), backend);
-    Ok(())
+    Ok(StreamOwned::new(conn, client))
 }
 
 impl Stream for StreamOwned<ServerConnection, TcpStream> {

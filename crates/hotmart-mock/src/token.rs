@@ -6,9 +6,12 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{Answer, RecordedRequest, State, lock};
+use crate::RecordedRequest;
+use crate::answer::Answer;
+use crate::json::object;
+use crate::mock::{State, lock};
 
-pub(super) fn respond(state: &State, request: &RecordedRequest) -> Answer {
+pub(crate) fn respond(state: &State, request: &RecordedRequest) -> Answer {
     match check(state, request) {
         Ok(()) => issue(state),
         Err(answer) => answer,
@@ -92,11 +95,13 @@ fn issue(state: &State) -> Answer {
         .checked_add(Duration::from_secs(lifetime.min(10 * 365 * 86_400)))
         .unwrap_or_else(Instant::now);
     lock(&state.tokens).push((token.clone(), expires_at));
-    Answer::json(
-        200,
-        format!(
-            r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{lifetime},"scope":"read write","jti":"{:08x}-mock-{n}"}}"#,
-            noise as u32
-        ),
-    )
+    let jti = format!("{:08x}-mock-{n}", noise as u32);
+    let value = object! {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": lifetime,
+        "scope": "read write",
+        "jti": jti,
+    };
+    Answer::json(200, &value)
 }

@@ -4,7 +4,13 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::super::api::Counts;
+/// How many fictional records each endpoint serves.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Counts {
+    pub(crate) sales: usize,
+    pub(crate) subscriptions: usize,
+    pub(crate) products: usize,
+}
 
 pub(crate) const HOUR: i64 = 3_600_000;
 pub(crate) const DAY: i64 = 24 * HOUR;
@@ -206,9 +212,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// A JSON string literal of `text`, escaped.
-pub(crate) fn quote(text: &str) -> String {
-    miniserde::json::to_string(text)
 }

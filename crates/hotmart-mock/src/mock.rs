@@ -1,0 +1,284 @@
+//! The local Hotmart's handle and settings, and the state its connections share.
+
+use std::collections::VecDeque;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use hotmart::{Credentials, Environment};
+
+use crate::api::RateWindow;
+use crate::endpoints::data::{Counts, Store};
+use crate::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, RecordedRequest, TOKEN_PATH};
+use crate::{dispatch, http};
+
+/// Settings for a [`MockServer`]; made by [`MockServer::builder`].
+#[derive(Debug)]
+#[must_use = "a builder does nothing until .start() is called"]
+pub struct MockBuilder {
+    client_id: String,
+    client_secret: String,
+    token_lifetime: Duration,
+    rate_limit: (u32, Duration),
+    counts: Counts,
+    #[cfg(feature = "tls")]
+    pub(crate) https: Option<crate::tls::Https>,
+    port: u16,
+}
+
+impl MockBuilder {
+    /// How many API calls a window allows before answering 429. Default: 500 a minute, as
+    /// Hotmart allows.
+    pub fn rate_limit(mut self, calls: u32, window: Duration) -> Self {
+        self.rate_limit = (calls, window);
+        self
+    }
+
+    /// How many fictional sales the shop has. Default: 25, of which 19 are `APPROVED` or
+    /// `COMPLETE` (what the sales endpoints list by default); one every 4 hours, the newest an
+    /// hour before the server starts.
+    pub fn sales(mut self, count: usize) -> Self {
+        self.counts.sales = count;
+        self
+    }
+
+    /// How many fictional subscriptions `GET /payments/api/v1/subscriptions` serves.
+    /// Default: 12.
+    pub fn subscriptions(mut self, count: usize) -> Self {
+        self.counts.subscriptions = count;
+        self
+    }
+
+    /// How many fictional products `GET /products/api/v1/products` serves. Default: 3.
+    pub fn products(mut self, count: usize) -> Self {
+        self.counts.products = count;
+        self
+    }
+
+    /// The credentials the mock accepts. Default: [`CLIENT_ID`] and [`CLIENT_SECRET`].
+    pub fn credentials(mut self, client_id: &str, client_secret: &str) -> Self {
+        self.client_id = client_id.to_owned();
+        self.client_secret = client_secret.to_owned();
+        self
+    }
+
+    /// The lifetime of the tokens it issues, in whole seconds as `expires_in` carries it
+    /// (rounded down). Default: 172 799 s, as Hotmart issues them.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// The port to listen on. Default: 0, a free port chosen by the system.
+    ///
+    /// ```
+    /// use hotmart_mock::MockServer;
+    ///
+    /// let free = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    /// let server = MockServer::builder().port(free).start()?;
+    /// assert_eq!(server.addr().port(), free);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts the server on 127.0.0.1, on a free port unless [`port`](Self::port) says.
+    pub fn start(self) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(("127.0.0.1", self.port))?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            token_lifetime_secs: AtomicU64::new(self.token_lifetime.as_secs()),
+            seed: RandomState::new().hash_one(addr),
+            next_token: AtomicU64::new(1),
+            tokens: Mutex::new(Vec::new()),
+            requests: Mutex::new(Vec::new()),
+            faults: Mutex::new(VecDeque::new()),
+            rate: Mutex::new(RateWindow::new(self.rate_limit.0, self.rate_limit.1)),
+            store: Mutex::new(Store::new(self.counts)),
+        });
+        let handler = {
+            let state = Arc::clone(&state);
+            move |request: &http::Request| dispatch::serve(&state, request)
+        };
+        let limits = http::Limits::default();
+        #[cfg(feature = "tls")]
+        if let Some(https) = self.https {
+            return Ok(MockServer {
+                addr,
+                state,
+                url: format!("https://localhost:{}", addr.port()),
+                _server: https.serve(listener, limits, handler)?,
+            });
+        }
+        Ok(MockServer {
+            addr,
+            state,
+            url: format!("http://127.0.0.1:{}", addr.port()),
+            _server: http::serve(listener, limits, handler)?,
+        })
+    }
+}
+
+/// A local Hotmart on 127.0.0.1. See the [module documentation](self).
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<State>,
+    /// `http://127.0.0.1:<port>`, or `https://localhost:<port>` when it serves https.
+    url: String,
+    /// Serves until dropped.
+    _server: http::Server,
+}
+
+impl MockServer {
+    /// Starts a server with the default settings.
+    pub fn start() -> io::Result<MockServer> {
+        MockServer::builder().start()
+    }
+
+    /// A builder for the server's settings.
+    pub fn builder() -> MockBuilder {
+        MockBuilder {
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: CLIENT_SECRET.to_owned(),
+            token_lifetime: Duration::from_secs(172_799),
+            rate_limit: (500, Duration::from_secs(60)),
+            counts: Counts {
+                sales: 25,
+                subscriptions: 12,
+                products: 3,
+            },
+            #[cfg(feature = "tls")]
+            https: None,
+            port: 0,
+        }
+    }
+
+    /// The server's base URL, e.g. `http://127.0.0.1:41234`, or `https://localhost:41235`
+    /// when it serves https.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// An [`Environment::Custom`] whose auth and API URLs are this server.
+    pub fn environment(&self) -> Environment {
+        Environment::Custom {
+            auth_url: self.url(),
+            api_url: self.url(),
+        }
+    }
+
+    /// The credentials this server accepts.
+    pub fn credentials(&self) -> Credentials {
+        Credentials::new(&*self.state.client_id, &*self.state.client_secret)
+    }
+
+    /// Changes the lifetime of tokens issued from now on (whole seconds).
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.state
+            .token_lifetime_secs
+            .store(lifetime.as_secs(), Ordering::SeqCst);
+    }
+
+    /// Makes every token issued so far invalid, as if it had expired: the API answers 401
+    /// to them.
+    pub fn revoke_tokens(&self) {
+        lock(&self.state.tokens).clear();
+    }
+
+    /// Changes the rate limit, starting a new window.
+    pub fn set_rate_limit(&self, calls: u32, window: Duration) {
+        *lock(&self.state.rate) = RateWindow::new(calls, window);
+    }
+
+    /// How many requests the API (everything but the token endpoint) has received.
+    pub fn api_request_count(&self) -> usize {
+        lock(&self.state.requests)
+            .iter()
+            .filter(|r| r.path != TOKEN_PATH)
+            .count()
+    }
+
+    /// Makes the next `count` requests to `endpoint` misbehave as `fault` says. Faults queue
+    /// up in the order given.
+    pub fn fail_next(&self, endpoint: Endpoint, count: usize, fault: Fault) {
+        let mut faults = lock(&self.state.faults);
+        faults.extend(std::iter::repeat_n((endpoint, fault), count));
+    }
+
+    /// Every request received so far, in order of arrival.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.requests).clone()
+    }
+
+    /// The requests received by the token endpoint so far.
+    pub fn token_requests(&self) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == TOKEN_PATH)
+            .collect()
+    }
+
+    /// How many requests the token endpoint has received.
+    pub fn token_request_count(&self) -> usize {
+        lock(&self.state.requests)
+            .iter()
+            .filter(|r| r.path == TOKEN_PATH)
+            .count()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        lock(&self.state.requests).clear();
+    }
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the server threads share.
+pub(crate) struct State {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    pub(crate) token_lifetime_secs: AtomicU64,
+    /// Makes token values unpredictable across servers.
+    pub(crate) seed: u64,
+    pub(crate) next_token: AtomicU64,
+    /// Tokens issued and not revoked, with their expiry.
+    pub(crate) tokens: Mutex<Vec<(String, Instant)>>,
+    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) faults: Mutex<VecDeque<(Endpoint, Fault)>>,
+    pub(crate) rate: Mutex<RateWindow>,
+    /// The fictional shop, changed by the API's writes.
+    pub(crate) store: Mutex<Store>,
+}
+
+impl State {
+    pub(crate) fn take_fault(&self, endpoint: Endpoint) -> Option<Fault> {
+        let mut faults = lock(&self.faults);
+        let at = faults.iter().position(|(e, _)| *e == endpoint)?;
+        faults.remove(at).map(|(_, fault)| fault)
+    }
+}
+
+/// Locks a mutex of the mock; a panicking test thread must not wedge the server.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
