@@ -92,11 +92,11 @@ fn no_form_of_the_redis_credentials_or_the_token_reaches_any_message() {
 
     // Refused URLs and variables.
     for bad in [
-        format!("redis://hm-user%2B1:Se%40cret%2B99@127.0.0.1:port/0"),
-        format!("http://hm-user%2B1:Se%40cret%2B99@127.0.0.1/0"),
-        format!("rediss://hm-user%2B1:Se%40cret%2B99@127.0.0.1/0#insecure"),
+        "redis://hm-user%2B1:Se%40cret%2B99@127.0.0.1:port/0",
+        "http://hm-user%2B1:Se%40cret%2B99@127.0.0.1/0",
+        "rediss://hm-user%2B1:Se%40cret%2B99@127.0.0.1/0#insecure",
     ] {
-        let err = Redis::new(&bad).unwrap_err();
+        let err = Redis::new(bad).unwrap_err();
         shown.push(format!("{err} {err:?}"));
     }
 
