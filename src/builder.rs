@@ -75,6 +75,50 @@ impl fmt::Debug for ProxySetting {
 }
 
 impl Client {
+    /// A client with default settings from the environment: `HOTMART_ENV` (with
+    /// `HOTMART_AUTH_URL` and `HOTMART_API_URL` when it is `custom`), `HOTMART_CLIENT_ID`,
+    /// `HOTMART_CLIENT_SECRET` and, optionally, `HOTMART_BASIC`. Every missing variable is
+    /// named at once ([`Error::MissingEnvs`]).
+    ///
+    /// ```no_run
+    /// let client = hotmart::Client::from_env()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self, Error> {
+        Client::builder_from_env()?.build()
+    }
+
+    /// [`Client::builder`] with the environment and credentials of [`Client::from_env`].
+    pub fn builder_from_env() -> Result<ClientBuilder, Error> {
+        Client::builder_from_lookup(crate::environment::process)
+    }
+
+    /// [`Client::builder_from_env`] reading the same names from any source (a config file, a
+    /// secret store).
+    pub fn builder_from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<ClientBuilder, Error> {
+        let missing = |err: &Error| match err {
+            Error::MissingEnv { variable } => Some(vec![*variable]),
+            Error::MissingEnvs { variables } => Some(variables.clone()),
+            _ => None,
+        };
+        match (
+            Environment::from_lookup(&lookup),
+            Credentials::from_lookup(&lookup),
+        ) {
+            (Ok(environment), Ok(credentials)) => Ok(Client::builder(environment, credentials)),
+            (Err(a), Err(b)) => match (missing(&a), missing(&b)) {
+                (Some(mut first), Some(second)) => {
+                    first.extend(second);
+                    Err(Error::missing(first))
+                }
+                _ => Err(a),
+            },
+            (Err(err), _) | (_, Err(err)) => Err(err),
+        }
+    }
+
     /// A client with default settings: 30 s timeout, 5 minutes of refresh margin, the
     /// documented token request.
     ///
@@ -346,6 +390,19 @@ impl ClientBuilder {
     pub fn rate_budget(mut self, budget: impl RateBudget + 'static) -> Self {
         self.rate_budget = Some(Box::new(budget));
         self
+    }
+
+    /// The key the client's token is stored under ([`TokenStore`]s) and its rate budget
+    /// counts for: the environment's base URLs, as `build()` checks them, and the client id.
+    /// Fails as `build()` would on a malformed base URL.
+    pub fn token_key(&self) -> Result<TokenKey, Error> {
+        let auth_base = BaseUrl::parse(self.environment.auth_url())?;
+        let api_base = BaseUrl::parse(self.environment.api_url())?;
+        Ok(TokenKey::new(
+            auth_base.as_str(),
+            api_base.as_str(),
+            self.credentials.client_id(),
+        ))
     }
 
     /// The per-request timeout as set, before `build()`'s clamping (what a shared store sizes

@@ -106,13 +106,17 @@ impl Credentials {
     /// let creds = Credentials::from_lookup(|name| vars.get(name).map(|v| v.to_string()))?;
     /// assert_eq!(creds.client_id(), "id");
     ///
+    /// // Every missing variable at once.
     /// let err = Credentials::from_lookup(|_| None).unwrap_err();
-    /// assert!(matches!(err, Error::MissingEnv { variable: "HOTMART_CLIENT_ID" }));
+    /// assert!(matches!(&err, Error::MissingEnvs { variables }
+    ///     if variables == &["HOTMART_CLIENT_ID", "HOTMART_CLIENT_SECRET"]));
     /// # Ok::<(), Error>(())
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let client_id = crate::environment::required(&lookup, "HOTMART_CLIENT_ID")?;
-        let client_secret = crate::environment::required(&lookup, "HOTMART_CLIENT_SECRET")?;
+        let (client_id, client_secret) = crate::environment::all_required(
+            &lookup,
+            ["HOTMART_CLIENT_ID", "HOTMART_CLIENT_SECRET"],
+        )?;
         let creds = Credentials::new(client_id.trim(), client_secret.trim());
         match crate::environment::optional(&lookup, "HOTMART_BASIC") {
             Some(basic) => creds.with_basic(basic),

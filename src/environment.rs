@@ -80,10 +80,11 @@ impl Environment {
         match value.trim().to_ascii_lowercase().as_str() {
             "production" => Ok(Environment::Production),
             "sandbox" => Ok(Environment::Sandbox),
-            "custom" => Ok(Environment::Custom {
-                auth_url: required(&lookup, "HOTMART_AUTH_URL")?,
-                api_url: required(&lookup, "HOTMART_API_URL")?,
-            }),
+            "custom" => {
+                let (auth_url, api_url) =
+                    all_required(&lookup, ["HOTMART_AUTH_URL", "HOTMART_API_URL"])?;
+                Ok(Environment::Custom { auth_url, api_url })
+            }
             _ => Err(Error::InvalidEnv {
                 variable: "HOTMART_ENV",
                 expected: "`production`, `sandbox` or `custom`",
@@ -246,6 +247,23 @@ pub(crate) fn required(
     variable: &'static str,
 ) -> Result<String, Error> {
     optional(lookup, variable).ok_or(Error::MissingEnv { variable })
+}
+
+/// Both variables' values, or an error naming every one that is missing, not only the first.
+pub(crate) fn all_required(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    variables: [&'static str; 2],
+) -> Result<(String, String), Error> {
+    match variables.map(|variable| optional(lookup, variable)) {
+        [Some(a), Some(b)] => Ok((a, b)),
+        [a, b] => {
+            let missing: Vec<_> = [(a, variables[0]), (b, variables[1])]
+                .into_iter()
+                .filter_map(|(value, name)| value.is_none().then_some(name))
+                .collect();
+            Err(Error::missing(missing))
+        }
+    }
 }
 
 /// The variable's value, `None` when unset or empty.

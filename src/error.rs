@@ -30,13 +30,19 @@ use crate::token::ParseError;
 /// assert!(matches!(err, Error::InvalidUrl { .. }));
 /// assert_eq!(err.status(), None);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Error {
     /// A required environment variable is not set, or is empty.
     MissingEnv {
         /// The variable's name, e.g. `HOTMART_CLIENT_ID`.
         variable: &'static str,
+    },
+    /// Several required environment variables are not set, or are empty: all of them are
+    /// named at once, so one run tells everything to fix.
+    MissingEnvs {
+        /// The variables' names, in the order they are read.
+        variables: Vec<&'static str>,
     },
     /// An environment variable is set to a value the crate cannot use.
     InvalidEnv {
@@ -211,9 +217,64 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error for these missing variables: one, or all of them.
+    pub(crate) fn missing(mut variables: Vec<&'static str>) -> Error {
+        match variables.len() {
+            1 => Error::MissingEnv {
+                variable: variables.remove(0),
+            },
+            _ => Error::MissingEnvs { variables },
+        }
+    }
+
+    /// The variant's name, for `Debug`.
+    fn name(&self) -> &'static str {
+        match self {
+            Error::MissingEnv { .. } => "MissingEnv",
+            Error::MissingEnvs { .. } => "MissingEnvs",
+            Error::InvalidEnv { .. } => "InvalidEnv",
+            Error::InvalidUrl { .. } => "InvalidUrl",
+            Error::InvalidCredentials { .. } => "InvalidCredentials",
+            Error::InvalidConfig { .. } => "InvalidConfig",
+            Error::InvalidRootCertificate { .. } => "InvalidRootCertificate",
+            Error::Transport(_) => "Transport",
+            Error::TokenRejected { .. } => "TokenRejected",
+            Error::TokenRateLimited { .. } => "TokenRateLimited",
+            Error::UnexpectedStatus { .. } => "UnexpectedStatus",
+            Error::MalformedTokenResponse { .. } => "MalformedTokenResponse",
+            Error::Api(_) => "Api",
+            Error::RateBudgetSpent { .. } => "RateBudgetSpent",
+            Error::InvalidResponse { .. } => "InvalidResponse",
+            Error::InvalidItem { .. } => "InvalidItem",
+            Error::BodyTooLarge { .. } => "BodyTooLarge",
+        }
+    }
+}
+
+/// The variant and its message, then each cause: what `fn main() -> Result<(), Error>` (or
+/// `Box<dyn Error>`) prints on failure is the crate's own words, not a struct dump. Like
+/// `Display`, it never holds a secret.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {self}", self.name())?;
+        let mut cause = StdError::source(self);
+        while let Some(err) = cause {
+            write!(f, ": {err}")?;
+            cause = err.source();
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::MissingEnvs { variables } => write!(
+                f,
+                "environment variables {} are not set (or are empty)",
+                variables.join(", ")
+            ),
             Error::MissingEnv { variable } => {
                 write!(
                     f,

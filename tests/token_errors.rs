@@ -285,10 +285,13 @@ fn configuration_from_variables_names_what_is_missing() {
         Error::MissingEnv { variable } => variable,
         other => panic!("unexpected {other:?}"),
     };
-    assert_eq!(
-        missing(Credentials::from_lookup(read(&[])).unwrap_err()),
-        "HOTMART_CLIENT_ID"
-    );
+    // Both missing: both named, in one error.
+    match Credentials::from_lookup(read(&[])).unwrap_err() {
+        Error::MissingEnvs { variables } => {
+            assert_eq!(variables, ["HOTMART_CLIENT_ID", "HOTMART_CLIENT_SECRET"])
+        }
+        other => panic!("unexpected {other:?}"),
+    }
     assert_eq!(
         missing(Credentials::from_lookup(read(&[("HOTMART_CLIENT_ID", "id")])).unwrap_err()),
         "HOTMART_CLIENT_SECRET"
@@ -314,9 +317,21 @@ fn configuration_from_variables_names_what_is_missing() {
         missing(Environment::from_lookup(read(&[])).unwrap_err()),
         "HOTMART_ENV"
     );
+    assert!(matches!(
+        Environment::from_lookup(read(&[("HOTMART_ENV", "custom")])).unwrap_err(),
+        Error::MissingEnvs { variables } if variables == ["HOTMART_AUTH_URL", "HOTMART_API_URL"]
+    ));
+    // The client from the environment names every missing variable of both at once.
+    let err = Client::builder_from_lookup(read(&[("HOTMART_CLIENT_ID", "id")])).unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingEnvs { variables }
+            if variables == &["HOTMART_ENV", "HOTMART_CLIENT_SECRET"]),
+        "{err:?}"
+    );
+    // Debug is the crate's words too: what `fn main() -> Result<(), Error>` prints.
     assert_eq!(
-        missing(Environment::from_lookup(read(&[("HOTMART_ENV", "custom")])).unwrap_err()),
-        "HOTMART_AUTH_URL"
+        format!("{err:?}"),
+        "MissingEnvs: environment variables HOTMART_ENV, HOTMART_CLIENT_SECRET are not set (or are empty)"
     );
     assert_eq!(
         Environment::from_lookup(read(&[("HOTMART_ENV", " PRODUCTION ")])).unwrap(),

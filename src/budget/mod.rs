@@ -217,8 +217,9 @@ impl Default for InProcess {
 }
 
 impl InProcess {
-    /// Milliseconds since this budget was made, plus one (0 means "none" in [`Window`]).
-    fn now_ms(&self) -> u64 {
+    /// Milliseconds since this budget was made, plus one: the clock of its [`Ticket`]s'
+    /// `local_ms`, for a shared budget that falls back to this one.
+    pub fn now_ms(&self) -> u64 {
         u64::try_from(self.epoch.elapsed().as_millis())
             .unwrap_or(u64::MAX)
             .saturating_add(1)
