@@ -5,7 +5,7 @@ use std::thread;
 
 use crate::answer::Answer;
 use crate::http::{Request, Response};
-use crate::mock::{State, lock};
+use crate::state::{State, lock};
 use crate::{Endpoint, Fault, RecordedRequest, TOKEN_PATH, api, token};
 
 /// The answer to `request`; `None` for none at all.

@@ -33,7 +33,9 @@ pub mod http;
 mod json;
 mod mock;
 mod query;
+mod rate;
 mod record;
+mod state;
 #[cfg(feature = "tls")]
 mod tls;
 mod token;

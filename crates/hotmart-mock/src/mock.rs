@@ -1,4 +1,4 @@
-//! The local Hotmart's handle and settings, and the state its connections share.
+//! The local Hotmart's handle and its settings.
 
 use std::collections::VecDeque;
 use std::collections::hash_map::RandomState;
@@ -6,13 +6,14 @@ use std::hash::BuildHasher;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use hotmart::{Credentials, Environment};
 
-use crate::api::RateWindow;
 use crate::endpoints::data::{Counts, Store};
+use crate::rate::RateWindow;
+use crate::state::{State, lock};
 use crate::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, RecordedRequest, TOKEN_PATH};
 use crate::{dispatch, http};
 
@@ -251,34 +252,4 @@ impl std::fmt::Debug for MockServer {
             .field("addr", &self.addr)
             .finish_non_exhaustive()
     }
-}
-
-/// What the server threads share.
-pub(crate) struct State {
-    pub(crate) client_id: String,
-    pub(crate) client_secret: String,
-    pub(crate) token_lifetime_secs: AtomicU64,
-    /// Makes token values unpredictable across servers.
-    pub(crate) seed: u64,
-    pub(crate) next_token: AtomicU64,
-    /// Tokens issued and not revoked, with their expiry.
-    pub(crate) tokens: Mutex<Vec<(String, Instant)>>,
-    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
-    pub(crate) faults: Mutex<VecDeque<(Endpoint, Fault)>>,
-    pub(crate) rate: Mutex<RateWindow>,
-    /// The fictional shop, changed by the API's writes.
-    pub(crate) store: Mutex<Store>,
-}
-
-impl State {
-    pub(crate) fn take_fault(&self, endpoint: Endpoint) -> Option<Fault> {
-        let mut faults = lock(&self.faults);
-        let at = faults.iter().position(|(e, _)| *e == endpoint)?;
-        faults.remove(at).map(|(_, fault)| fault)
-    }
-}
-
-/// Locks a mutex of the mock; a panicking test thread must not wedge the server.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

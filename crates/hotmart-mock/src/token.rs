@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use crate::RecordedRequest;
 use crate::answer::Answer;
 use crate::json::object;
-use crate::mock::{State, lock};
+use crate::state::{State, lock};
 
 pub(crate) fn respond(state: &State, request: &RecordedRequest) -> Answer {
     match check(state, request) {

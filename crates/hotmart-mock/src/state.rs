@@ -1,0 +1,41 @@
+//! What the local Hotmart's connections share: credentials, issued tokens, the record of
+//! requests, queued faults, the rate window and the fictional shop.
+
+use std::collections::VecDeque;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use crate::endpoints::data::Store;
+use crate::rate::RateWindow;
+use crate::{Endpoint, Fault, RecordedRequest};
+
+/// What the server threads share.
+pub(crate) struct State {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    pub(crate) token_lifetime_secs: AtomicU64,
+    /// Makes token values unpredictable across servers.
+    pub(crate) seed: u64,
+    pub(crate) next_token: AtomicU64,
+    /// Tokens issued and not revoked, with their expiry.
+    pub(crate) tokens: Mutex<Vec<(String, Instant)>>,
+    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) faults: Mutex<VecDeque<(Endpoint, Fault)>>,
+    pub(crate) rate: Mutex<RateWindow>,
+    /// The fictional shop, changed by the API's writes.
+    pub(crate) store: Mutex<Store>,
+}
+
+impl State {
+    pub(crate) fn take_fault(&self, endpoint: Endpoint) -> Option<Fault> {
+        let mut faults = lock(&self.faults);
+        let at = faults.iter().position(|(e, _)| *e == endpoint)?;
+        faults.remove(at).map(|(_, fault)| fault)
+    }
+}
+
+/// Locks a mutex of the mock; a panicking test thread must not wedge the server.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
