@@ -49,7 +49,13 @@ fn main() {
     match result {
         Ok(()) => next_steps(),
         Err(err) => {
-            print_error(&err);
+            // Failures go to stderr, in the crate's words, with their causes.
+            eprintln!("error: {err}");
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
             std::process::exit(1);
         }
     }
