@@ -41,7 +41,6 @@ mod products;
 mod sales;
 mod subscriptions;
 
-use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use miniserde::Serialize;
@@ -99,13 +98,7 @@ pub(crate) struct Body<'a>(pub(crate) &'a [(&'a str, &'a dyn Serialize)]);
 
 impl Serialize for Body<'_> {
     fn begin(&self) -> miniserde::ser::Fragment<'_> {
-        struct Members<'a>(std::slice::Iter<'a, (&'a str, &'a dyn Serialize)>);
-        impl<'a> miniserde::ser::Map for Members<'a> {
-            fn next(&mut self) -> Option<(Cow<'a, str>, &'a dyn Serialize)> {
-                self.0.next().map(|(k, v)| (Cow::Borrowed(*k), *v))
-            }
-        }
-        miniserde::ser::Fragment::Map(Box::new(Members(self.0.iter())))
+        crate::models::wire::object(self.0.iter().copied())
     }
 }
 

@@ -22,32 +22,24 @@ model! {
         address_complement: String ["addressComplement"] = "The complement.",
         partners: Vec<AccountPartner> = "The company's partners.",
     }
-}
 
-model! {
     /// An identity document of an account.
     pub struct AccountDocument {
         kind: String ["type"] = "E.g. `CPF` (JSON member `type`).",
         value: String = "The number.",
     }
-}
 
-model! {
     /// A partner of a company account.
     pub struct AccountPartner {
         name: String = "The name.",
         participation_percentage: f64 ["participationPercentage"] = "The share, in percent.",
     }
-}
 
-model! {
     /// Hotmart's GraphQL answer.
     pub open struct Answer {
         data: AnswerData = "The result.",
     }
-}
 
-model! {
     /// The result of the query.
     pub open struct AnswerData {
         account: Account ["accountByFilterToExternalApplication"] = "The account.",

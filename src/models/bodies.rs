@@ -13,9 +13,7 @@ model! {
         link_configuration: LinkConfiguration = "The link's own settings.",
         subscription: LinkSubscription = "A subscription, for a recurring link.",
     }
-}
 
-model! {
     /// What a payment link's checkout offers and asks.
     pub open struct CheckoutConfiguration {
         is_offer_pix: bool = "Whether Pix is offered.",
@@ -29,58 +27,44 @@ model! {
         is_request_phone_number: bool = "Whether the phone number is asked.",
         is_request_id_number: bool = "Whether an id number is asked.",
     }
-}
 
-model! {
     /// The bank slip of a payment link.
     pub open struct OfferBillet {
         is_offer_billet: bool = "Whether a bank slip is offered.",
         weekdays: Vec<String> = "The weekdays it may be paid on.",
     }
-}
 
-model! {
     /// The thank-you pages of a payment link.
     pub open struct ThanksPages {
         purchase_approved_url: String = "After an approved purchase.",
         purchase_waiting_payment_url: String = "While a payment is awaited.",
         purchase_under_analysis_url: String = "While a purchase is under analysis.",
     }
-}
 
-model! {
     /// A payment link's own settings.
     pub open struct LinkConfiguration {
         link_callback_url: String = "Where Hotmart calls back.",
     }
-}
 
-model! {
     /// The subscription of a recurring payment link.
     pub open struct LinkSubscription {
         periodicity: String = "E.g. `MONTHLY`.",
         billing_configuration: BillingConfiguration = "How it bills.",
         trial: Trial = "Its trial.",
     }
-}
 
-model! {
     /// How a link's subscription or plan bills.
     pub open struct BillingConfiguration {
         billing_type: String = "The billing type.",
         max_number_of_payments: u64 = "The most payments.",
     }
-}
 
-model! {
     /// The trial of a link's subscription or plan.
     pub open struct Trial {
         trial_type: String = "The trial type.",
         trial_period: u64 = "Its length.",
     }
-}
 
-model! {
     /// The body of [`crate::api::PaymentLinks::add_offer`]; members left `None` are not sent.
     pub open struct LinkOffer {
         offer_name: String = "The offer's name.",
@@ -88,9 +72,7 @@ model! {
         currency: String = "Its currency.",
         is_main_offer: bool = "Whether it is the link's main offer.",
     }
-}
 
-model! {
     /// The body of [`crate::api::PaymentLinks::add_plan`]; members left `None` are not sent.
     pub open struct LinkPlan {
         name: String = "The plan's name.",
@@ -99,11 +81,9 @@ model! {
         billing_configuration: BillingConfiguration = "How it bills.",
         trial: Trial = "Its trial.",
     }
-}
 
-// The bodies of the physical products calls.
+    // The bodies of the physical products calls.
 
-model! {
     /// A physical product, the `product` of the create and update calls; members left `None`
     /// are not sent.
     pub open struct PhysicalProduct {
@@ -125,17 +105,13 @@ model! {
         attributes: Vec<Attribute> = "Its attributes (v2).",
         variants: Vec<Variant> = "Its variants (v2).",
     }
-}
 
-model! {
     /// A picture of a product or variant.
     pub open struct Image {
         id: u64 = "Its id.",
         src: String = "Its address.",
     }
-}
 
-model! {
     /// The size and weight of a product or variant.
     pub open struct Dimensions {
         weight: f64 = "Weight.",
@@ -143,9 +119,7 @@ model! {
         height: f64 = "Height.",
         length: f64 = "Length.",
     }
-}
 
-model! {
     /// Where a physical product ships from.
     pub open struct ProductAddress {
         postal_code: String = "Postal code.",
@@ -157,18 +131,14 @@ model! {
         state: String = "State.",
         country: String = "Country, e.g. `BR`.",
     }
-}
 
-model! {
     /// An attribute of a product (e.g. colour) and the values it takes.
     pub open struct Attribute {
         name: String = "Its name.",
         values: Vec<String> = "Its values.",
         status: String = "E.g. `ACTIVE`.",
     }
-}
 
-model! {
     /// A variant of a product.
     pub open struct Variant {
         identifier: String = "The partner's id of it.",
@@ -180,25 +150,19 @@ model! {
         dimensions: Dimensions = "Its size and weight.",
         image: Image = "Its picture.",
     }
-}
 
-model! {
     /// A variant's value of one attribute.
     pub open struct VariantAttribute {
         name: String = "The attribute's name.",
         value: String = "Its value.",
     }
-}
 
-model! {
     /// The body of [`crate::api::PhysicalProducts::update_variants`].
     pub open struct Variants {
         attributes: Vec<Attribute> = "The attributes.",
         variants: Vec<Variant> = "The variants.",
     }
-}
 
-model! {
     /// The body of [`crate::api::PhysicalProducts::shipment_tracking`] (its `partner` is added); members
     /// left `None` are not sent.
     pub open struct ShipmentTracking {
@@ -215,9 +179,7 @@ model! {
         is_sample: bool = "Whether it is a sample.",
         tracking_events: Vec<TrackingEvent> = "What happened to it.",
     }
-}
 
-model! {
     /// One event of a shipment.
     pub open struct TrackingEvent {
         description: String = "What happened.",

@@ -13,9 +13,7 @@ model! {
         classes: Vec<String> = "The classes that see it.",
         total_pages: u64 = "How many pages it has.",
     }
-}
 
-model! {
     /// One page of a module (`/club/api/v1/modules/{id}/pages` and its v2 answer a bare
     /// array; v2 adds `dripping_configs`).
     pub struct ClubPage {
@@ -35,9 +33,7 @@ model! {
         published: bool = "Whether it is published.",
         dripping_configs: Vec<Dripping> = "When it is released and for how long, per class (v2).",
     }
-}
 
-model! {
     /// A drip rule of a page (v2): when it is released, when it expires, and for which
     /// classes (all when empty).
     pub struct Dripping {
@@ -45,9 +41,7 @@ model! {
         expiration: DrippingRule = "When it expires.",
         classes: Vec<ClubClass> = "The classes the rule is for.",
     }
-}
 
-model! {
     /// A release or expiry rule.
     pub struct DrippingRule {
         kind: String ["type"] = "`BY_DAYS`, `BY_DATE` or `BY_QUIZ` (JSON member `type`).",
@@ -56,26 +50,20 @@ model! {
         duration_days: u64 = "Expires this many days after release.",
         page_id: String = "Released once this quiz page is done.",
     }
-}
 
-model! {
     /// A class of students in a Club.
     pub struct ClubClass {
         id: String = "The class's id.",
         name: String = "Its name.",
         default_class: bool = "Whether it is the default class.",
     }
-}
 
-model! {
     /// How many students gave a page a rating.
     pub struct PageRate {
         rate: u64 = "The rating.",
         total: u64 = "How many gave it.",
     }
-}
 
-model! {
     /// One student of a Members Area (`/club/api/v1/users`, paginated).
     ///
     /// `last_access_date`, `first_access_date` and `purchase_date` are epoch **seconds** in
@@ -98,18 +86,14 @@ model! {
         class_id: String = "The class the student is in.",
         kind: String ["type"] = "`BUYER`, `FREE`, `IMPORTED`, … (JSON member `type`).",
     }
-}
 
-model! {
     /// A student's progress.
     pub struct ClubProgress {
         completed_percentage: f64 = "Percent of pages completed.",
         total: u64 = "How many pages in all.",
         completed: u64 = "How many completed.",
     }
-}
 
-model! {
     /// One lesson (page) as a student's progress lists it (`/club/api/v1/users/{id}/lessons`
     /// answers `{"lessons": [...]}`).
     pub struct ClubLesson {

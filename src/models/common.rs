@@ -12,18 +12,14 @@ model! {
         currency_code: String ["currency_code", "currency_value", "currency"] = "The ISO 4217 currency code, e.g. `BRL`.",
         total_value: f64 = "The total with fees (subscription transactions).",
     }
-}
 
-model! {
     /// A product as other resources refer to it.
     pub struct ProductRef {
         id: u64 = "The product's numeric id.",
         name: String = "The product's name.",
         ucode: String = "The product's unique code.",
     }
-}
 
-model! {
     /// A person or account: a buyer, producer, subscriber, ticket holder or commission receiver.
     pub struct Party {
         id: u64 = "The numeric id (subscription summaries).",

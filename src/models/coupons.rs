@@ -12,9 +12,7 @@ model! {
         end_date: i64 => ends_at = "When it stops (epoch ms).",
         time_zone: TimeZone = "The time zone of its dates.",
     }
-}
 
-model! {
     /// A time zone as Hotmart describes it.
     pub struct TimeZone {
         id: String = "E.g. `America/Sao_Paulo`.",

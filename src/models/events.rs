@@ -10,17 +10,13 @@ model! {
         end_event_date: i64 => ends_at = "When it ends (epoch ms).",
         lots: Vec<Lot> = "The batches (lots) its tickets are sold in.",
     }
-}
 
-model! {
     /// A batch (lot) of tickets.
     pub struct Lot {
         id: u64 = "Its numeric id.",
         name: String = "Its name.",
     }
-}
 
-model! {
     /// One ticket with who bought and holds it (`GET /events/api/v1/{event_id}/participants`).
     pub struct Ticket {
         eticket: TicketInfo = "The ticket itself.",
@@ -29,9 +25,7 @@ model! {
         lot: Lot = "The batch it was sold in.",
         product: ProductRef = "The event's product.",
     }
-}
 
-model! {
     /// The ticket part of a [`Ticket`].
     pub struct TicketInfo {
         id: u64 = "Its numeric id.",

@@ -89,9 +89,10 @@ pub fn named_json<T: miniserde::Serialize + ?Sized>(model: &T) -> String {
 
 #[cfg(feature = "serde")]
 mod serde_impls {
+    use std::fmt;
+
     use miniserde::json::{Array, Number, Object, Value};
-    use serde::de::{MapAccess, SeqAccess, Visitor};
-    use serde::ser::{SerializeMap, SerializeSeq};
+    use serde::de::{Error, MapAccess, SeqAccess, Visitor};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::Extra;
@@ -108,29 +109,15 @@ mod serde_impls {
                 Value::Number(Number::I64(n)) => s.serialize_i64(*n),
                 Value::Number(Number::F64(n)) => s.serialize_f64(*n),
                 Value::String(text) => s.serialize_str(text),
-                Value::Array(items) => {
-                    let mut seq = s.serialize_seq(Some(items.len()))?;
-                    items
-                        .iter()
-                        .try_for_each(|v| seq.serialize_element(&Ser(v)))?;
-                    seq.end()
-                }
-                Value::Object(members) => map(members, s),
+                Value::Array(items) => s.collect_seq(items.iter().map(Ser)),
+                Value::Object(members) => s.collect_map(members.iter().map(|(k, v)| (k, Ser(v)))),
             }
         }
     }
 
-    fn map<S: Serializer>(members: &Object, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(members.len()))?;
-        members
-            .iter()
-            .try_for_each(|(k, v)| map.serialize_entry(k, &Ser(v)))?;
-        map.end()
-    }
-
     impl Serialize for Extra {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            map(&self.0, s)
+            s.collect_map(self.0.iter().map(|(k, v)| (k, Ser(v))))
         }
     }
 
@@ -138,10 +125,26 @@ mod serde_impls {
     struct De(Value);
     struct AnyValue;
 
+    /// The visitor methods of JSON's scalars, each wrapping what serde gives into a value.
+    macro_rules! scalars {
+        ($($method:ident($ty:ty) => $wrap:expr;)*) => {$(
+            fn $method<E>(self, v: $ty) -> Result<De, E> {
+                Ok(De($wrap(v)))
+            }
+        )*};
+    }
+
     impl<'de> Visitor<'de> for AnyValue {
         type Value = De;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("any JSON value")
+        }
+        scalars! {
+            visit_bool(bool) => Value::Bool;
+            visit_u64(u64) => |n| Value::Number(Number::U64(n));
+            visit_i64(i64) => |n| Value::Number(Number::I64(n));
+            visit_f64(f64) => |n| Value::Number(Number::F64(n));
+            visit_str(&str) => |text: &str| Value::String(text.to_owned());
         }
         fn visit_unit<E>(self) -> Result<De, E> {
             Ok(De(Value::Null))
@@ -151,21 +154,6 @@ mod serde_impls {
         }
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<De, D::Error> {
             De::deserialize(d)
-        }
-        fn visit_bool<E>(self, b: bool) -> Result<De, E> {
-            Ok(De(Value::Bool(b)))
-        }
-        fn visit_u64<E>(self, n: u64) -> Result<De, E> {
-            Ok(De(Value::Number(Number::U64(n))))
-        }
-        fn visit_i64<E>(self, n: i64) -> Result<De, E> {
-            Ok(De(Value::Number(Number::I64(n))))
-        }
-        fn visit_f64<E>(self, n: f64) -> Result<De, E> {
-            Ok(De(Value::Number(Number::F64(n))))
-        }
-        fn visit_str<E>(self, text: &str) -> Result<De, E> {
-            Ok(De(Value::String(text.to_owned())))
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<De, A::Error> {
             let mut items = Array::new();
@@ -193,7 +181,7 @@ mod serde_impls {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             match De::deserialize(d)?.0 {
                 Value::Object(members) => Ok(Extra(members)),
-                _ => Err(serde::de::Error::custom("expected a JSON object")),
+                _ => Err(D::Error::custom("expected a JSON object")),
             }
         }
     }

@@ -1,22 +1,23 @@
 //! The values of Hotmart's enumerated filters, each with an escape for values this crate does
 //! not know yet.
 
+use std::convert::Infallible;
 use std::fmt;
+use std::str::FromStr;
 
-/// Defines a filter enum: known values, `Other(String)` for the rest, `as_str`, `Display` and
-/// `From<&str>`.
+/// Defines a filter enum from one table (`Variant => "TEXT" = "doc"`): the known values,
+/// `Other(String)` for the rest, `KNOWN`, `as_str`, `Display`, `From<&str>` and `FromStr`
+/// (which never fails: an unknown value is `Other`).
 macro_rules! filter_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident => $text:literal,)*
-        }
+        pub enum $name:ident { $($variant:ident => $text:literal = $doc:literal,)* }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum $name {
-            $($(#[$vmeta])* $variant,)*
+            $(#[doc = $doc] $variant,)*
             /// A value this crate does not know yet, sent as given.
             Other(String),
         }
@@ -48,6 +49,13 @@ macro_rules! filter_enum {
                 }
             }
         }
+
+        impl FromStr for $name {
+            type Err = Infallible;
+            fn from_str(text: &str) -> Result<Self, Infallible> {
+                Ok(text.into())
+            }
+        }
     };
 }
 
@@ -59,42 +67,26 @@ filter_enum! {
     /// use hotmart::models::TransactionStatus;
     /// assert_eq!(TransactionStatus::Refunded.as_str(), "REFUNDED");
     /// assert_eq!(TransactionStatus::from("NEW_ONE"), TransactionStatus::Other("NEW_ONE".into()));
+    /// assert_eq!("REFUNDED".parse(), Ok(TransactionStatus::Refunded));
     /// ```
     pub enum TransactionStatus {
-        /// Payment approved.
-        Approved => "APPROVED",
-        /// Blocked, under review.
-        Blocked => "BLOCKED",
-        /// Cancelled.
-        Cancelled => "CANCELLED",
-        /// A chargeback.
-        Chargeback => "CHARGEBACK",
-        /// Complete: the warranty period is over.
-        Complete => "COMPLETE",
-        /// Expired.
-        Expired => "EXPIRED",
-        /// Insufficient funds.
-        NoFunds => "NO_FUNDS",
-        /// Overdue.
-        Overdue => "OVERDUE",
-        /// Partly refunded.
-        PartiallyRefunded => "PARTIALLY_REFUNDED",
-        /// A pre-order.
-        PreOrder => "PRE_ORDER",
-        /// A bank slip printed, awaiting payment.
-        PrintedBillet => "PRINTED_BILLET",
-        /// Being processed.
-        ProcessingTransaction => "PROCESSING_TRANSACTION",
-        /// Protested.
-        Protested => "PROTESTED",
-        /// Refunded.
-        Refunded => "REFUNDED",
-        /// Started.
-        Started => "STARTED",
-        /// Under analysis (Hotmart's spelling: `UNDER_ANALISYS`).
-        UnderAnalysis => "UNDER_ANALISYS",
-        /// Waiting for payment.
-        WaitingPayment => "WAITING_PAYMENT",
+        Approved => "APPROVED" = "Payment approved.",
+        Blocked => "BLOCKED" = "Blocked, under review.",
+        Cancelled => "CANCELLED" = "Cancelled.",
+        Chargeback => "CHARGEBACK" = "A chargeback.",
+        Complete => "COMPLETE" = "Complete: the warranty period is over.",
+        Expired => "EXPIRED" = "Expired.",
+        NoFunds => "NO_FUNDS" = "Insufficient funds.",
+        Overdue => "OVERDUE" = "Overdue.",
+        PartiallyRefunded => "PARTIALLY_REFUNDED" = "Partly refunded.",
+        PreOrder => "PRE_ORDER" = "A pre-order.",
+        PrintedBillet => "PRINTED_BILLET" = "A bank slip printed, awaiting payment.",
+        ProcessingTransaction => "PROCESSING_TRANSACTION" = "Being processed.",
+        Protested => "PROTESTED" = "Protested.",
+        Refunded => "REFUNDED" = "Refunded.",
+        Started => "STARTED" = "Started.",
+        UnderAnalysis => "UNDER_ANALISYS" = "Under analysis (Hotmart's spelling: `UNDER_ANALISYS`).",
+        WaitingPayment => "WAITING_PAYMENT" = "Waiting for payment.",
     }
 }
 
@@ -105,40 +97,23 @@ filter_enum! {
     /// assert_eq!(hotmart::models::PaymentType::Pix.to_string(), "PIX");
     /// ```
     pub enum PaymentType {
-        /// A bank slip (boleto).
-        Billet => "BILLET",
-        /// Cash.
-        CashPayment => "CASH_PAYMENT",
-        /// A credit card.
-        CreditCard => "CREDIT_CARD",
-        /// A direct bank transfer.
-        DirectBankTransfer => "DIRECT_BANK_TRANSFER",
-        /// A direct debit.
-        DirectDebit => "DIRECT_DEBIT",
-        /// A financed bank slip.
-        FinancedBillet => "FINANCED_BILLET",
-        /// A financed installment.
-        FinancedInstallment => "FINANCED_INSTALLMENT",
-        /// Google Pay.
-        GooglePay => "GOOGLE_PAY",
-        /// Hotmart's card.
-        Hotcard => "HOTCARD",
-        /// A hybrid payment.
-        Hybrid => "HYBRID",
-        /// A manual transfer.
-        ManualTransfer => "MANUAL_TRANSFER",
-        /// PayPal.
-        Paypal => "PAYPAL",
-        /// PayPal international.
-        PaypalInternational => "PAYPAL_INTERNACIONAL",
-        /// PicPay.
-        Picpay => "PICPAY",
-        /// Pix.
-        Pix => "PIX",
-        /// Samsung Pay.
-        SamsungPay => "SAMSUNG_PAY",
-        /// A digital wallet.
-        Wallet => "WALLET",
+        Billet => "BILLET" = "A bank slip (boleto).",
+        CashPayment => "CASH_PAYMENT" = "Cash.",
+        CreditCard => "CREDIT_CARD" = "A credit card.",
+        DirectBankTransfer => "DIRECT_BANK_TRANSFER" = "A direct bank transfer.",
+        DirectDebit => "DIRECT_DEBIT" = "A direct debit.",
+        FinancedBillet => "FINANCED_BILLET" = "A financed bank slip.",
+        FinancedInstallment => "FINANCED_INSTALLMENT" = "A financed installment.",
+        GooglePay => "GOOGLE_PAY" = "Google Pay.",
+        Hotcard => "HOTCARD" = "Hotmart's card.",
+        Hybrid => "HYBRID" = "A hybrid payment.",
+        ManualTransfer => "MANUAL_TRANSFER" = "A manual transfer.",
+        Paypal => "PAYPAL" = "PayPal.",
+        PaypalInternational => "PAYPAL_INTERNACIONAL" = "PayPal international.",
+        Picpay => "PICPAY" = "PicPay.",
+        Pix => "PIX" = "Pix.",
+        SamsungPay => "SAMSUNG_PAY" = "Samsung Pay.",
+        Wallet => "WALLET" = "A digital wallet.",
     }
 }
 
@@ -149,22 +124,14 @@ filter_enum! {
     /// assert_eq!(hotmart::models::SubscriptionStatus::Active.as_str(), "ACTIVE");
     /// ```
     pub enum SubscriptionStatus {
-        /// Active.
-        Active => "ACTIVE",
-        /// Inactive.
-        Inactive => "INACTIVE",
-        /// A payment is late.
-        Delayed => "DELAYED",
-        /// Cancelled by the subscriber.
-        CancelledByCustomer => "CANCELLED_BY_CUSTOMER",
-        /// Cancelled by the seller.
-        CancelledBySeller => "CANCELLED_BY_SELLER",
-        /// Cancelled by Hotmart.
-        CancelledByAdmin => "CANCELLED_BY_ADMIN",
-        /// Just started.
-        Started => "STARTED",
-        /// Overdue.
-        Overdue => "OVERDUE",
+        Active => "ACTIVE" = "Active.",
+        Inactive => "INACTIVE" = "Inactive.",
+        Delayed => "DELAYED" = "A payment is late.",
+        CancelledByCustomer => "CANCELLED_BY_CUSTOMER" = "Cancelled by the subscriber.",
+        CancelledBySeller => "CANCELLED_BY_SELLER" = "Cancelled by the seller.",
+        CancelledByAdmin => "CANCELLED_BY_ADMIN" = "Cancelled by Hotmart.",
+        Started => "STARTED" = "Just started.",
+        Overdue => "OVERDUE" = "Overdue.",
     }
 }
 
@@ -175,12 +142,9 @@ filter_enum! {
     /// assert_eq!(hotmart::models::CommissionAs::Affiliate.as_str(), "AFFILIATE");
     /// ```
     pub enum CommissionAs {
-        /// The producer.
-        Producer => "PRODUCER",
-        /// A co-producer.
-        Coproducer => "COPRODUCER",
-        /// An affiliate.
-        Affiliate => "AFFILIATE",
+        Producer => "PRODUCER" = "The producer.",
+        Coproducer => "COPRODUCER" = "A co-producer.",
+        Affiliate => "AFFILIATE" = "An affiliate.",
     }
 }
 
@@ -191,20 +155,13 @@ filter_enum! {
     /// assert_eq!(hotmart::models::ProductStatus::Draft.as_str(), "DRAFT");
     /// ```
     pub enum ProductStatus {
-        /// Not yet published.
-        Draft => "DRAFT",
-        /// Published.
-        Active => "ACTIVE",
-        /// Paused.
-        Paused => "PAUSED",
-        /// Rejected in review.
-        NotApproved => "NOT_APPROVED",
-        /// In review.
-        InReview => "IN_REVIEW",
-        /// Deleted.
-        Deleted => "DELETED",
-        /// Changes waiting for approval.
-        ChangesPendingOnProduct => "CHANGES_PENDING_ON_PRODUCT",
+        Draft => "DRAFT" = "Not yet published.",
+        Active => "ACTIVE" = "Published.",
+        Paused => "PAUSED" = "Paused.",
+        NotApproved => "NOT_APPROVED" = "Rejected in review.",
+        InReview => "IN_REVIEW" = "In review.",
+        Deleted => "DELETED" = "Deleted.",
+        ChangesPendingOnProduct => "CHANGES_PENDING_ON_PRODUCT" = "Changes waiting for approval.",
     }
 }
 
@@ -215,11 +172,8 @@ filter_enum! {
     /// assert_eq!(hotmart::models::BillingType::SmartRecovery.as_str(), "SMART_RECOVERY");
     /// ```
     pub enum BillingType {
-        /// A regular subscription charge.
-        Subscription => "SUBSCRIPTION",
-        /// Smart Installments.
-        SmartInstallment => "SMART_INSTALLMENT",
-        /// Smart Recovery.
-        SmartRecovery => "SMART_RECOVERY",
+        Subscription => "SUBSCRIPTION" = "A regular subscription charge.",
+        SmartInstallment => "SMART_INSTALLMENT" = "Smart Installments.",
+        SmartRecovery => "SMART_RECOVERY" = "Smart Recovery.",
     }
 }

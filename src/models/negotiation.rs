@@ -7,9 +7,7 @@ model! {
         transaction: String = "The transaction created.",
         payment: NegotiationPayment = "How to pay it.",
     }
-}
 
-model! {
     /// How to pay a negotiation.
     pub struct NegotiationPayment {
         kind: String ["type"] = "E.g. `PIX` (JSON member `type`).",

@@ -14,9 +14,7 @@ model! {
         is_subscription: bool = "Whether it is sold by subscription.",
         warranty_period: u64 = "The warranty in days.",
     }
-}
 
-model! {
     /// One offer of a product.
     pub struct ProductOffer {
         code: String = "The offer's code, as in checkout links.",
@@ -28,9 +26,7 @@ model! {
         is_main_offer: bool = "Whether it is the product's main offer.",
         is_smart_recovery_enabled: bool = "Whether Smart Recovery is on.",
     }
-}
 
-model! {
     /// One subscription plan of a product.
     pub struct ProductPlan {
         code: String = "The plan's code.",

@@ -10,9 +10,7 @@ model! {
         producer: Party = "Who produces the product.",
         purchase: Purchase = "The purchase itself.",
     }
-}
 
-model! {
     /// The purchase part of a [`Sale`].
     pub struct Purchase {
         transaction: String = "The transaction code, e.g. `HP17715690036014`.",
@@ -30,27 +28,21 @@ model! {
         hotmart_fee: HotmartFee = "Hotmart's fee.",
         warranty_expire_date: i64 => warranty_expires_at = "When the warranty ends (epoch ms).",
     }
-}
 
-model! {
     /// How a purchase was paid.
     pub struct Payment {
         method: String = "The method, e.g. `CREDIT_CARD`.",
         installments_number: u64 = "In how many installments.",
         kind: String ["type"] = "The payment type, e.g. `CREDIT_CARD` or `PIX` (JSON member `type`).",
     }
-}
 
-model! {
     /// Tracking codes of a purchase.
     pub struct Tracking {
         source: String = "The `src` code.",
         source_sck: String = "The `sck` code.",
         external_code: String = "An external reference.",
     }
-}
 
-model! {
     /// The offer of a purchase or subscription.
     pub struct Offer {
         code: String = "The offer's code.",
@@ -58,9 +50,7 @@ model! {
         description: String = "The offer's description.",
         key: String = "The offer's key (subscription transactions).",
     }
-}
 
-model! {
     /// Hotmart's fee on a purchase.
     pub struct HotmartFee {
         total: f64 = "The whole fee.",
@@ -69,34 +59,26 @@ model! {
         percentage: f64 = "Its percentage part.",
         currency_code: String = "The ISO 4217 currency code.",
     }
-}
 
-model! {
     /// One item of the sales summary: the total of one currency.
     pub struct SalesSummary {
         total_items: u64 = "How many sales.",
         total_value: Price = "Their total value.",
     }
-}
 
-model! {
     /// One item of `/sales/users`: a sale and everyone who took part in it.
     pub struct SaleParticipants {
         transaction: String = "The transaction code.",
         product: ProductRef = "The product sold.",
         users: Vec<SaleParticipant> = "The participants.",
     }
-}
 
-model! {
     /// A participant of a sale and its role.
     pub struct SaleParticipant {
         role: String = "`BUYER`, `PRODUCER`, `AFFILIATE`, `COPRODUCER`, …",
         user: Participant = "Who.",
     }
-}
 
-model! {
     /// The contact details of a participant.
     pub struct Participant {
         ucode: String = "The account's unique code.",
@@ -109,17 +91,13 @@ model! {
         documents: Vec<Document> = "Identity documents.",
         address: Address = "The postal address.",
     }
-}
 
-model! {
     /// An identity document.
     pub struct Document {
         value: String = "The number.",
         kind: String ["type"] = "E.g. `CPF`, `CNPJ` (JSON member `type`).",
     }
-}
 
-model! {
     /// A postal address.
     pub struct Address {
         city: String = "The city.",
@@ -131,9 +109,7 @@ model! {
         neighborhood: String = "The neighborhood.",
         number: String = "The number (a string: it may hold letters).",
     }
-}
 
-model! {
     /// One item of `/sales/commissions`: the commissions of one sale.
     pub struct SaleCommissions {
         transaction: String = "The transaction code.",
@@ -141,18 +117,14 @@ model! {
         exchange_rate_currency_payout: f64 = "The exchange rate to the payout currency.",
         commissions: Vec<Commission> = "One commission per receiver.",
     }
-}
 
-model! {
     /// One commission of a sale.
     pub struct Commission {
         commission: Price = "The amount (Hotmart's key for the currency is `currency_value` here).",
         user: Party = "Who receives it.",
         source: String = "`PRODUCER`, `COPRODUCER`, `AFFILIATE` or `ADDON`.",
     }
-}
 
-model! {
     /// One item of `/sales/price/details`: how a purchase's value breaks down.
     pub struct SalePriceDetails {
         transaction: String = "The transaction code.",
@@ -164,9 +136,7 @@ model! {
         coupon: CouponRef = "The coupon used, if any.",
         real_conversion_rate: f64 = "The conversion rate applied.",
     }
-}
 
-model! {
     /// A coupon as a price breakdown refers to it.
     pub struct CouponRef {
         code: String = "The coupon's code.",

@@ -24,9 +24,7 @@ model! {
         price: Price = "The price of each charge.",
         subscriber: Party = "Who subscribed.",
     }
-}
 
-model! {
     /// A subscription plan.
     pub struct Plan {
         name: String = "The plan's name.",
@@ -37,9 +35,7 @@ model! {
         coupon_code: String = "The coupon applied.",
         offer: Offer = "The offer subscribed to.",
     }
-}
 
-model! {
     /// One item of `/subscriptions/summary` (Hotmart's data lags up to 24 h here).
     pub struct SubscriptionSummary {
         subscriber_code: String = "The subscriber's code.",
@@ -57,9 +53,7 @@ model! {
         unpaid_recurrencies: Vec<UnpaidRecurrency> = "Charges not paid.",
         subscriber: Party = "Who subscribed.",
     }
-}
 
-model! {
     /// The last charge of a subscription.
     pub struct LastRecurrency {
         number: u64 = "Which charge.",
@@ -68,17 +62,13 @@ model! {
         transaction_number: u64 = "The transaction's sequence number.",
         billing_type: String = "`SUBSCRIPTION`, `SMART_INSTALLMENT` or `SMART_RECOVERY`.",
     }
-}
 
-model! {
     /// A charge not paid.
     pub struct UnpaidRecurrency {
         number: u64 = "Which charge.",
         charge_date: i64 => charge_at = "When it was due (epoch ms).",
     }
-}
 
-model! {
     /// One purchase (charge) of a subscription: an item of `/subscriptions/{code}/purchases`.
     pub struct SubscriptionPurchase {
         transaction: String = "The transaction code.",
@@ -92,9 +82,7 @@ model! {
         under_warranty: bool = "Whether it is under warranty.",
         purchase_subscription: bool = "Whether it is a subscription purchase.",
     }
-}
 
-model! {
     /// One item of `/subscriptions/transactions`: a subscription with one of its charges.
     pub struct SubscriptionTransaction {
         subscriber_code: String = "The subscriber's code.",
@@ -120,9 +108,7 @@ model! {
         trial_info: TrialInfo = "The trial.",
         purchase: TransactionPurchase = "The purchase of this charge.",
     }
-}
 
-model! {
     /// One charge of a subscription transaction.
     pub struct Recurrency {
         number: u64 = "Which charge.",
@@ -136,18 +122,14 @@ model! {
         is_current_purchase: bool = "Whether it is the current purchase.",
         has_retry: bool = "Whether a retry is scheduled.",
     }
-}
 
-model! {
     /// The trial of a subscription.
     pub struct TrialInfo {
         trial: bool = "Whether there is one.",
         trial_period: u64 = "Its length in days.",
         trial_end: i64 => trial_ends_at = "When it ends (epoch ms).",
     }
-}
 
-model! {
     /// The purchase of a subscription transaction.
     pub struct TransactionPurchase {
         transaction: String = "The transaction code.",
@@ -159,17 +141,13 @@ model! {
         payment: TransactionPayment = "How it was paid.",
         commission: TransactionCommission = "The producer's commission.",
     }
-}
 
-model! {
     /// The installment of a subscription purchase.
     pub struct Installment {
         installment_number: u64 = "Which installment.",
         installment_type: String = "E.g. `MONTHLY`.",
     }
-}
 
-model! {
     /// How a subscription purchase was paid.
     pub struct TransactionPayment {
         payment_type: String = "E.g. `CREDIT_CARD`.",
@@ -181,9 +159,7 @@ model! {
         billet_reprint_code: String = "The link to print the bank slip again.",
         pix_expiration_date: i64 => pix_expires_at = "When the Pix code expires (epoch ms).",
     }
-}
 
-model! {
     /// The producer's commission on a subscription purchase.
     pub struct TransactionCommission {
         currency: String = "The ISO 4217 currency code.",
@@ -193,17 +169,13 @@ model! {
         producer_paid_value: f64 = "The producer's value paid.",
         conversion_rate: f64 = "The conversion rate.",
     }
-}
 
-model! {
     /// The answer of a cancel or reactivate call over a list of subscriptions.
     pub struct SubscriptionChanges {
         success_subscriptions: Vec<SubscriptionChange> = "The subscriptions changed.",
         fail_subscriptions: Vec<SubscriptionChange> = "The subscriptions not changed, each with its `error`.",
     }
-}
 
-model! {
     /// One subscription as a cancel or reactivate call reports it.
     ///
     /// Dates here are text as Hotmart sends them (`"2020-07-20 17:57:42"`), not epoch ms.
@@ -223,9 +195,7 @@ model! {
         activation_date: String = "When it was activated (text).",
         shopper: Shopper = "The subscriber's contact.",
     }
-}
 
-model! {
     /// A subscriber's contact as cancel and reactivate report it.
     pub struct Shopper {
         email: String = "The e-mail address.",

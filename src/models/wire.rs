@@ -5,9 +5,13 @@
 //! when an item fails is it read again as a [`Value`] and walked by [`Field::check`], which
 //! finds the first member that does not fit and says where, without quoting any value.
 
-use miniserde::Deserialize;
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
 use miniserde::de::Visitor;
 use miniserde::json::{Number, Value};
+use miniserde::ser::Fragment;
+use miniserde::{Deserialize, Serialize};
 
 use super::Place;
 
@@ -45,45 +49,112 @@ pub(crate) fn is_key(k: &str, key: &str, aliases: &[&str]) -> bool {
     k == key || aliases.contains(&k)
 }
 
-/// Text, or a number written as text: Hotmart's examples disagree on a few members
-/// (`date_last_recurrence` is a date text in one, a number in another), and a number where
-/// text was expected loses nothing when kept as its digits.
-pub(crate) struct Text(String);
+/// Defines a lenient scalar: `$wire` is what miniserde decodes (each visitor method gives
+/// `Some(value)` or `None` for a value that does not fit), and `$ty`'s [`Field`] reads it and
+/// explains a misfit with `$check`.
+macro_rules! lenient {
+    (
+        $(#[$meta:meta])* $wire:ident => $ty:ty { $($method:ident($arg:ident: $argty:ty) => $value:expr;)* }
+        check($v:ident) $check:block
+    ) => {
+        $(#[$meta])*
+        pub(crate) struct $wire($ty);
 
-impl Visitor for Place<Text> {
-    fn string(&mut self, s: &str) -> miniserde::Result<()> {
-        self.out = Some(Text(s.to_owned()));
-        Ok(())
-    }
-    fn nonnegative(&mut self, n: u64) -> miniserde::Result<()> {
-        self.out = Some(Text(n.to_string()));
-        Ok(())
-    }
-    fn negative(&mut self, n: i64) -> miniserde::Result<()> {
-        self.out = Some(Text(n.to_string()));
-        Ok(())
-    }
-    fn float(&mut self, n: f64) -> miniserde::Result<()> {
-        self.out = Some(Text(n.to_string()));
-        Ok(())
-    }
+        impl Visitor for Place<$wire> {
+            $(fn $method(&mut self, $arg: $argty) -> miniserde::Result<()> {
+                self.out = Some($wire($value.ok_or(miniserde::Error)?));
+                Ok(())
+            })*
+        }
+
+        impl Deserialize for $wire {
+            fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
+                Place::new(out)
+            }
+        }
+
+        impl Field for $ty {
+            type Wire = $wire;
+            fn from_wire(wire: $wire) -> Self {
+                wire.0
+            }
+            fn check($v: &Value, _: &mut String) -> Result<(), String> $check
+        }
+    };
 }
 
-impl Deserialize for Text {
-    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
-        Place::new(out)
+lenient! {
+    /// Text, or a number written as text: Hotmart's examples disagree on a few members
+    /// (`date_last_recurrence` is a date text in one, a number in another), and a number where
+    /// text was expected loses nothing when kept as its digits.
+    Text => String {
+        string(s: &str) => Some(s.to_owned());
+        nonnegative(n: u64) => Some(n.to_string());
+        negative(n: i64) => Some(n.to_string());
+        float(n: f64) => Some(n.to_string());
     }
-}
-
-impl Field for String {
-    type Wire = Text;
-    fn from_wire(wire: Text) -> Self {
-        wire.0
-    }
-    fn check(value: &Value, _: &mut String) -> Result<(), String> {
+    check(value) {
         match value {
             Value::String(_) | Value::Number(_) => Ok(()),
             other => Err(expected("a string", other)),
+        }
+    }
+}
+
+lenient! {
+    /// A number, or a string holding one (Hotmart sends `"97.00"` and `"7"` in places).
+    Num => f64 {
+        nonnegative(n: u64) => Some(n as f64);
+        negative(n: i64) => Some(n as f64);
+        float(n: f64) => Some(n);
+        string(s: &str) => parse_num(s);
+    }
+    check(value) {
+        match value {
+            Value::Number(_) => Ok(()),
+            Value::String(s) if parse_num(s).is_some() => Ok(()),
+            Value::String(_) => Err("expected a number, found a string that holds none".into()),
+            other => Err(expected("a number", other)),
+        }
+    }
+}
+
+lenient! {
+    /// A non-negative integer (ids, counts), or a string of digits.
+    UInt => u64 {
+        nonnegative(n: u64) => Some(n);
+        string(s: &str) => parse_uint(s);
+    }
+    check(value) {
+        let what = "expected a non-negative integer";
+        match value {
+            Value::Number(Number::U64(_)) => Ok(()),
+            Value::Number(Number::I64(_)) => Err(format!("{what}, found a negative number")),
+            Value::Number(Number::F64(_)) => Err(format!("{what}, found a number with a fraction")),
+            Value::String(s) if parse_uint(s).is_some() => Ok(()),
+            Value::String(_) => Err(format!("{what}, found a string that holds none")),
+            other => Err(expected("a non-negative integer", other)),
+        }
+    }
+}
+
+lenient! {
+    /// An integer (epoch dates), or a string holding one.
+    Int => i64 {
+        nonnegative(n: u64) => i64::try_from(n).ok();
+        negative(n: i64) => Some(n);
+        string(s: &str) => parse_int(s);
+    }
+    check(value) {
+        let what = "expected an integer";
+        match value {
+            Value::Number(Number::U64(n)) if i64::try_from(*n).is_ok() => Ok(()),
+            Value::Number(Number::I64(_)) => Ok(()),
+            Value::Number(Number::U64(_)) => Err(format!("{what}, found a number out of range")),
+            Value::Number(Number::F64(_)) => Err(format!("{what}, found a number with a fraction")),
+            Value::String(s) if parse_int(s).is_some() => Ok(()),
+            Value::String(_) => Err(format!("{what}, found a string that holds none")),
+            other => Err(expected("an integer", other)),
         }
     }
 }
@@ -120,13 +191,6 @@ impl<T: Field> Field for Vec<T> {
     }
 }
 
-/// A number, or a string holding one (Hotmart sends `"97.00"` and `"7"` in places).
-pub(crate) struct Num(f64);
-/// A non-negative integer (ids, counts), or a string of digits.
-pub(crate) struct UInt(u64);
-/// An integer (epoch dates), or a string holding one.
-pub(crate) struct Int(i64);
-
 fn parse_num(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok().filter(|n| n.is_finite())
 }
@@ -147,127 +211,26 @@ fn parse_int(s: &str) -> Option<i64> {
         .flatten()
 }
 
-impl Visitor for Place<Num> {
-    fn nonnegative(&mut self, n: u64) -> miniserde::Result<()> {
-        self.out = Some(Num(n as f64));
-        Ok(())
-    }
-    fn negative(&mut self, n: i64) -> miniserde::Result<()> {
-        self.out = Some(Num(n as f64));
-        Ok(())
-    }
-    fn float(&mut self, n: f64) -> miniserde::Result<()> {
-        self.out = Some(Num(n));
-        Ok(())
-    }
-    fn string(&mut self, s: &str) -> miniserde::Result<()> {
-        self.out = Some(Num(parse_num(s).ok_or(miniserde::Error)?));
-        Ok(())
-    }
-}
-
-impl Deserialize for Num {
-    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
-        Place::new(out)
-    }
-}
-
-impl Field for f64 {
-    type Wire = Num;
-    fn from_wire(wire: Num) -> Self {
-        wire.0
-    }
-    fn check(value: &Value, _: &mut String) -> Result<(), String> {
-        match value {
-            Value::Number(_) => Ok(()),
-            Value::String(s) if parse_num(s).is_some() => Ok(()),
-            Value::String(_) => Err("expected a number, found a string that holds none".into()),
-            other => Err(expected("a number", other)),
+/// A JSON object of these members, in this order, as serialization walks it: a body's, or a
+/// model's present fields and then its `extra`.
+pub(crate) fn object<'a>(
+    members: impl Iterator<Item = (&'a str, &'a dyn Serialize)> + 'a,
+) -> Fragment<'a> {
+    struct Members<'a, I>(I, PhantomData<&'a ()>);
+    impl<'a, I: Iterator<Item = (&'a str, &'a dyn Serialize)>> miniserde::ser::Map for Members<'a, I> {
+        fn next(&mut self) -> Option<(Cow<'a, str>, &'a dyn Serialize)> {
+            self.0.next().map(|(k, v)| (Cow::Borrowed(k), v))
         }
     }
+    Fragment::Map(Box::new(Members(members, PhantomData)))
 }
 
-impl Visitor for Place<UInt> {
-    fn nonnegative(&mut self, n: u64) -> miniserde::Result<()> {
-        self.out = Some(UInt(n));
-        Ok(())
-    }
-    fn string(&mut self, s: &str) -> miniserde::Result<()> {
-        self.out = Some(UInt(parse_uint(s).ok_or(miniserde::Error)?));
-        Ok(())
-    }
-}
-
-impl Deserialize for UInt {
-    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
-        Place::new(out)
-    }
-}
-
-impl Field for u64 {
-    type Wire = UInt;
-    fn from_wire(wire: UInt) -> Self {
-        wire.0
-    }
-    fn check(value: &Value, _: &mut String) -> Result<(), String> {
-        match value {
-            Value::Number(Number::U64(_)) => Ok(()),
-            Value::Number(Number::I64(_)) => {
-                Err("expected a non-negative integer, found a negative number".into())
-            }
-            Value::Number(Number::F64(_)) => {
-                Err("expected a non-negative integer, found a number with a fraction".into())
-            }
-            Value::String(s) if parse_uint(s).is_some() => Ok(()),
-            Value::String(_) => {
-                Err("expected a non-negative integer, found a string that holds none".into())
-            }
-            other => Err(expected("a non-negative integer", other)),
-        }
-    }
-}
-
-impl Visitor for Place<Int> {
-    fn nonnegative(&mut self, n: u64) -> miniserde::Result<()> {
-        self.out = Some(Int(i64::try_from(n).map_err(|_| miniserde::Error)?));
-        Ok(())
-    }
-    fn negative(&mut self, n: i64) -> miniserde::Result<()> {
-        self.out = Some(Int(n));
-        Ok(())
-    }
-    fn string(&mut self, s: &str) -> miniserde::Result<()> {
-        self.out = Some(Int(parse_int(s).ok_or(miniserde::Error)?));
-        Ok(())
-    }
-}
-
-impl Deserialize for Int {
-    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
-        Place::new(out)
-    }
-}
-
-impl Field for i64 {
-    type Wire = Int;
-    fn from_wire(wire: Int) -> Self {
-        wire.0
-    }
-    fn check(value: &Value, _: &mut String) -> Result<(), String> {
-        match value {
-            Value::Number(Number::U64(n)) if i64::try_from(*n).is_ok() => Ok(()),
-            Value::Number(Number::I64(_)) => Ok(()),
-            Value::Number(Number::U64(_)) => {
-                Err("expected an integer, found a number out of range".into())
-            }
-            Value::Number(Number::F64(_)) => {
-                Err("expected an integer, found a number with a fraction".into())
-            }
-            Value::String(s) if parse_int(s).is_some() => Ok(()),
-            Value::String(_) => Err("expected an integer, found a string that holds none".into()),
-            other => Err(expected("an integer", other)),
-        }
-    }
+/// A model's field as a member to write, if it is present.
+pub(crate) fn member<'a>(
+    key: &'a str,
+    value: Option<&'a dyn Serialize>,
+) -> Option<(&'a str, &'a dyn Serialize)> {
+    Some((key, value?))
 }
 
 /// The JSON key of a field: its name, or the one given.
@@ -280,53 +243,24 @@ macro_rules! model_key {
     };
 }
 
-/// Defines a model: a struct of optional fields named as Hotmart's JSON members, plus
-/// `extra` (the members it does not name, kept as they came), with miniserde `Deserialize`
+/// Defines models: structs of optional fields named as Hotmart's JSON members, plus `extra`
+/// (the members a model does not name, kept as they came), with miniserde `Deserialize`
 /// (lenient numbers and ids) and `Serialize` (absent fields left out, `extra` written after
 /// the named ones), optional serde derives, and the path-finding check.
 ///
 /// A field may name its JSON key and aliases (`kind: String ["type"]`) and, for an
 /// epoch-millisecond date, a `SystemTime` accessor (`approved_date: i64 => approved_at`), and
-/// its doc as `= "text"` after it.
-/// `open struct` is a request body: no `#[non_exhaustive]`, so a struct literal with
-/// `..Default::default()` builds it.
+/// its doc as `= "text"` after it. `pub open struct` is a request body: no
+/// `#[non_exhaustive]`, so a struct literal with `..Default::default()` builds it.
 macro_rules! model {
-    (
-        $(#[$meta:meta])*
-        pub open struct $($rest:tt)*
-    ) => {
-        $crate::models::wire::model!(@ [$(#[$meta])*] pub struct $($rest)*);
-    };
-    (
-        $(#[$meta:meta])*
-        pub struct $name:ident $($rest:tt)*
-    ) => {
-        $crate::models::wire::model!(@ [
-            $(#[$meta])*
-            ///
-            /// Decoded from Hotmart's JSON (absent members `None`, unknown ones kept in
-            /// `extra`) and written back with miniserde:
-            ///
-            /// ```
-            #[doc = concat!("use hotmart::models::", stringify!($name), ";")]
-            ///
-            #[doc = concat!("let model: ", stringify!($name), r##" = hotmart::miniserde::json::from_str(r#"{"not_a_member":[1]}"#)?;"##)]
-            /// assert!(model.extra.contains_key("not_a_member"));
-            /// assert_eq!(hotmart::miniserde::json::to_string(&model), r#"{"not_a_member":[1]}"#);
-            /// # Ok::<(), hotmart::miniserde::Error>(())
-            /// ```
-            #[non_exhaustive]
-        ] pub struct $name $($rest)*);
-    };
-    (@ [$($meta:tt)*]
-        pub struct $name:ident {
-            $(
-                $(#[$fmeta:meta])*
-                $field:ident : $ty:ty $([$key:literal $(, $alias:literal)*])? $(=> $at:ident)?
-                    $(= $doc:literal)?
-            ),* $(,)?
-        }
-    ) => {
+    () => {};
+    (@def [$($meta:tt)*] $name:ident {
+        $(
+            $(#[$fmeta:meta])*
+            $field:ident : $ty:ty $([$key:literal $(, $alias:literal)*])? $(=> $at:ident)?
+                $(= $doc:literal)?
+        ),* $(,)?
+    }) => {
         $($meta)*
         #[derive(Clone, Debug, Default, PartialEq)]
         #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
@@ -353,15 +287,15 @@ macro_rules! model {
         }
 
         const _: () = {
-            use ::std::borrow::Cow;
             use ::miniserde::de::{Map, Visitor};
             use ::miniserde::json::Value;
-            use ::miniserde::ser::Fragment;
+            use ::miniserde::Serialize;
             use $crate::models::wire::{self, Field};
 
             struct State<'a> {
                 $($field: Option<Option<<$ty as Field>::Wire>>,)*
                 extra: $crate::models::Extra,
+                // An unnamed member being read, kept in `extra` at the next key or the end.
                 pending: Option<(String, Option<Value>)>,
                 out: &'a mut Option<$name>,
             }
@@ -377,11 +311,9 @@ macro_rules! model {
             impl Map for State<'_> {
                 fn key(&mut self, k: &str) -> ::miniserde::Result<&mut dyn Visitor> {
                     self.keep_pending();
-                    $(
-                        if wire::is_key(k, $crate::models::wire::model_key!($field $(, $key)?), &[$($($alias),*)?]) {
-                            return Ok(::miniserde::Deserialize::begin(&mut self.$field));
-                        }
-                    )*
+                    $(if wire::is_key(k, wire::model_key!($field $(, $key)?), &[$($($alias),*)?]) {
+                        return Ok(::miniserde::Deserialize::begin(&mut self.$field));
+                    })*
                     let (_, slot) = self.pending.insert((k.to_owned(), None));
                     Ok(<Value as ::miniserde::Deserialize>::begin(slot))
                 }
@@ -413,45 +345,14 @@ macro_rules! model {
                 }
             }
 
-            struct Members<'a> {
-                model: &'a $name,
-                at: usize,
-                extra: Option<$crate::models::extra::Iter<'a>>,
-            }
-
-            impl<'a> ::miniserde::ser::Map for Members<'a> {
-                #[allow(unused_assignments, unused_mut, unused_variables)]
-                fn next(&mut self) -> Option<(Cow<'a, str>, &'a dyn ::miniserde::Serialize)> {
-                    let model = self.model;
-                    loop {
-                        let at = self.at;
-                        self.at += 1;
-                        let mut i = 0usize;
-                        $(
-                            if at == i {
-                                match &model.$field {
-                                    Some(value) => {
-                                        return Some((
-                                            Cow::Borrowed($crate::models::wire::model_key!($field $(, $key)?)),
-                                            value as &dyn ::miniserde::Serialize,
-                                        ));
-                                    }
-                                    None => continue,
-                                }
-                            }
-                            i += 1;
-                        )*
-                        let extra = self.extra.get_or_insert_with(|| model.extra.members());
-                        return extra
-                            .next()
-                            .map(|(k, v)| (Cow::Borrowed(k.as_str()), v as &dyn ::miniserde::Serialize));
-                    }
-                }
-            }
-
-            impl ::miniserde::Serialize for $name {
-                fn begin(&self) -> Fragment<'_> {
-                    Fragment::Map(Box::new(Members { model: self, at: 0, extra: None }))
+            impl Serialize for $name {
+                fn begin(&self) -> ::miniserde::ser::Fragment<'_> {
+                    let named = [$(wire::member(
+                        wire::model_key!($field $(, $key)?),
+                        self.$field.as_ref().map(|v| v as &dyn Serialize),
+                    )),*];
+                    let extra = self.extra.members().map(|(k, v)| (k.as_str(), v as &dyn Serialize));
+                    wire::object(named.into_iter().flatten().chain(extra))
                 }
             }
 
@@ -467,25 +368,43 @@ macro_rules! model {
                     let Value::Object(members) = value else {
                         return Err(wire::expected("an object", value));
                     };
-                    for (k, v) in members {
-                        if matches!(v, Value::Null) {
+                    for (k, v) in members.iter().filter(|(_, v)| !matches!(v, Value::Null)) {
+                        $(if wire::is_key(k, wire::model_key!($field $(, $key)?), &[$($($alias),*)?]) {
+                            let len = path.len();
+                            path.push('.');
+                            path.push_str(k);
+                            <$ty as Field>::check(v, path)?;
+                            path.truncate(len);
                             continue;
-                        }
-                        $(
-                            if wire::is_key(k, $crate::models::wire::model_key!($field $(, $key)?), &[$($($alias),*)?]) {
-                                let len = path.len();
-                                path.push('.');
-                                path.push_str(k);
-                                <$ty as Field>::check(v, path)?;
-                                path.truncate(len);
-                                continue;
-                            }
-                        )*
+                        })*
                     }
                     Ok(())
                 }
             }
         };
+    };
+    ($(#[$meta:meta])* pub open struct $name:ident { $($body:tt)* } $($rest:tt)*) => {
+        $crate::models::wire::model!(@def [$(#[$meta])*] $name { $($body)* });
+        $crate::models::wire::model!($($rest)*);
+    };
+    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* } $($rest:tt)*) => {
+        $crate::models::wire::model!(@def [
+            $(#[$meta])*
+            ///
+            /// Decoded from Hotmart's JSON (absent members `None`, unknown ones kept in
+            /// `extra`) and written back with miniserde:
+            ///
+            /// ```
+            #[doc = concat!("use hotmart::models::", stringify!($name), ";")]
+            ///
+            #[doc = concat!("let model: ", stringify!($name), r##" = hotmart::miniserde::json::from_str(r#"{"not_a_member":[1]}"#)?;"##)]
+            /// assert!(model.extra.contains_key("not_a_member"));
+            /// assert_eq!(hotmart::miniserde::json::to_string(&model), r#"{"not_a_member":[1]}"#);
+            /// # Ok::<(), hotmart::miniserde::Error>(())
+            /// ```
+            #[non_exhaustive]
+        ] $name { $($body)* });
+        $crate::models::wire::model!($($rest)*);
     };
 }
 
