@@ -21,6 +21,10 @@
 //! would end past the call's deadline (`call_timeout`) or pass `max_rate_limit_wait`, and the
 //! error then says so ([`Error::RateBudgetSpent`]).
 //!
+//! The in-process budget costs each call 70 ns against 59 ns for its floor (two mutex locks
+//! and a clock read): `cargo bench -p hotmart --bench budget`, 2026-12-02. The shared one on
+//! Redis has its own benchmark in `hotmart-redis`.
+//!
 //! [`Client`]: crate::Client
 
 use std::sync::{Mutex, PoisonError};

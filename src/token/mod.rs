@@ -1,5 +1,45 @@
 //! Access tokens and the bodies of the token endpoint: the success response and the OAuth
 //! error body, read by a hand-written parser ([`TokenResponse::parse`]).
+//!
+//! # The token request
+//!
+//! By default the request is exactly the documented one:
+//!
+//! ```text
+//! POST https://api-sec-vlc.hotmart.com/security/oauth/token?grant_type=client_credentials&client_id=…&client_secret=…
+//! Authorization: Basic <base64(client_id:client_secret)>
+//! Content-Type: application/json
+//! (empty body)
+//! ```
+//!
+//! [`TokenRequestStyle::BasicOnly`] sends RFC 6749 §2.3.1's form instead (the credentials only
+//! in the Basic header), which keeps the secret out of URLs. The request is retried like a
+//! GET; a 429 is waited out and, if it persists, is `Error::TokenRateLimited`; other 4xx are
+//! final. However many threads need a token at once, one request is in flight and the others
+//! share its outcome, error included. Redirects are not followed and answers are read with a
+//! 64 KiB cap.
+//!
+//! # The parser
+//!
+//! It borrows from the input, does not recurse, bounds depth (128) and size (1 MiB), and its
+//! errors give a byte offset without ever quoting the input. It is fuzzed (`fuzz/`: arbitrary
+//! bytes, a differential against serde_json, and round trips), and `cargo test` replays the
+//! corpus. `cargo bench -p hotmart --bench token_parse` interleaves it with serde_json and
+//! miniserde (both into derived structs of owned strings); medians of 31 rounds on
+//! 2026-12-02, 2-core machine under load:
+//!
+//! | payload | hotmart | serde_json | miniserde |
+//! |---|---|---|---|
+//! | Hotmart's documented token response, 131 B | 106 ns | 328 ns (3.1×) | 252 ns (2.5×) |
+//! | 20 unknown members of every JSON kind, 2 KB | 2.13 µs | 3.46 µs (1.6×) | 5.60 µs (2.6×) |
+//! | an OAuth error body, 183 B | 136 ns | 332 ns (2.7×) | 388 ns (3.0×) |
+//!
+//! # The cached token
+//!
+//! [`Client::access_token`](crate::Client::access_token) on a fresh token is a lock, one
+//! clock read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 33 ns
+//! against 32 ns for that floor (1.03×) on 2026-12-02. A fetch runs outside the lock, so
+//! `cached_token()` and `invalidate()` never wait for the network.
 
 mod cell;
 mod error;
