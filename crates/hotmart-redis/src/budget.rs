@@ -2,13 +2,14 @@
 //! uses Redis, kept by two atomic Lua scripts on the server's clock.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use hotmart::budget::{Admission, InProcess, MAX_RESET, RateBudget, Reading, Ticket};
 use hotmart::store::TokenKey;
 
-use crate::keys::{self, Account};
+use crate::keys;
 use crate::link::Link;
 
 /// Reads the server's clock in milliseconds and forgets a window whose reset has come; shared
@@ -91,12 +92,18 @@ fn max_reset_ms() -> u64 {
 /// to this process's own [`InProcess`] budget, which learns from every answer either way, so
 /// it is warm when it is needed.
 ///
-/// Which account: the one given to [`for_account`](Self::for_account), else the one that the
-/// token stores made by the same [`Redis`](crate::Redis) are asked about, if there is exactly
-/// one (with several accounts on one `Redis`, use [`ClientBuilderExt::redis`], which pairs the
-/// two per client, or `for_account`). Until it is known, the in-process budget decides.
+/// Which account: the builder's own with
+/// [`ClientBuilderExt::redis`] or [`ClientBuilderExt::redis_budget`] (from
+/// [`ClientBuilder::token_key`](hotmart::ClientBuilder::token_key), the key `build()` uses, so
+/// it always counts for the client it is built into, from its first call), or the one given
+/// to [`for_account`](Self::for_account). A budget from [`Redis::rate_budget`] given no
+/// account counts in this process only (and says so once in the log): nothing is guessed
+/// from the token stores of the same Redis, which could not tell a budget asked before its
+/// client's store, or one `Redis` shared by several accounts.
 ///
 /// [`ClientBuilderExt::redis`]: crate::ClientBuilderExt::redis
+/// [`ClientBuilderExt::redis_budget`]: crate::ClientBuilderExt::redis_budget
+/// [`Redis::rate_budget`]: crate::Redis::rate_budget
 ///
 /// ```
 /// use hotmart::store::TokenKey;
@@ -112,18 +119,20 @@ fn max_reset_ms() -> u64 {
 /// ```
 pub struct SharedBudget {
     link: Arc<Link>,
-    account: Arc<Account>,
-    key: OnceLock<String>,
+    /// The account's window in Redis; `None`: this process's budget only.
+    key: Option<String>,
     admit: Arc<redis::Script>,
     observe: Arc<redis::Script>,
+    /// The fallback, whose clock ([`InProcess::now_ms`]) every ticket carries.
     local: InProcess,
-    /// The in-process budget's clock, made with it: tickets of the shared budget carry it.
-    epoch: Instant,
+    /// Whether the log was told that no account was given.
+    warned: AtomicBool,
 }
 
 impl SharedBudget {
-    /// A budget on `link` for the account `account` learns. Does no I/O.
-    pub(crate) fn new(link: Arc<Link>, account: Arc<Account>) -> SharedBudget {
+    /// A budget on `link`, for no account until [`for_account`](Self::for_account). Does no
+    /// I/O.
+    pub(crate) fn new(link: Arc<Link>) -> SharedBudget {
         let script = |body: &str| {
             let text =
                 format!("{PRELUDE}{body}").replace("MAX_RESET_MS", &max_reset_ms().to_string());
@@ -131,36 +140,33 @@ impl SharedBudget {
         };
         SharedBudget {
             link,
-            account,
-            key: OnceLock::new(),
+            key: None,
             admit: script(ADMIT),
             observe: script(OBSERVE),
             local: InProcess::default(),
-            epoch: Instant::now(),
+            warned: AtomicBool::new(false),
         }
     }
 
     /// The budget of the account `key` names (its API base URL and client id), whichever
-    /// token store is used.
-    pub fn for_account(self, key: &TokenKey) -> Self {
-        // A fresh budget: nothing learned yet, so the cell is empty.
-        let _ = self.key.set(keys::budget_key(key));
+    /// token store is used: [`ClientBuilder::token_key`](hotmart::ClientBuilder::token_key)
+    /// gives a builder's. Replaces any earlier account.
+    pub fn for_account(mut self, key: &TokenKey) -> Self {
+        self.key = Some(keys::budget_key(key));
         self
     }
 
+    /// The window's key in Redis, if an account was given.
     fn key(&self) -> Option<&str> {
-        if let Some(key) = self.key.get() {
-            return Some(key);
+        if self.key.is_none() && !self.warned.swap(true, Ordering::Relaxed) {
+            log::warn!(
+                target: "hotmart::redis",
+                "a shared rate budget was given no account: it counts in this process only; \
+                 use ClientBuilderExt::redis, ClientBuilderExt::redis_budget or \
+                 SharedBudget::for_account"
+            );
         }
-        let account = self.account.only()?;
-        Some(self.key.get_or_init(|| keys::budget_key(&account)))
-    }
-
-    /// Milliseconds on the in-process budget's clock (see [`Ticket::local_ms`]).
-    fn local_ms(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_millis())
-            .unwrap_or(u64::MAX)
-            .saturating_add(1)
+        self.key.as_deref()
     }
 }
 
@@ -172,7 +178,7 @@ impl RateBudget for SharedBudget {
         });
         match answer {
             Some((1, _, now)) => Admission::Go(Ticket {
-                local_ms: self.local_ms(),
+                local_ms: self.local.now_ms(),
                 shared_ms: Some(u64::try_from(now).unwrap_or(0)),
             }),
             Some((_, wait, _)) => {
@@ -206,7 +212,7 @@ impl fmt::Debug for SharedBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SharedBudget")
             .field("link", &self.link)
-            .field("account_known", &self.key().is_some())
+            .field("account_known", &self.key.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -1,6 +1,4 @@
-//! Redis keys, and which account a budget speaks for.
-
-use std::sync::{Mutex, PoisonError};
+//! Redis keys: digests, never a value in clear.
 
 use hotmart::store::TokenKey;
 
@@ -24,40 +22,6 @@ pub(crate) fn budget_key(key: &TokenKey) -> String {
     self::key("budget", &[key.api_url(), key.client_id()])
 }
 
-/// The accounts that the token stores sharing this value were asked about. A budget asks
-/// [`Account::only`] only after its client's store has seen the client's own account (a
-/// client reads its store before its first API call), so "only one seen" is its own.
-#[derive(Debug, Default)]
-pub(crate) struct Account(Mutex<Seen>);
-
-#[derive(Debug, Default)]
-enum Seen {
-    #[default]
-    Nothing,
-    One(TokenKey),
-    Several,
-}
-
-impl Account {
-    /// A store was asked about `key`.
-    pub(crate) fn saw(&self, key: &TokenKey) {
-        let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        match &*seen {
-            Seen::Nothing => *seen = Seen::One(key.clone()),
-            Seen::One(one) if one != key => *seen = Seen::Several,
-            _ => {}
-        }
-    }
-
-    /// The one account seen so far; `None` before any, or once there were several.
-    pub(crate) fn only(&self) -> Option<TokenKey> {
-        match &*self.0.lock().unwrap_or_else(PoisonError::into_inner) {
-            Seen::One(key) => Some(key.clone()),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,19 +41,5 @@ mod tests {
             k,
             key("budget", &["https://sandbox.hotmart.com", "my-client-id"])
         );
-    }
-
-    #[test]
-    fn a_second_account_makes_the_account_unknown() {
-        let account = Account::default();
-        assert!(account.only().is_none());
-        let a = TokenKey::new("https://a", "https://b", "id-a");
-        account.saw(&a);
-        account.saw(&a);
-        assert_eq!(account.only(), Some(a.clone()));
-        account.saw(&TokenKey::new("https://a", "https://b", "id-b"));
-        assert!(account.only().is_none());
-        account.saw(&a);
-        assert!(account.only().is_none());
     }
 }

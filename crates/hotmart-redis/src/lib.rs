@@ -26,6 +26,10 @@
 //!   call uses this process's own budget and token (or the store's fallback, e.g. a
 //!   [`FileStore`](hotmart::store::FileStore)); Redis is tried again a second later, and a
 //!   warning goes to the log (target `hotmart::redis`) at most once a minute.
+//! - **One first time per webhook event** (feature `webhook`): [`Redis::dedup_store`] holds
+//!   the ids of accepted events for [`hotmart::webhook::Dedup`], one `SET NX PX` per
+//!   delivery; while Redis is down, every delivery counts as a first (a possible duplicate,
+//!   never a loss).
 //! - **The URL's credentials are never shown**: not in `Debug`, errors or log lines, neither as
 //!   written nor percent-decoded, the user name neither; nor what a server quotes of a
 //!   command's arguments.
@@ -34,6 +38,8 @@
 #![deny(missing_docs)]
 
 mod budget;
+#[cfg(feature = "webhook")]
+mod dedup;
 mod keys;
 mod link;
 mod store;
@@ -43,6 +49,8 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use budget::SharedBudget;
+#[cfg(feature = "webhook")]
+pub use dedup::RedisDedup;
 use hotmart::ClientBuilder;
 #[cfg(doc)]
 use hotmart::budget::RateBudget;
@@ -50,7 +58,6 @@ use hotmart::budget::RateBudget;
 use hotmart::store::TokenStore;
 pub use store::{RedisStore, lock_ttl_for};
 
-use keys::Account;
 use link::Link;
 use url::RedisUrl;
 
@@ -68,8 +75,6 @@ pub const REDIS_URL_VAR: &str = "HOTMART_REDIS_URL";
 pub struct Redis {
     url: RedisUrl,
     link: Arc<Link>,
-    /// The accounts that the stores made by [`Redis::token_store`] were asked about.
-    account: Arc<Account>,
 }
 
 impl Redis {
@@ -163,7 +168,6 @@ impl Redis {
         Redis {
             link: Arc::new(Link::new(url.clone(), client)),
             url,
-            account: Arc::new(Account::default()),
         }
     }
 
@@ -171,14 +175,43 @@ impl Redis {
     /// [`ClientBuilder::token_store`](hotmart::ClientBuilder::token_store); see
     /// [`RedisStore`]. Add [`fallback`](RedisStore::fallback) to keep this host's copy.
     pub fn token_store(&self) -> RedisStore {
-        RedisStore::new(Arc::clone(&self.link), Arc::clone(&self.account))
+        RedisStore::new(Arc::clone(&self.link))
     }
 
     /// A rate budget on this Redis, for
-    /// [`ClientBuilder::rate_budget`](hotmart::ClientBuilder::rate_budget); see
-    /// [`SharedBudget`] (which account it counts for).
+    /// [`ClientBuilder::rate_budget`](hotmart::ClientBuilder::rate_budget), once given its
+    /// account with [`SharedBudget::for_account`]; [`ClientBuilderExt::redis_budget`] does
+    /// both for a builder. Without an account it counts in this process only.
     pub fn rate_budget(&self) -> SharedBudget {
-        SharedBudget::new(Arc::clone(&self.link), Arc::clone(&self.account))
+        SharedBudget::new(Arc::clone(&self.link))
+    }
+
+    /// A store of accepted webhook event ids on this Redis (feature `webhook`), for
+    /// [`hotmart::webhook::Dedup::new`]: one first time per event for every receiver on every
+    /// host that shares this Redis; see [`RedisDedup`] (what it does while Redis is down).
+    #[cfg(feature = "webhook")]
+    pub fn dedup_store(&self) -> RedisDedup {
+        RedisDedup::new(Arc::clone(&self.link))
+    }
+
+    /// [`hotmart::webhook::Dedup`] on [`dedup_store`](Self::dedup_store), for Hotmart's 60 days
+    /// of event history (feature `webhook`).
+    ///
+    /// ```no_run
+    /// use hotmart::webhook::Verifier;
+    ///
+    /// let verifier = Verifier::from_env()?; // HOTMART_HOTTOK
+    /// let dedup = hotmart_redis::Redis::new("redis://cache.internal:6379/0")?.dedup();
+    /// # let (header, body) = (Some("hottok"), &b"{}"[..]);
+    /// let event = verifier.verify(header, body)?;
+    /// if dedup.first_time(event.id())? {
+    ///     // process it; on failure dedup.forget(event.id()) and answer 5xx
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "webhook")]
+    pub fn dedup(&self) -> hotmart::webhook::Dedup {
+        hotmart::webhook::Dedup::new(self.dedup_store())
     }
 }
 
@@ -188,13 +221,15 @@ impl fmt::Debug for Redis {
     }
 }
 
-/// [`Redis`] on a [`ClientBuilder`] in one step.
+/// [`Redis`] on a [`ClientBuilder`] in one step, for the builder's own account
+/// ([`ClientBuilder::token_key`]: the base URLs as `build()` checks them, and the client id).
 pub trait ClientBuilderExt {
     /// Keeps the token in Redis and counts the rate budget there, for this client's account
-    /// ([`RedisStore`] and [`SharedBudget`], paired): the fetch lock lives
+    /// ([`RedisStore`] and [`SharedBudget`]): the fetch lock lives
     /// [`lock_ttl_for`]`(builder.request_timeout())`. Replaces any earlier token store and
     /// budget; to keep this host's copy of the token in a file too, use
-    /// `.token_store(redis.token_store().fallback(FileStore::new(dir)))` instead.
+    /// `.token_store(redis.token_store().fallback(FileStore::new(dir))).redis_budget(&redis)`
+    /// instead.
     ///
     /// ```
     /// use hotmart::{Client, Credentials, Environment};
@@ -207,15 +242,41 @@ pub trait ClientBuilderExt {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     fn redis(self, redis: &Redis) -> ClientBuilder;
+
+    /// Counts the rate budget in Redis for this client's account ([`SharedBudget`]), beside a
+    /// token store of your choice. Replaces any earlier budget.
+    ///
+    /// ```
+    /// use hotmart::store::FileStore;
+    /// use hotmart::{Client, Credentials, Environment};
+    /// use hotmart_redis::{ClientBuilderExt, Redis};
+    ///
+    /// let redis = Redis::new("redis://127.0.0.1:6379/0")?;
+    /// let dir = std::env::temp_dir().join("hotmart-doc-redis-budget");
+    /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+    ///     .token_store(redis.token_store().fallback(FileStore::new(dir)))
+    ///     .redis_budget(&redis)
+    ///     .build()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    fn redis_budget(self, redis: &Redis) -> ClientBuilder;
 }
 
 impl ClientBuilderExt for ClientBuilder {
     fn redis(self, redis: &Redis) -> ClientBuilder {
-        // The pair's own account: the budget counts for the account its store is asked about.
-        let account = Arc::new(Account::default());
-        let store = RedisStore::new(Arc::clone(&redis.link), Arc::clone(&account))
+        let store = redis
+            .token_store()
             .lock_ttl(lock_ttl_for(self.request_timeout()));
-        let budget = SharedBudget::new(Arc::clone(&redis.link), account);
-        self.token_store(store).rate_budget(budget)
+        self.token_store(store).redis_budget(redis)
+    }
+
+    fn redis_budget(self, redis: &Redis) -> ClientBuilder {
+        let budget = redis.rate_budget();
+        // A base URL that does not parse fails build() itself: no account is needed then.
+        let budget = match self.token_key() {
+            Ok(key) => budget.for_account(&key),
+            Err(_) => budget,
+        };
+        self.rate_budget(budget)
     }
 }

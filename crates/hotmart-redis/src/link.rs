@@ -245,8 +245,8 @@ impl Link {
         log::warn!(
             target: "hotmart::redis",
             "Redis at {} failed ({what}: {cause}); doing without it (in-process rate budget, \
-             token from this process or its fallback store) until it answers again; this \
-             warning is repeated at most once a minute",
+             token from this process or its fallback store, webhook events taken as new) \
+             until it answers again; this warning is repeated at most once a minute",
             self.url.shown()
         );
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hotmart::store::{FetchGuard, StoredToken, TokenKey, TokenStore};
 
-use crate::keys::{self, Account};
+use crate::keys;
 use crate::link::Link;
 
 /// Stores `ARGV[2..4]` with a TTL of `ARGV[5]` ms if the token is still `ARGV[1]` ("" when
@@ -85,18 +85,18 @@ pub fn lock_ttl_for(request_timeout: Option<Duration>) -> Duration {
 /// ```
 /// use hotmart::store::FileStore;
 /// use hotmart::{Client, Credentials, Environment};
+/// use hotmart_redis::ClientBuilderExt;
 ///
 /// let redis = hotmart_redis::Redis::new("redis://cache.internal:6379/0")?;
 /// let dir = std::env::temp_dir().join("hotmart-doc-redis-store");
 /// let client = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
 ///     .token_store(redis.token_store().fallback(FileStore::new(dir)))
-///     .rate_budget(redis.rate_budget())
+///     .redis_budget(&redis) // the shared budget, for this builder's account
 ///     .build()?; // no I/O yet
 /// # Ok::<(), hotmart::Error>(())
 /// ```
 pub struct RedisStore {
     link: Arc<Link>,
-    account: Arc<Account>,
     lock_ttl: Duration,
     fallback: Option<Box<dyn TokenStore>>,
     compare_and_store: Arc<redis::Script>,
@@ -105,11 +105,10 @@ pub struct RedisStore {
 }
 
 impl RedisStore {
-    /// A store on `link`, telling `account` which accounts it is asked about. Does no I/O.
-    pub(crate) fn new(link: Arc<Link>, account: Arc<Account>) -> RedisStore {
+    /// A store on `link`. Does no I/O.
+    pub(crate) fn new(link: Arc<Link>) -> RedisStore {
         RedisStore {
             link,
-            account,
             lock_ttl: lock_ttl_for(None),
             fallback: None,
             compare_and_store: Arc::new(redis::Script::new(COMPARE_AND_STORE)),
@@ -153,7 +152,6 @@ fn now_ms() -> u64 {
 
 impl TokenStore for RedisStore {
     fn load(&self, key: &TokenKey) -> Option<StoredToken> {
-        self.account.saw(key);
         let mut cmd = redis::cmd("HMGET");
         cmd.arg(keys::key(
             "token",
@@ -176,7 +174,6 @@ impl TokenStore for RedisStore {
     }
 
     fn compare_and_store(&self, key: &TokenKey, expected: Option<&str>, new: &StoredToken) -> bool {
-        self.account.saw(key);
         let ttl_ms = new.expires_ms().saturating_sub(now_ms());
         if ttl_ms == 0 {
             return false;

@@ -134,7 +134,7 @@ fn worker() {
                         .token_store()
                         .fallback(FileStore::new(var("HOTMART_FLEET_CACHE"))),
                 )
-                .rate_budget(redis.rate_budget())
+                .redis_budget(&redis)
                 .build()
                 .unwrap();
             thread::sleep(Duration::from_millis(start_ms.saturating_sub(wall_ms())));
