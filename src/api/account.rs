@@ -2,25 +2,13 @@
 
 use miniserde::json::Value;
 
-use super::{Body, plain_request};
+use super::{Accounts, Body, User, plain_request};
+use crate::Error;
 use crate::models::Account;
-use crate::{Client, Error};
-
-/// The user profile endpoint; made by [`Client::user`].
-#[derive(Clone, Copy, Debug)]
-pub struct User<'c> {
-    pub(crate) client: &'c Client,
-}
 
 impl<'c> User<'c> {
     /// `GET /user/api/v1/me`: the profile of the account the credentials belong to. Hotmart
     /// publishes no example answer: it is returned as it came.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let me = client.user().me().send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn me(&self) -> UserRequest<'c> {
         UserRequest::new(self.client.get("/user/api/v1/me"))
     }
@@ -28,13 +16,7 @@ impl<'c> User<'c> {
 
 plain_request! {
     /// `GET /user/api/v1/me`; made by [`User::me`].
-    UserRequest => Value, decode = crate::page::decode, call = "client.user().me()"
-}
-
-/// The account endpoint; made by [`Client::accounts`].
-#[derive(Clone, Copy, Debug)]
-pub struct Accounts<'c> {
-    pub(crate) client: &'c Client,
+    UserRequest => Value, decode = crate::page::decode, call = "client.user().me()";
 }
 
 /// The members Hotmart's documented query asks for.
@@ -69,11 +51,7 @@ impl Accounts<'_> {
             .json(&body)
             .retry_safe();
         let resp = request.send()?;
-        let answer: crate::models::account::Answer = crate::page::decode_checked(
-            resp.body(),
-            resp.url(),
-            <crate::models::account::Answer as crate::models::wire::Field>::check,
-        )?;
+        let answer: crate::models::account::Answer = super::Answer::read(&resp)?;
         answer
             .data
             .and_then(|d| d.account)

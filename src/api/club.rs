@@ -43,14 +43,8 @@ impl<'c> Club<'c> {
     }
 
     /// `GET /club/api/v1/modules/{module_id}/pages`: a module's pages, as a bare array.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let pages = client.club("mymembers").pages("2z7ramxejw").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn pages(&self, module_id: &str) -> ClubPagesRequest<'c> {
-        let path = super::path("/club/api/v1/modules/", module_id, "/pages");
+        let path = super::path("/club/api/v1/modules/{}/pages", &[&module_id]);
         ClubPagesRequest::new(self.get(&path))
     }
 
@@ -78,7 +72,7 @@ impl<'c> Club<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn lessons(&self, user_id: &str) -> ClubLessonsRequest<'c> {
-        let path = super::path("/club/api/v1/users/", user_id, "/lessons");
+        let path = super::path("/club/api/v1/users/{}/lessons", &[&user_id]);
         ClubLessonsRequest::new(self.get(&path))
     }
 }
@@ -87,37 +81,27 @@ plain_request! {
     /// `GET /club/api/v1/modules`; made by [`Club::modules`]. An empty body is an empty list.
     ClubModulesRequest => Vec<ClubModule>,
     decode = |body, url| crate::page::decode_list(body, url, ClubModule::check, true),
-    call = "client.club(\"mymembers\").modules()"
-}
-
-setters! {
-    ClubModulesRequest = "client.club(\"mymembers\").modules()" {
-        /// Only extra modules (`true`) or only main ones (`false`, Hotmart's default).
-        is_extra(bool = "true") => "is_extra";
-    }
-}
-
-plain_request! {
+    call = "client.club(\"mymembers\").modules()";
     /// `GET /club/api/v1/modules/{module_id}/pages`; made by [`Club::pages`]. An empty body
     /// is an empty list.
     ClubPagesRequest => Vec<ClubPage>,
     decode = |body, url| crate::page::decode_list(body, url, ClubPage::check, true),
-    call = "client.club(\"mymembers\").pages(\"2z7ramxejw\")"
-}
-
-plain_request! {
+    call = "client.club(\"mymembers\").pages(\"2z7ramxejw\")";
     /// `GET /club/api/v2/modules/{module_id}/pages`; made by [`ClubByProduct::pages`].
     ClubPagesV2Request => Vec<ClubPage>,
     decode = |body, url| crate::page::decode_list(body, url, ClubPage::check, true),
-    call = "client.club_by_product(1_234_567).pages(\"2z7ramxejw\")"
-}
-
-plain_request! {
+    call = "client.club_by_product(1_234_567).pages(\"2z7ramxejw\")";
     /// `GET /club/api/v1/users/{user_id}/lessons`; made by [`Club::lessons`]: the `lessons`
     /// member of Hotmart's answer. An empty body is an empty list.
     ClubLessonsRequest => Vec<ClubLesson>,
     decode = |body, url| crate::page::decode_member_list(body, url, "lessons", ClubLesson::check, true),
-    call = "client.club(\"mymembers\").lessons(\"n2OM623n46\")"
+    call = "client.club(\"mymembers\").lessons(\"n2OM623n46\")";
+}
+
+setters! {
+    ClubModulesRequest = "client.club(\"mymembers\").modules()" {
+        is_extra(bool) = "Only extra modules (`true`) or only main ones (`false`, Hotmart's default).";
+    }
 }
 
 /// The Members Area endpoints that name the Club by its product; made by
@@ -140,19 +124,18 @@ impl<'c> ClubByProduct<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn pages(&self, module_id: &str) -> ClubPagesV2Request<'c> {
-        let path = super::path("/club/api/v2/modules/", module_id, "/pages");
+        let path = super::path("/club/api/v2/modules/{}/pages", &[&module_id]);
         ClubPagesV2Request::new(self.client.get(&path).query("product_id", self.product_id))
     }
 }
 
 paged_request! {
     /// `GET /club/api/v1/users`; made by [`Club::students`]. An empty body is an empty list.
-    ClubStudentsRequest => ClubStudent, empty_ok = true, call = "client.club(\"mymembers\").students()"
+    ClubStudentsRequest => ClubStudent, empty_ok = true, call = "client.club(\"mymembers\").students()";
 }
 
 setters! {
     ClubStudentsRequest = "client.club(\"mymembers\").students()" {
-        /// Only the student with this e-mail address.
-        email(&str = "\"example\"") => "email";
+        email(&str) = "Only the student with this e-mail address.";
     }
 }

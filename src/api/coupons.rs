@@ -2,15 +2,9 @@
 //! and `/products/api/v1/coupon/{coupon_id}`, Hotmart's own paths (a client library's
 //! `/payments/api/v1/coupon…` ones are not Hotmart's).
 
-use super::{Body, paged_request, setters};
+use super::{Coupons, paged_request, setters};
+use crate::Error;
 use crate::models::Coupon;
-use crate::{Client, Error};
-
-/// The discount coupon endpoints; made by [`Client::coupons`].
-#[derive(Clone, Copy, Debug)]
-pub struct Coupons<'c> {
-    pub(crate) client: &'c Client,
-}
 
 impl<'c> Coupons<'c> {
     /// `POST /products/api/v1/product/{product_id}/coupon`: creates a coupon `code` giving
@@ -26,9 +20,10 @@ impl<'c> Coupons<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn create(&self, product_id: u64, code: &str, discount: f64) -> Result<(), Error> {
-        let path = format!("/products/api/v1/product/{product_id}/coupon");
-        let body = Body(&[("code", &code), ("discount", &discount)]);
-        self.client.post(&path).json(&body).send().map(drop)
+        let request = self
+            .client
+            .post(&format!("/products/api/v1/product/{product_id}/coupon"));
+        super::send(request, &[("code", &code), ("discount", &discount)])
     }
 
     /// `GET /products/api/v1/coupon/product/{product_id}`: a product's coupons, paginated.
@@ -49,26 +44,19 @@ impl<'c> Coupons<'c> {
     /// `DELETE /products/api/v1/coupon/{coupon_id}`: deletes a coupon (its `id` in the list).
     ///
     /// Retried after a 5xx like a GET: deleting what is gone leaves the same state.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.coupons().delete(42)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn delete(&self, coupon_id: u64) -> Result<(), Error> {
         let path = format!("/products/api/v1/coupon/{coupon_id}");
-        self.client.delete(&path).retry_safe().send().map(drop)
+        super::send(self.client.delete(&path).retry_safe(), &[])
     }
 }
 
 paged_request! {
     /// `GET /products/api/v1/coupon/product/{product_id}`; made by [`Coupons::list`].
-    CouponListRequest => Coupon, empty_ok = false, call = "client.coupons().list(1_234_567)"
+    CouponListRequest => Coupon, empty_ok = false, call = "client.coupons().list(1_234_567)";
 }
 
 setters! {
     CouponListRequest = "client.coupons().list(1_234_567)" {
-        /// Only the coupon with this code.
-        code(&str = "\"example\"") => "code";
+        code(&str) = "Only the coupon with this code.";
     }
 }

@@ -1,15 +1,9 @@
 //! `/events/api/v1/{event_id}/info` and `…/participants`, Hotmart's own paths.
 
-use super::{paged_request, setters};
+use super::{Events, paged_request, setters};
+use crate::Error;
 use crate::models::wire::Field;
 use crate::models::{Event, Ticket};
-use crate::{Client, Error};
-
-/// The event endpoints; made by [`Client::events`].
-#[derive(Clone, Copy, Debug)]
-pub struct Events<'c> {
-    pub(crate) client: &'c Client,
-}
 
 impl<'c> Events<'c> {
     /// `GET /events/api/v1/{event_id}/info`: one event, its dates and lots. Hotmart's example
@@ -58,14 +52,12 @@ impl<'c> Events<'c> {
 
 paged_request! {
     /// `GET /events/api/v1/{event_id}/participants`; made by [`Events::tickets`].
-    TicketsRequest => Ticket, empty_ok = false, call = "client.events().tickets(3_456_789)"
+    TicketsRequest => Ticket, empty_ok = false, call = "client.events().tickets(3_456_789)";
 }
 
 setters! {
     TicketsRequest = "client.events().tickets(3_456_789)" {
-        /// Only this buyer's e-mail address.
-        buyer_email(&str = "\"example\"") => "buyer_email";
-        /// Only tickets of this batch (lot).
-        batch_name(&str = "\"example\"") => "batch_name";
+        buyer_email(&str) = "Only this buyer's e-mail address.";
+        batch_name(&str) = "Only tickets of this batch (lot).";
     }
 }

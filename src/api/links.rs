@@ -5,15 +5,9 @@
 
 use miniserde::json::Value;
 
-use super::{Body, plain_request};
+use super::{Body, Negotiations, PaymentLinks, plain_request};
 use crate::models::{LinkOffer, LinkPlan, Negotiation, PaymentLink, PaymentType};
 use crate::{Client, Error};
-
-/// The installment negotiation endpoint; made by [`Client::negotiation`].
-#[derive(Clone, Copy, Debug)]
-pub struct Negotiations<'c> {
-    pub(crate) client: &'c Client,
-}
 
 impl<'c> Negotiations<'c> {
     /// `POST /payments/api/v1/installments/negotiate`: offers to pay these overdue charges
@@ -69,46 +63,26 @@ impl NegotiationRequest<'_> {
     }
 
     /// Sends it: the charge created, and how to pay it.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let deal = client.negotiation().create(123_456, &[3, 4], "BILLET").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn send(self) -> Result<Negotiation, Error> {
         let payment_type = self.payment_type.as_str();
-        let members: [(&str, &dyn miniserde::Serialize); 3] = [
+        let discount = self
+            .discount
+            .as_ref()
+            .map(|(kind, value)| [("type", kind as _), ("value", value as _)]);
+        let discount = discount.as_ref().map(|members| Body(members));
+        let mut members: Vec<(&str, &dyn miniserde::Serialize)> = vec![
             ("subscription_id", &self.subscription_id),
             ("recurrences", &self.recurrences),
             ("payment_type", &payment_type),
         ];
+        members.extend(discount.as_ref().map(|d| ("discount", d as _)));
         let request = self.client.post("/payments/api/v1/installments/negotiate");
-        let request = match &self.discount {
-            None => request.json(&Body(&members)),
-            Some((kind, value)) => {
-                let discount = Body(&[("type", kind), ("value", value)]);
-                let [a, b, c] = members;
-                request.json(&Body(&[a, b, c, ("discount", &discount)]))
-            }
-        };
-        super::send_model(request)
+        super::send(request, &members)
     }
-}
-
-/// The payment link endpoints; made by [`Client::payment_links`].
-#[derive(Clone, Copy, Debug)]
-pub struct PaymentLinks<'c> {
-    pub(crate) client: &'c Client,
 }
 
 impl<'c> PaymentLinks<'c> {
     /// `GET /payments/api/v1/link`: the account's payment links.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let links = client.payment_links().list().send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn list(&self) -> LinkListRequest<'c> {
         LinkListRequest::new(self.client.get("/payments/api/v1/link"))
     }
@@ -128,34 +102,20 @@ impl<'c> PaymentLinks<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn create(&self, link: &PaymentLink) -> Result<Value, Error> {
-        super::send_value(self.client.post("/payments/api/v1/link").json(link))
+        super::send(self.client.post("/payments/api/v1/link").json(link), &[])
     }
 
     /// `POST /payments/api/v1/link/{payment_link_ucode}/offer`: adds an offer to a link.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let offer = hotmart::api::LinkOffer { value: Some(99.0), ..Default::default() };
-    /// client.payment_links().add_offer("a1b2c3", &offer)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn add_offer(&self, ucode: &str, offer: &LinkOffer) -> Result<Value, Error> {
-        let path = super::path("/payments/api/v1/link/", ucode, "/offer");
-        super::send_value(self.client.post(&path).json(offer))
+        let path = super::path("/payments/api/v1/link/{}/offer", &[&ucode]);
+        super::send(self.client.post(&path).json(offer), &[])
     }
 
     /// `POST /payments/api/v1/link/{payment_link_ucode}/plan`: adds a subscription plan to a
     /// link.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let plan = hotmart::api::LinkPlan { periodicity: Some("MONTHLY".into()), ..Default::default() };
-    /// client.payment_links().add_plan("a1b2c3", &plan)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn add_plan(&self, ucode: &str, plan: &LinkPlan) -> Result<Value, Error> {
-        let path = super::path("/payments/api/v1/link/", ucode, "/plan");
-        super::send_value(self.client.post(&path).json(plan))
+        let path = super::path("/payments/api/v1/link/{}/plan", &[&ucode]);
+        super::send(self.client.post(&path).json(plan), &[])
     }
 
     /// `POST /payments/api/v1/link/token/charge/offer`: charges the buyer this `token` names
@@ -167,37 +127,29 @@ impl<'c> PaymentLinks<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn charge_offer(&self, token: &str, sck: &str, offer_code: &str) -> Result<Value, Error> {
-        let body = Body(&[
-            ("token", &token),
-            ("sck", &sck),
-            ("offer_code", &offer_code),
-        ]);
-        super::send_value(
-            self.client
-                .post("/payments/api/v1/link/token/charge/offer")
-                .json(&body),
+        let request = self.client.post("/payments/api/v1/link/token/charge/offer");
+        super::send(
+            request,
+            &[
+                ("token", &token),
+                ("sck", &sck),
+                ("offer_code", &offer_code),
+            ],
         )
     }
 
     /// `POST /payments/api/v1/link/token/charge/value`: charges the buyer this `token` names
     /// this value.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.payment_links().charge_value("tok", "sck", 49.9)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn charge_value(&self, token: &str, sck: &str, value: f64) -> Result<Value, Error> {
-        let body = Body(&[("token", &token), ("sck", &sck), ("value", &value)]);
-        super::send_value(
-            self.client
-                .post("/payments/api/v1/link/token/charge/value")
-                .json(&body),
+        let request = self.client.post("/payments/api/v1/link/token/charge/value");
+        super::send(
+            request,
+            &[("token", &token), ("sck", &sck), ("value", &value)],
         )
     }
 }
 
 plain_request! {
     /// `GET /payments/api/v1/link`; made by [`PaymentLinks::list`].
-    LinkListRequest => Value, decode = crate::page::decode, call = "client.payment_links().list()"
+    LinkListRequest => Value, decode = crate::page::decode, call = "client.payment_links().list()";
 }

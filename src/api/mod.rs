@@ -41,12 +41,14 @@ mod products;
 mod sales;
 mod subscriptions;
 
+use std::fmt::Display;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use miniserde::Serialize;
 use miniserde::json::Value;
+use miniserde::{Deserialize, Serialize};
 
-use crate::{Client, Error, RequestBuilder};
+use crate::models::wire::Field;
+use crate::{Client, Error, RequestBuilder, Response};
 
 /// The request bodies of many members, also in [`crate::models`].
 pub use crate::models::{
@@ -59,24 +61,24 @@ pub use crate::models::{
 pub use crate::models::{
     BillingType, CommissionAs, PaymentType, ProductStatus, SubscriptionStatus, TransactionStatus,
 };
-pub use account::{Accounts, User, UserRequest};
+pub use account::UserRequest;
 pub use club::{
     Club, ClubByProduct, ClubLessonsRequest, ClubModulesRequest, ClubPagesRequest,
     ClubPagesV2Request, ClubStudentsRequest,
 };
-pub use coupons::{CouponListRequest, Coupons};
-pub use events::{Events, TicketsRequest};
-pub use links::{LinkListRequest, NegotiationRequest, Negotiations, PaymentLinks};
+pub use coupons::CouponListRequest;
+pub use events::TicketsRequest;
+pub use links::{LinkListRequest, NegotiationRequest};
 pub use physical::PhysicalProducts;
-pub use products::{ProductListRequest, ProductOffersRequest, ProductPlansRequest, Products};
+pub use products::{ProductListRequest, ProductOffersRequest, ProductPlansRequest};
 pub use sales::{
-    SaleCommissionsRequest, SaleParticipantsRequest, SalePriceDetailsRequest, Sales,
-    SalesHistoryRequest, SalesSummaryRequest,
+    SaleCommissionsRequest, SaleParticipantsRequest, SalePriceDetailsRequest, SalesHistoryRequest,
+    SalesSummaryRequest,
 };
 pub use subscriptions::{
     CancelOneRequest, CancelRequest, ReactivateOneRequest, ReactivateRequest,
     SubscriptionListRequest, SubscriptionPurchasesRequest, SubscriptionSummaryRequest,
-    SubscriptionTransactionsRequest, Subscriptions, SwitchPlanOptionsRequest,
+    SubscriptionTransactionsRequest, SwitchPlanOptionsRequest,
 };
 
 /// A date as Hotmart's filters take it: epoch milliseconds (0 for a date before 1970).
@@ -85,11 +87,15 @@ pub(crate) fn epoch_ms(time: SystemTime) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// A path with one caller-given segment, percent-encoded so a code cannot change the path.
-pub(crate) fn path(prefix: &str, segment: &str, suffix: &str) -> String {
-    let mut path = prefix.to_owned();
-    crate::percent::encode_into(&mut path, segment);
-    path.push_str(suffix);
+/// A path from a template whose `{}` are these caller-given segments, each percent-encoded so
+/// that a code cannot change the path (digits are left as they are).
+pub(crate) fn path(template: &str, segments: &[&dyn Display]) -> String {
+    let mut parts = template.split("{}");
+    let mut path = parts.next().unwrap_or_default().to_owned();
+    for (part, segment) in parts.zip(segments) {
+        crate::percent::encode_into(&mut path, &segment.to_string());
+        path.push_str(part);
+    }
     path
 }
 
@@ -102,22 +108,77 @@ impl Serialize for Body<'_> {
     }
 }
 
-/// Sends a call and reads its answer as JSON, an empty body as `null`: for the answers
-/// Hotmart publishes no example of.
-pub(crate) fn send_value(request: RequestBuilder<'_>) -> Result<Value, Error> {
-    let resp = request.send()?;
-    if resp.body().iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
-    }
-    crate::page::decode(resp.body(), resp.url())
+/// How a call's answer is read: `()` leaves it, a [`Value`] is the JSON as it came (an empty
+/// body is `null`: for the answers Hotmart publishes no example of), a model is decoded naming
+/// the member at fault if it does not fit.
+pub(crate) trait Answer: Sized {
+    fn read(resp: &Response) -> Result<Self, Error>;
 }
 
-/// Sends a call and reads its answer as one `T`, naming the member at fault if it does not fit.
-pub(crate) fn send_model<T: crate::models::wire::Field + miniserde::Deserialize>(
+impl Answer for () {
+    fn read(_: &Response) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl Answer for Value {
+    fn read(resp: &Response) -> Result<Value, Error> {
+        if resp.body().iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Null);
+        }
+        crate::page::decode(resp.body(), resp.url())
+    }
+}
+
+impl<T: Field + Deserialize> Answer for T {
+    fn read(resp: &Response) -> Result<T, Error> {
+        crate::page::decode_checked(resp.body(), resp.url(), T::check)
+    }
+}
+
+/// Sends a call, with these members as its JSON body if there are any, and reads its answer.
+pub(crate) fn send<T: Answer>(
     request: RequestBuilder<'_>,
+    members: &[(&str, &dyn Serialize)],
 ) -> Result<T, Error> {
-    let resp = request.send()?;
-    crate::page::decode_checked(resp.body(), resp.url(), T::check)
+    let request = match members {
+        [] => request,
+        members => request.json(&Body(members)),
+    };
+    T::read(&request.send()?)
+}
+
+/// Defines endpoint groups: a handle on the client, made by the [`Client`] method its doc
+/// names.
+macro_rules! group {
+    ($($(#[$meta:meta])* $name:ident;)*) => {$(
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name<'c> {
+            pub(crate) client: &'c Client,
+        }
+    )*};
+}
+
+group! {
+    /// The sales endpoints; made by [`Client::sales`].
+    Sales;
+    /// The subscription endpoints; made by [`Client::subscriptions`].
+    Subscriptions;
+    /// The product endpoints; made by [`Client::products`].
+    Products;
+    /// The discount coupon endpoints; made by [`Client::coupons`].
+    Coupons;
+    /// The event endpoints; made by [`Client::events`].
+    Events;
+    /// The installment negotiation endpoint; made by [`Client::negotiation`].
+    Negotiations;
+    /// The payment link endpoints; made by [`Client::payment_links`].
+    PaymentLinks;
+    /// The user profile endpoint; made by [`Client::user`].
+    User;
+    /// The account endpoint; made by [`Client::accounts`].
+    Accounts;
 }
 
 impl Client {
@@ -129,7 +190,7 @@ impl Client {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn sales(&self) -> Sales<'_> {
-        Sales::new(self)
+        Sales { client: self }
     }
 
     /// The subscription endpoints (`/payments/api/v1/subscriptions…`).
@@ -142,7 +203,7 @@ impl Client {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn subscriptions(&self) -> Subscriptions<'_> {
-        Subscriptions::new(self)
+        Subscriptions { client: self }
     }
 
     /// The product endpoints (`/products/api/v1/…`).
@@ -155,7 +216,7 @@ impl Client {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn products(&self) -> Products<'_> {
-        Products::new(self)
+        Products { client: self }
     }
 
     /// The discount coupon endpoints (`/products/api/v1/…coupon…`).
@@ -266,13 +327,10 @@ impl Client {
     }
 }
 
-/// Defines a paginated read call: the builder type, `max_results`, `page_token`, `items`,
+/// Defines paginated read calls: each builder type, `max_results`, `page_token`, `items`,
 /// `pages` and `send`.
 macro_rules! paged_request {
-    (
-        $(#[$meta:meta])*
-        $name:ident => $item:ty, empty_ok = $empty:expr, call = $call:literal
-    ) => {
+    ($($(#[$meta:meta])* $name:ident => $item:ty, empty_ok = $empty:expr, call = $call:literal;)*) => {$(
         $(#[$meta])*
         ///
         /// ```no_run
@@ -293,11 +351,6 @@ macro_rules! paged_request {
                 $name { request }
             }
 
-            fn set(mut self, name: &str, value: impl ::std::fmt::Display) -> Self {
-                self.request.set_query(name, &value.to_string());
-                self
-            }
-
             /// How many items a page holds. Hotmart takes 1 to 500 (its default is 10 on
             /// most endpoints); larger values are sent as 500, 0 as 1.
             ///
@@ -306,8 +359,9 @@ macro_rules! paged_request {
             #[doc = concat!("let page = ", $call, ".max_results(500).send()?;")]
             /// # Ok::<(), hotmart::Error>(())
             /// ```
-            pub fn max_results(self, count: u32) -> Self {
-                self.set("max_results", count.clamp(1, 500))
+            pub fn max_results(mut self, count: u32) -> Self {
+                self.request.set_query("max_results", &count.clamp(1, 500).to_string());
+                self
             }
 
             /// Starts at the page this token names (a `next_page_token` or
@@ -321,8 +375,9 @@ macro_rules! paged_request {
             /// }
             /// # Ok::<(), hotmart::Error>(())
             /// ```
-            pub fn page_token(self, token: &str) -> Self {
-                self.set("page_token", token)
+            pub fn page_token(mut self, token: &str) -> Self {
+                self.request.set_query("page_token", token);
+                self
             }
 
             /// Every item of every page, one page in memory at a time.
@@ -375,64 +430,59 @@ macro_rules! paged_request {
                     .unwrap_or_else(|| Ok($crate::Page::empty()))
             }
         }
-    };
+    )*};
 }
 
-/// Defines filter setters on a request type: `name(type = "sample for the doc example") =>
-/// "query_name"`, then `ms` for dates sent as epoch milliseconds, `into` for a filter enum
-/// (the setter takes `impl Into<Enum>`, so `"ACTIVE"` works too) or `add` for a filter enum
-/// Hotmart takes more than once.
+/// Defines filter setters on a request type, one a line: `name(type) = "doc";`, the query
+/// member named as the setter. The type is `&str`, `u64` or `bool`, `SystemTime ms` for a date
+/// sent as epoch milliseconds, `Enum into` for a filter enum (the setter takes
+/// `impl Into<Enum>`, so `"ACTIVE"` works too) or `Enum add` for one Hotmart takes more than
+/// once. Each setter's doc gets an example.
 macro_rules! setters {
-    (
-        $name:ident = $call:literal {
-            $(
-                $(#[$meta:meta])*
-                $method:ident($ty:ty = $sample:literal) => $key:literal $($how:ident)?;
-            )*
-        }
-    ) => {
+    ($name:ident = $call:literal { $($method:ident($($t:tt)+) = $doc:literal;)* }) => {
         impl $name<'_> {
             $(
-                $(#[$meta])*
+                #[doc = $doc]
                 ///
                 /// ```no_run
                 /// # let client: hotmart::Client = unimplemented!();
-                #[doc = concat!("let page = ", $call, ".", stringify!($method), "(", $sample, ").send()?;")]
+                #[doc = concat!("let page = ", $call, ".", stringify!($method), "(", $crate::api::setters!(@sample $($t)+), ").send()?;")]
                 /// # Ok::<(), hotmart::Error>(())
                 /// ```
-                pub fn $method(self, value: $crate::api::setters!(@ty $ty $(, $how)?)) -> Self {
-                    $crate::api::setters!(@set self, $key, value, $ty $(, $how)?)
+                pub fn $method(mut self, value: $crate::api::setters!(@ty $($t)+)) -> Self {
+                    $crate::api::setters!(@set self, stringify!($method), value, $($t)+);
+                    self
                 }
             )*
         }
     };
-    (@ty $ty:ty, into) => { impl Into<$ty> };
-    (@ty $ty:ty, add) => { impl Into<$ty> };
-    (@ty $ty:ty $(, $how:ident)?) => { $ty };
-    (@set $self:ident, $key:literal, $value:ident, $ty:ty, ms) => {
-        $self.set($key, $crate::api::epoch_ms($value))
+    (@ty &str) => { &str };
+    (@ty $ty:ident) => { $ty };
+    (@ty $ty:ident ms) => { $ty };
+    (@ty $ty:ident $how:ident) => { impl Into<$ty> };
+    (@sample &str) => { "\"example\"" };
+    (@sample u64) => { "1_234_567" };
+    (@sample bool) => { "true" };
+    (@sample $ty:ident ms) => { "std::time::SystemTime::now()" };
+    (@sample $ty:ident $how:ident) => { concat!("hotmart::models::", stringify!($ty), "::KNOWN[0].clone()") };
+    (@set $self:ident, $key:expr, $value:ident, $ty:ident ms) => {
+        $self.request.set_query($key, &$crate::api::epoch_ms($value).to_string())
     };
-    (@set $self:ident, $key:literal, $value:ident, $ty:ty, into) => {{
-        let value: $ty = $value.into();
-        $self.set($key, value)
-    }};
-    (@set $self:ident, $key:literal, $value:ident, $ty:ty, add) => {{
-        let (mut this, value): (Self, $ty) = ($self, $value.into());
-        this.request = this.request.query($key, value);
-        this
-    }};
-    (@set $self:ident, $key:literal, $value:ident, $ty:ty) => {
-        $self.set($key, $value)
+    (@set $self:ident, $key:expr, $value:ident, $ty:ident into) => {
+        $self.request.set_query($key, Into::<$ty>::into($value).as_str())
+    };
+    (@set $self:ident, $key:expr, $value:ident, $ty:ident add) => {
+        $self.request = $self.request.query($key, Into::<$ty>::into($value))
+    };
+    (@set $self:ident, $key:expr, $value:ident, $($t:tt)+) => {
+        $self.request.set_query($key, &$value.to_string())
     };
 }
 
-/// Defines a read call that Hotmart does not page: the builder type and `send`, which reads
-/// the answer with `$decode` (a `fn(&[u8], &str) -> Result<$out, Error>`).
+/// Defines read calls that Hotmart does not page: each builder type and `send`, which reads
+/// the answer with `decode` (a `fn(&[u8], &str) -> Result<$out, Error>`).
 macro_rules! plain_request {
-    (
-        $(#[$meta:meta])*
-        $name:ident => $out:ty, decode = $decode:expr, call = $call:literal
-    ) => {
+    ($($(#[$meta:meta])* $name:ident => $out:ty, decode = $decode:expr, call = $call:literal;)*) => {$(
         $(#[$meta])*
         #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until .send() is called"]
@@ -443,12 +493,6 @@ macro_rules! plain_request {
         impl<'c> $name<'c> {
             pub(crate) fn new(request: $crate::RequestBuilder<'c>) -> Self {
                 $name { request }
-            }
-
-            #[allow(dead_code)]
-            fn set(mut self, name: &str, value: impl ::std::fmt::Display) -> Self {
-                self.request.set_query(name, &value.to_string());
-                self
             }
 
             /// Sends the request and reads the answer.
@@ -464,7 +508,7 @@ macro_rules! plain_request {
                 decode(resp.body(), resp.url())
             }
         }
-    };
+    )*};
 }
 
 pub(crate) use {paged_request, plain_request, setters};

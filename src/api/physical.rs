@@ -20,39 +20,44 @@ pub struct PhysicalProducts<'c> {
     partner: String,
 }
 
-/// A write: `members` with `partner` first, sent as JSON.
-fn send(
-    request: RequestBuilder<'_>,
-    partner: &str,
-    members: &[(&str, &dyn Serialize)],
-) -> Result<Value, Error> {
-    let partner = Body(&[("identifier", &partner)]);
-    let mut all: Vec<(&str, &dyn Serialize)> = vec![("partner", &partner)];
-    all.extend_from_slice(members);
-    super::send_value(request.json(&Body(&all)))
-}
+/// The members of a write as `&[(name, value)]`, for [`PhysicalProducts::send`].
+type Members<'a> = &'a [(&'a str, &'a dyn Serialize)];
 
 impl<'c> PhysicalProducts<'c> {
     pub(crate) fn new(client: &'c Client, partner: &str) -> Self {
-        PhysicalProducts {
-            client,
-            partner: partner.to_owned(),
-        }
+        let partner = partner.to_owned();
+        PhysicalProducts { client, partner }
+    }
+
+    /// A write: `partner` first, then `members`, sent as JSON.
+    fn send(&self, request: RequestBuilder<'_>, members: Members<'_>) -> Result<Value, Error> {
+        let partner = Body(&[("identifier", &self.partner)]);
+        let mut all: Vec<(&str, &dyn Serialize)> = vec![("partner", &partner)];
+        all.extend_from_slice(members);
+        super::send(request, &all)
+    }
+
+    /// A `PUT` to this path, retried after a 5xx (it sets what it sends).
+    fn put(&self, template: &str, id: &str) -> RequestBuilder<'c> {
+        self.client.put(&super::path(template, &[&id])).retry_safe()
+    }
+
+    /// A `DELETE` of this path with the `partner_identifier` query, retried after a 5xx.
+    fn delete(&self, template: &str, id: &str) -> Result<Value, Error> {
+        let request = self.client.delete(&super::path(template, &[&id]));
+        let request = request.query("partner_identifier", &self.partner);
+        super::send(request.retry_safe(), &[])
     }
 
     fn credential(
         &self,
         request: RequestBuilder<'_>,
         user: &str,
-        client_id: &str,
+        id: &str,
     ) -> Result<Value, Error> {
         let user = Body(&[("identifier", &user)]);
-        let credential = Body(&[("client_id", &client_id)]);
-        send(
-            request,
-            &self.partner,
-            &[("user", &user), ("credential", &credential)],
-        )
+        let credential = Body(&[("client_id", &id)]);
+        self.send(request, &[("user", &user), ("credential", &credential)])
     }
 
     /// `POST /physicalproducts/api/v1/credentials`: gives a user of the partner a credential.
@@ -72,43 +77,18 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// `PUT /physicalproducts/api/v1/credentials/{client_id}`: moves a credential to a user.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.physical_products("PARTNER-ID").update_credential("000001", "user-test-2")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn update_credential(
         &self,
         client_id: &str,
         user_identifier: &str,
     ) -> Result<Value, Error> {
-        let path = super::path("/physicalproducts/api/v1/credentials/", client_id, "");
-        self.credential(
-            self.client.put(&path).retry_safe(),
-            user_identifier,
-            client_id,
-        )
-    }
-
-    fn delete(&self, prefix: &str, id: &str) -> Result<Value, Error> {
-        let request = self.client.delete(&super::path(prefix, id, ""));
-        super::send_value(
-            request
-                .query("partner_identifier", &self.partner)
-                .retry_safe(),
-        )
+        let request = self.put("/physicalproducts/api/v1/credentials/{}", client_id);
+        self.credential(request, user_identifier, client_id)
     }
 
     /// `DELETE /physicalproducts/api/v1/credentials/{client_id}?partner_identifier=`.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.physical_products("PARTNER-ID").delete_credential("000001")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn delete_credential(&self, client_id: &str) -> Result<Value, Error> {
-        self.delete("/physicalproducts/api/v1/credentials/", client_id)
+        self.delete("/physicalproducts/api/v1/credentials/{}", client_id)
     }
 
     /// `POST /physicalproducts/api/v2/product`: creates a product with its attributes and
@@ -122,53 +102,25 @@ impl<'c> PhysicalProducts<'c> {
     /// ```
     pub fn create_product(&self, product: &PhysicalProduct) -> Result<Value, Error> {
         let request = self.client.post("/physicalproducts/api/v2/product");
-        send(request, &self.partner, &[("product", product)])
+        self.send(request, &[("product", product)])
     }
 
     /// `POST /physicalproducts/api/v1/product`: creates a product, the first version's way.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let product = hotmart::api::PhysicalProduct { sku: Some("PRD12345".into()), ..Default::default() };
-    /// client.physical_products("PARTNER-ID").create_product_v1(&product)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn create_product_v1(&self, product: &PhysicalProduct) -> Result<Value, Error> {
         let request = self.client.post("/physicalproducts/api/v1/product");
-        send(request, &self.partner, &[("product", product)])
+        self.send(request, &[("product", product)])
     }
 
     /// `PUT /physicalproducts/api/v1/product/{product_ucode}`: changes a product.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let product = hotmart::api::PhysicalProduct { cost: Some(10.5), ..Default::default() };
-    /// client.physical_products("PARTNER-ID").update_product("a1b2c3", &product)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn update_product(&self, ucode: &str, product: &PhysicalProduct) -> Result<Value, Error> {
-        let path = super::path("/physicalproducts/api/v1/product/", ucode, "");
-        send(
-            self.client.put(&path).retry_safe(),
-            &self.partner,
-            &[("product", product)],
-        )
+        let request = self.put("/physicalproducts/api/v1/product/{}", ucode);
+        self.send(request, &[("product", product)])
     }
 
     /// `PUT /physicalproducts/api/v1/product/{product_ucode}/status`: e.g. `ACTIVE`.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.physical_products("PARTNER-ID").set_product_status("a1b2c3", "ACTIVE")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn set_product_status(&self, ucode: &str, status: &str) -> Result<Value, Error> {
-        let path = super::path("/physicalproducts/api/v1/product/", ucode, "/status");
-        send(
-            self.client.put(&path).retry_safe(),
-            &self.partner,
-            &[("status", &status)],
-        )
+        let request = self.put("/physicalproducts/api/v1/product/{}/status", ucode);
+        self.send(request, &[("status", &status)])
     }
 
     /// `PATCH /physicalproducts/api/v1/product/{product_ucode}/variants?partner_identifier=`:
@@ -181,12 +133,10 @@ impl<'c> PhysicalProducts<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn update_variants(&self, ucode: &str, variants: &Variants) -> Result<Value, Error> {
-        let path = super::path("/physicalproducts/api/v1/product/", ucode, "/variants");
-        let request = self
-            .client
-            .patch(&path)
-            .query("partner_identifier", &self.partner);
-        super::send_value(request.retry_safe().json(variants))
+        let path = super::path("/physicalproducts/api/v1/product/{}/variants", &[&ucode]);
+        let request = self.client.patch(&path);
+        let request = request.query("partner_identifier", &self.partner);
+        super::send(request.retry_safe().json(variants), &[])
     }
 
     /// `POST /physicalproducts/api/v1/webhook`: calls `url` on these events (e.g.
@@ -205,56 +155,36 @@ impl<'c> PhysicalProducts<'c> {
         url: &str,
     ) -> Result<Value, Error> {
         let request = self.client.post("/physicalproducts/api/v1/webhook");
-        let members: [(&str, &dyn Serialize); 3] = [
-            ("event", &events),
-            ("product_ucode", &product_ucode),
-            ("url", &url),
-        ];
-        send(request, &self.partner, &members)
+        self.send(
+            request,
+            &[
+                ("event", &events),
+                ("product_ucode", &product_ucode),
+                ("url", &url),
+            ],
+        )
     }
 
     /// `PUT /physicalproducts/api/v1/webhook/{webhook_id}`: changes a webhook's events and URL.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.physical_products("PARTNER-ID").update_webhook("42", &["PURCHASE_APPROVED"], "https://example.com/hook")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn update_webhook(
         &self,
         webhook_id: &str,
         events: &[&str],
         url: &str,
     ) -> Result<Value, Error> {
-        let path = super::path("/physicalproducts/api/v1/webhook/", webhook_id, "");
-        send(
-            self.client.put(&path).retry_safe(),
-            &self.partner,
-            &[("event", &events), ("url", &url)],
-        )
+        let request = self.put("/physicalproducts/api/v1/webhook/{}", webhook_id);
+        self.send(request, &[("event", &events), ("url", &url)])
     }
 
     /// `DELETE /physicalproducts/api/v1/webhook/{webhook_id}?partner_identifier=`.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.physical_products("PARTNER-ID").delete_webhook("42")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn delete_webhook(&self, webhook_id: &str) -> Result<Value, Error> {
-        self.delete("/physicalproducts/api/v1/webhook/", webhook_id)
+        self.delete("/physicalproducts/api/v1/webhook/{}", webhook_id)
     }
 
     /// `POST /physicalproducts/api/v1/shipments/status`: a sale's shipment status (e.g.
     /// `sent`) since `date` (ISO 8601, e.g. `2025-02-26T12:26:06Z`).
     ///
     /// Retried after a 5xx like a GET: it sets a status.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.physical_products("PARTNER-ID").shipment_status("HP123456789", "sent", "2025-02-26T12:26:06Z")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn shipment_status(
         &self,
         transaction: &str,
@@ -263,14 +193,13 @@ impl<'c> PhysicalProducts<'c> {
     ) -> Result<Value, Error> {
         let request = self
             .client
-            .post("/physicalproducts/api/v1/shipments/status")
-            .retry_safe();
-        let members: [(&str, &dyn Serialize); 3] = [
-            ("transaction", &transaction),
-            ("status", &status),
-            ("date", &date),
+            .post("/physicalproducts/api/v1/shipments/status");
+        let members = [
+            ("transaction", &transaction as _),
+            ("status", &status as _),
+            ("date", &date as _),
         ];
-        send(request, &self.partner, &members)
+        self.send(request.retry_safe(), &members)
     }
 
     /// `POST /physicalproducts/api/v1/shipments/tracking`: a sale's tracking code and events.
@@ -287,16 +216,15 @@ impl<'c> PhysicalProducts<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn shipment_tracking(&self, tracking: &ShipmentTracking) -> Result<Value, Error> {
+        let mut body = tracking.clone();
+        // The partner is not the caller's to set: it rides in `extra`, after the members.
+        let mut partner = miniserde::json::Object::new();
+        partner.insert("identifier".to_owned(), Value::String(self.partner.clone()));
+        body.extra
+            .insert("partner".to_owned(), Value::Object(partner));
         let request = self
             .client
             .post("/physicalproducts/api/v1/shipments/tracking");
-        let mut body = tracking.clone();
-        // The partner is not the caller's to set: it rides in `extra`, after the members.
-        body.extra.insert("partner".to_owned(), {
-            let mut partner = miniserde::json::Object::new();
-            partner.insert("identifier".to_owned(), Value::String(self.partner.clone()));
-            Value::Object(partner)
-        });
-        super::send_value(request.json(&body))
+        super::send(request.json(&body), &[])
     }
 }

@@ -1,21 +1,10 @@
 //! `/products/api/v1/products…` and `/products/api/v1/product/configuration/{id}`.
 
-use super::{Body, paged_request, setters};
-use crate::models::ProductStatus;
-use crate::models::{Product, ProductOffer, ProductPlan};
-use crate::{Client, Error};
-
-/// The product endpoints; made by [`Client::products`].
-#[derive(Clone, Copy, Debug)]
-pub struct Products<'c> {
-    client: &'c Client,
-}
+use super::{Products, paged_request, setters};
+use crate::Error;
+use crate::models::{Product, ProductOffer, ProductPlan, ProductStatus};
 
 impl<'c> Products<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
-        Products { client }
-    }
-
     /// `GET /products/api/v1/products`: the account's products, paginated (Hotmart's default
     /// page: 50).
     ///
@@ -31,27 +20,15 @@ impl<'c> Products<'c> {
 
     /// `GET /products/api/v1/products/{ucode}/offers`: a product's offers, paginated. The
     /// product is named by its `ucode`, not its numeric id.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let offers = client.products().offers("f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn offers(&self, ucode: &str) -> ProductOffersRequest<'c> {
-        let path = super::path("/products/api/v1/products/", ucode, "/offers");
+        let path = super::path("/products/api/v1/products/{}/offers", &[&ucode]);
         ProductOffersRequest::new(self.client.get(&path))
     }
 
     /// `GET /products/api/v1/products/{ucode}/plans`: a product's subscription plans,
     /// paginated.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let plans = client.products().plans("f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn plans(&self, ucode: &str) -> ProductPlansRequest<'c> {
-        let path = super::path("/products/api/v1/products/", ucode, "/plans");
+        let path = super::path("/products/api/v1/products/{}/plans", &[&ucode]);
         ProductPlansRequest::new(self.client.get(&path))
     }
 
@@ -67,38 +44,24 @@ impl<'c> Products<'c> {
     /// ```
     pub fn set_buyer_emails(&self, product_id: u64, allowed: bool) -> Result<(), Error> {
         let path = format!("/products/api/v1/product/configuration/{product_id}");
-        let body = Body(&[("is_allowed_to_email_the_buyer", &allowed)]);
-        self.client
-            .put(&path)
-            .json(&body)
-            .retry_safe()
-            .send()
-            .map(drop)
+        let request = self.client.put(&path).retry_safe();
+        super::send(request, &[("is_allowed_to_email_the_buyer", &allowed)])
     }
 }
 
 paged_request! {
     /// `GET /products/api/v1/products`; made by [`Products::list`].
-    ProductListRequest => Product, empty_ok = false, call = "client.products().list()"
+    ProductListRequest => Product, empty_ok = false, call = "client.products().list()";
+    /// `GET /products/api/v1/products/{ucode}/offers`; made by [`Products::offers`].
+    ProductOffersRequest => ProductOffer, empty_ok = false, call = "client.products().offers(\"f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee\")";
+    /// `GET /products/api/v1/products/{ucode}/plans`; made by [`Products::plans`].
+    ProductPlansRequest => ProductPlan, empty_ok = false, call = "client.products().plans(\"f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee\")";
 }
 
 setters! {
     ProductListRequest = "client.products().list()" {
-        /// Only this product (its numeric id).
-        id(u64 = "1_234_567") => "id";
-        /// Only products in this status.
-        status(ProductStatus = "hotmart::models::ProductStatus::Active") => "status" into;
-        /// Only this format, e.g. `EBOOK` or `ONLINE_COURSE`.
-        format(&str = "\"example\"") => "format";
+        id(u64) = "Only this product (its numeric id).";
+        status(ProductStatus into) = "Only products in this status.";
+        format(&str) = "Only this format, e.g. `EBOOK` or `ONLINE_COURSE`.";
     }
-}
-
-paged_request! {
-    /// `GET /products/api/v1/products/{ucode}/offers`; made by [`Products::offers`].
-    ProductOffersRequest => ProductOffer, empty_ok = false, call = "client.products().offers(\"f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee\")"
-}
-
-paged_request! {
-    /// `GET /products/api/v1/products/{ucode}/plans`; made by [`Products::plans`].
-    ProductPlansRequest => ProductPlan, empty_ok = false, call = "client.products().plans(\"f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee\")"
 }

@@ -5,22 +5,14 @@
 
 use std::time::SystemTime;
 
-use super::{paged_request, setters};
+use miniserde::json::Value;
+
+use super::{Sales, paged_request, setters};
+use crate::Error;
 use crate::models::{CommissionAs, PaymentType, TransactionStatus};
 use crate::models::{Sale, SaleCommissions, SaleParticipants, SalePriceDetails, SalesSummary};
-use crate::{Client, Error};
-
-/// The sales endpoints; made by [`Client::sales`].
-#[derive(Clone, Copy, Debug)]
-pub struct Sales<'c> {
-    client: &'c Client,
-}
 
 impl<'c> Sales<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
-        Sales { client }
-    }
-
     /// `GET /payments/api/v1/sales/history`: every sale in detail, paginated.
     ///
     /// Hotmart's defaults: only `APPROVED` and `COMPLETE` sales unless
@@ -59,12 +51,6 @@ impl<'c> Sales<'c> {
     /// `GET /payments/api/v1/sales/users`: who took part in each sale (buyer, producer,
     /// affiliates, co-producers) with contact details. Same status default as
     /// [`history`](Self::history).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let page = client.sales().participants().transaction("HP17715690036014").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn participants(&self) -> SaleParticipantsRequest<'c> {
         SaleParticipantsRequest::new(self.client.get("/payments/api/v1/sales/users"))
     }
@@ -84,12 +70,6 @@ impl<'c> Sales<'c> {
 
     /// `GET /payments/api/v1/sales/price/details`: how each purchase's value breaks down
     /// (base, total, VAT, fee, coupon). Same status default as [`history`](Self::history).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let page = client.sales().price_details().product_id(1_234_567).send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn price_details(&self) -> SalePriceDetailsRequest<'c> {
         SalePriceDetailsRequest::new(self.client.get("/payments/api/v1/sales/price/details"))
     }
@@ -106,8 +86,8 @@ impl<'c> Sales<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn refund(&self, transaction: &str) -> Result<(), Error> {
-        let path = super::path("/payments/api/v1/sales/", transaction, "/refund");
-        self.client.put(&path).send().map(drop)
+        let path = super::path("/payments/api/v1/sales/{}/refund", &[&transaction]);
+        super::send(self.client.put(&path), &[])
     }
 
     /// `PUT /payments/api/v1/sales/{transaction}/billet`: sends the buyer the bank slip
@@ -115,129 +95,74 @@ impl<'c> Sales<'c> {
     /// it came.
     ///
     /// Not retried after a 5xx: a second attempt may e-mail the buyer a second time.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.sales().billet("HP17715690036014")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn billet(&self, transaction: &str) -> Result<miniserde::json::Value, Error> {
-        let path = super::path("/payments/api/v1/sales/", transaction, "/billet");
-        super::send_value(self.client.put(&path))
+    pub fn billet(&self, transaction: &str) -> Result<Value, Error> {
+        let path = super::path("/payments/api/v1/sales/{}/billet", &[&transaction]);
+        super::send(self.client.put(&path), &[])
     }
 }
 
 paged_request! {
     /// `GET /payments/api/v1/sales/history`; made by [`Sales::history`]. Only `APPROVED` and
     /// `COMPLETE` sales unless a status or transaction is given.
-    SalesHistoryRequest => Sale, empty_ok = false, call = "client.sales().history()"
-}
-
-paged_request! {
+    SalesHistoryRequest => Sale, empty_ok = false, call = "client.sales().history()";
     /// `GET /payments/api/v1/sales/summary`; made by [`Sales::summary`]. Only `APPROVED` and
     /// `COMPLETE` sales unless a status or transaction is given.
-    SalesSummaryRequest => SalesSummary, empty_ok = false, call = "client.sales().summary()"
-}
-
-paged_request! {
+    SalesSummaryRequest => SalesSummary, empty_ok = false, call = "client.sales().summary()";
     /// `GET /payments/api/v1/sales/users`; made by [`Sales::participants`]. Only `APPROVED`
     /// and `COMPLETE` sales unless a status or transaction is given.
-    SaleParticipantsRequest => SaleParticipants, empty_ok = false, call = "client.sales().participants()"
-}
-
-paged_request! {
+    SaleParticipantsRequest => SaleParticipants, empty_ok = false, call = "client.sales().participants()";
     /// `GET /payments/api/v1/sales/commissions`; made by [`Sales::commissions`]. Only
     /// `APPROVED` and `COMPLETE` sales unless a status or transaction is given.
-    SaleCommissionsRequest => SaleCommissions, empty_ok = false, call = "client.sales().commissions()"
-}
-
-paged_request! {
+    SaleCommissionsRequest => SaleCommissions, empty_ok = false, call = "client.sales().commissions()";
     /// `GET /payments/api/v1/sales/price/details`; made by [`Sales::price_details`]. Only
     /// `APPROVED` and `COMPLETE` sales unless a status or transaction is given.
-    SalePriceDetailsRequest => SalePriceDetails, empty_ok = false, call = "client.sales().price_details()"
+    SalePriceDetailsRequest => SalePriceDetails, empty_ok = false, call = "client.sales().price_details()";
 }
 
-/// The filters every sales read takes.
-macro_rules! common_sales_filters {
-    ($name:ident, $call:literal) => {
+/// The filters every sales read takes, then those of this one.
+macro_rules! sales_filters {
+    ($name:ident, $call:literal { $($more:tt)* }) => {
         setters! {
             $name = $call {
-                /// Only this product (its numeric id).
-                product_id(u64 = "1_234_567") => "product_id";
-                /// Only sales from this moment on (sent as epoch ms).
-                start_date(SystemTime = "std::time::SystemTime::now()") => "start_date" ms;
-                /// Only sales up to this moment (sent as epoch ms).
-                end_date(SystemTime = "std::time::SystemTime::now()") => "end_date" ms;
-                /// Only this transaction (e.g. `HP17715690036014`); lifts the status default.
-                transaction(&str = "\"example\"") => "transaction";
-                /// Only sales in this status; without it, only `APPROVED` and `COMPLETE`.
-                transaction_status(TransactionStatus = "hotmart::models::TransactionStatus::Refunded") => "transaction_status" into;
+                product_id(u64) = "Only this product (its numeric id).";
+                start_date(SystemTime ms) = "Only sales from this moment on (sent as epoch ms).";
+                end_date(SystemTime ms) = "Only sales up to this moment (sent as epoch ms).";
+                transaction(&str) = "Only this transaction (e.g. `HP17715690036014`); lifts the status default.";
+                transaction_status(TransactionStatus into) = "Only sales in this status; without it, only `APPROVED` and `COMPLETE`.";
+                $($more)*
             }
         }
     };
 }
 
-common_sales_filters!(SalesHistoryRequest, "client.sales().history()");
-common_sales_filters!(SalesSummaryRequest, "client.sales().summary()");
-common_sales_filters!(SaleParticipantsRequest, "client.sales().participants()");
-common_sales_filters!(SaleCommissionsRequest, "client.sales().commissions()");
-common_sales_filters!(SalePriceDetailsRequest, "client.sales().price_details()");
+sales_filters!(SalesHistoryRequest, "client.sales().history()" {
+    sales_source(&str) = "Only this `src` tracking code.";
+    buyer_name(&str) = "Only this buyer's name.";
+    buyer_email(&str) = "Only this buyer's e-mail address.";
+    payment_type(PaymentType into) = "Only this payment type.";
+    offer_code(&str) = "Only this offer.";
+    commission_as(CommissionAs into) = "Only sales where the account earned as this.";
+});
 
-setters! {
-    SalesHistoryRequest = "client.sales().history()" {
-        /// Only this `src` tracking code.
-        sales_source(&str = "\"example\"") => "sales_source";
-        /// Only this buyer's name.
-        buyer_name(&str = "\"example\"") => "buyer_name";
-        /// Only this buyer's e-mail address.
-        buyer_email(&str = "\"example\"") => "buyer_email";
-        /// Only this payment type.
-        payment_type(PaymentType = "hotmart::models::PaymentType::Pix") => "payment_type" into;
-        /// Only this offer.
-        offer_code(&str = "\"example\"") => "offer_code";
-        /// Only sales where the account earned as this.
-        commission_as(CommissionAs = "hotmart::models::CommissionAs::Affiliate") => "commission_as" into;
-    }
-}
+sales_filters!(SalesSummaryRequest, "client.sales().summary()" {
+    sales_source(&str) = "Only this `src` tracking code.";
+    affiliate_name(&str) = "Only this affiliate's sales.";
+    payment_type(PaymentType into) = "Only this payment type.";
+    offer_code(&str) = "Only this offer.";
+});
 
-setters! {
-    SalesSummaryRequest = "client.sales().summary()" {
-        /// Only this `src` tracking code.
-        sales_source(&str = "\"example\"") => "sales_source";
-        /// Only this affiliate's sales.
-        affiliate_name(&str = "\"example\"") => "affiliate_name";
-        /// Only this payment type.
-        payment_type(PaymentType = "hotmart::models::PaymentType::Pix") => "payment_type" into;
-        /// Only this offer.
-        offer_code(&str = "\"example\"") => "offer_code";
-    }
-}
+sales_filters!(SaleParticipantsRequest, "client.sales().participants()" {
+    buyer_email(&str) = "Only this buyer's e-mail address.";
+    buyer_name(&str) = "Only this buyer's name.";
+    sales_source(&str) = "Only this `src` tracking code.";
+    affiliate_name(&str) = "Only this affiliate's sales.";
+    commission_as(CommissionAs into) = "Only sales where the account earned as this.";
+});
 
-setters! {
-    SaleParticipantsRequest = "client.sales().participants()" {
-        /// Only this buyer's e-mail address.
-        buyer_email(&str = "\"example\"") => "buyer_email";
-        /// Only this buyer's name.
-        buyer_name(&str = "\"example\"") => "buyer_name";
-        /// Only this `src` tracking code.
-        sales_source(&str = "\"example\"") => "sales_source";
-        /// Only this affiliate's sales.
-        affiliate_name(&str = "\"example\"") => "affiliate_name";
-        /// Only sales where the account earned as this.
-        commission_as(CommissionAs = "hotmart::models::CommissionAs::Affiliate") => "commission_as" into;
-    }
-}
+sales_filters!(SaleCommissionsRequest, "client.sales().commissions()" {
+    commission_as(CommissionAs into) = "Only sales where the account earned as this.";
+});
 
-setters! {
-    SaleCommissionsRequest = "client.sales().commissions()" {
-        /// Only sales where the account earned as this.
-        commission_as(CommissionAs = "hotmart::models::CommissionAs::Affiliate") => "commission_as" into;
-    }
-}
-
-setters! {
-    SalePriceDetailsRequest = "client.sales().price_details()" {
-        /// Only this payment type.
-        payment_type(PaymentType = "hotmart::models::PaymentType::Pix") => "payment_type" into;
-    }
-}
+sales_filters!(SalePriceDetailsRequest, "client.sales().price_details()" {
+    payment_type(PaymentType into) = "Only this payment type.";
+});

@@ -2,28 +2,18 @@
 
 use std::time::SystemTime;
 
-use super::{Body, paged_request, plain_request, setters};
-use crate::models::{BillingType, SubscriptionStatus, TransactionStatus};
 use miniserde::json::Value;
 
+use super::{Subscriptions, paged_request, plain_request, setters};
+use crate::Error;
 use crate::models::wire::Field;
+use crate::models::{BillingType, SubscriptionStatus, TransactionStatus};
 use crate::models::{
     Subscription, SubscriptionChange, SubscriptionChanges, SubscriptionPurchase,
     SubscriptionSummary, SubscriptionTransaction,
 };
-use crate::{Client, Error};
-
-/// The subscription endpoints; made by [`Client::subscriptions`].
-#[derive(Clone, Copy, Debug)]
-pub struct Subscriptions<'c> {
-    client: &'c Client,
-}
 
 impl<'c> Subscriptions<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
-        Subscriptions { client }
-    }
-
     /// `GET /payments/api/v1/subscriptions`: every subscription, paginated.
     ///
     /// Hotmart's defaults: all statuses; `accession_date` and `cancelation_date` windows
@@ -45,29 +35,16 @@ impl<'c> Subscriptions<'c> {
 
     /// `GET /payments/api/v1/subscriptions/summary`: each subscription's state, with Smart
     /// Installments and Smart Recovery charges (Hotmart's data lags up to 24 h).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let page = client.subscriptions().summary().send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn summary(&self) -> SubscriptionSummaryRequest<'c> {
         SubscriptionSummaryRequest::new(self.client.get("/payments/api/v1/subscriptions/summary"))
     }
 
     /// `GET /payments/api/v1/subscriptions/{code}/purchases`: every charge of one
     /// subscription. Hotmart answers a bare array, so this gives a `Vec`, not pages.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let charges = client.subscriptions().purchases("9W2LNSG2").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn purchases(&self, subscriber_code: &str) -> SubscriptionPurchasesRequest<'c> {
         let path = super::path(
-            "/payments/api/v1/subscriptions/",
-            subscriber_code,
-            "/purchases",
+            "/payments/api/v1/subscriptions/{}/purchases",
+            &[&subscriber_code],
         );
         SubscriptionPurchasesRequest::new(self.client.get(&path))
     }
@@ -81,10 +58,8 @@ impl<'c> Subscriptions<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn transactions(&self) -> SubscriptionTransactionsRequest<'c> {
-        SubscriptionTransactionsRequest::new(
-            self.client
-                .get("/payments/api/v1/subscriptions/transactions"),
-        )
+        let path = "/payments/api/v1/subscriptions/transactions";
+        SubscriptionTransactionsRequest::new(self.client.get(path))
     }
 
     /// `POST /payments/api/v1/subscriptions/cancel`: cancels these subscriptions. Hotmart
@@ -112,9 +87,8 @@ impl<'c> Subscriptions<'c> {
     /// ```
     pub fn cancel_one(&self, subscriber_code: &str) -> CancelOneRequest<'c> {
         let path = super::path(
-            "/payments/api/v1/subscriptions/",
-            subscriber_code,
-            "/cancel",
+            "/payments/api/v1/subscriptions/{}/cancel",
+            &[&subscriber_code],
         );
         CancelOneRequest::new(self.client.post(&path), (), true)
     }
@@ -135,29 +109,16 @@ impl<'c> Subscriptions<'c> {
     }
 
     /// `POST /payments/api/v1/subscriptions/{code}/reactivate`: reactivates one subscription.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let now = client.subscriptions().reactivate_one("9W2LNSG2").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn reactivate_one(&self, subscriber_code: &str) -> ReactivateOneRequest<'c> {
         let path = super::path(
-            "/payments/api/v1/subscriptions/",
-            subscriber_code,
-            "/reactivate",
+            "/payments/api/v1/subscriptions/{}/reactivate",
+            &[&subscriber_code],
         );
         ReactivateOneRequest::new(self.client.post(&path), (), false)
     }
 
     /// `GET /payments/api/v1/subscriptions/switch-plan/plans`: the plans these subscribers may
     /// switch to. Hotmart publishes no example answer: it is returned as it came.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let plans = client.subscriptions().switch_plan_options(&["9W2LNSG2"]).send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn switch_plan_options(&self, subscriber_codes: &[&str]) -> SwitchPlanOptionsRequest<'c> {
         let request = self
             .client
@@ -169,22 +130,15 @@ impl<'c> Subscriptions<'c> {
     /// this offer. Hotmart's answer, if any, is returned as it came.
     ///
     /// Not retried after a 5xx: a switch may charge the difference between the plans.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.subscriptions().switch_plan("9W2LNSG2", "x1n6kb1y")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn switch_plan(&self, subscriber_code: &str, offer_code: &str) -> Result<Value, Error> {
-        let body = Body(&[
-            ("subscriber_code", &subscriber_code),
-            ("offer_code", &offer_code),
-        ]);
-        super::send_value(
-            self.client
-                .post("/payments/api/v1/subscriptions/switch-plan")
-                .json(&body),
-        )
+        let request = self
+            .client
+            .post("/payments/api/v1/subscriptions/switch-plan");
+        let members = [
+            ("subscriber_code", &subscriber_code as _),
+            ("offer_code", &offer_code as _),
+        ];
+        super::send(request, &members)
     }
 
     /// `PATCH /payments/api/v1/subscriptions/{code}`: moves the subscription's charges to
@@ -199,102 +153,70 @@ impl<'c> Subscriptions<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn change_due_day(&self, subscriber_code: &str, due_day: u8) -> Result<(), Error> {
-        let path = super::path("/payments/api/v1/subscriptions/", subscriber_code, "");
-        self.client
-            .patch(&path)
-            .json(&Body(&[("due_day", &due_day)]))
-            .retry_safe()
-            .send()
-            .map(drop)
+        let path = super::path("/payments/api/v1/subscriptions/{}", &[&subscriber_code]);
+        super::send(
+            self.client.patch(&path).retry_safe(),
+            &[("due_day", &due_day)],
+        )
     }
 }
 
 paged_request! {
     /// `GET /payments/api/v1/subscriptions`; made by [`Subscriptions::list`].
-    SubscriptionListRequest => Subscription, empty_ok = false, call = "client.subscriptions().list()"
+    SubscriptionListRequest => Subscription, empty_ok = false, call = "client.subscriptions().list()";
 }
 
 setters! {
     SubscriptionListRequest = "client.subscriptions().list()" {
-        /// Only this product (its numeric id).
-        product_id(u64 = "1_234_567") => "product_id";
-        /// Only this plan (its name).
-        plan(&str = "\"example\"") => "plan";
-        /// Only this plan (its numeric id).
-        plan_id(u64 = "1_234_567") => "plan_id";
-        /// Only subscriptions started from this moment on (Hotmart's default when other
-        /// accession filters are given: 30 days ago).
-        accession_date(SystemTime = "std::time::SystemTime::now()") => "accession_date" ms;
-        /// Only subscriptions started up to this moment.
-        end_accession_date(SystemTime = "std::time::SystemTime::now()") => "end_accession_date" ms;
-        /// Only this status; call it again to add another (Hotmart takes `status` more than
-        /// once).
-        status(SubscriptionStatus = "hotmart::models::SubscriptionStatus::Active") => "status" add;
-        /// Only this subscription.
-        subscriber_code(&str = "\"example\"") => "subscriber_code";
-        /// Only this subscriber's e-mail address.
-        subscriber_email(&str = "\"example\"") => "subscriber_email";
-        /// Only the subscription this transaction started.
-        transaction(&str = "\"example\"") => "transaction";
-        /// Only subscriptions in (or out of) a trial.
-        trial(bool = "true") => "trial";
-        /// Only cancellations from this moment on (Hotmart's default: 30 days ago).
-        cancelation_date(SystemTime = "std::time::SystemTime::now()") => "cancelation_date" ms;
-        /// Only cancellations up to this moment (Hotmart's default: now).
-        end_cancelation_date(SystemTime = "std::time::SystemTime::now()") => "end_cancelation_date" ms;
-        /// Only next charges from this moment on.
-        date_next_charge(SystemTime = "std::time::SystemTime::now()") => "date_next_charge" ms;
-        /// Only next charges up to this moment.
-        end_date_next_charge(SystemTime = "std::time::SystemTime::now()") => "end_date_next_charge" ms;
+        product_id(u64) = "Only this product (its numeric id).";
+        plan(&str) = "Only this plan (its name).";
+        plan_id(u64) = "Only this plan (its numeric id).";
+        accession_date(SystemTime ms) = "Only subscriptions started from this moment on (Hotmart's default when other accession filters are given: 30 days ago).";
+        end_accession_date(SystemTime ms) = "Only subscriptions started up to this moment.";
+        status(SubscriptionStatus add) = "Only this status; call it again to add another (Hotmart takes `status` more than once).";
+        subscriber_code(&str) = "Only this subscription.";
+        subscriber_email(&str) = "Only this subscriber's e-mail address.";
+        transaction(&str) = "Only the subscription this transaction started.";
+        trial(bool) = "Only subscriptions in (or out of) a trial.";
+        cancelation_date(SystemTime ms) = "Only cancellations from this moment on (Hotmart's default: 30 days ago).";
+        end_cancelation_date(SystemTime ms) = "Only cancellations up to this moment (Hotmart's default: now).";
+        date_next_charge(SystemTime ms) = "Only next charges from this moment on.";
+        end_date_next_charge(SystemTime ms) = "Only next charges up to this moment.";
     }
 }
 
 paged_request! {
     /// `GET /payments/api/v1/subscriptions/summary`; made by [`Subscriptions::summary`].
-    SubscriptionSummaryRequest => SubscriptionSummary, empty_ok = false, call = "client.subscriptions().summary()"
+    SubscriptionSummaryRequest => SubscriptionSummary, empty_ok = false, call = "client.subscriptions().summary()";
 }
 
 setters! {
     SubscriptionSummaryRequest = "client.subscriptions().summary()" {
-        /// Only this product (its numeric id).
-        product_id(u64 = "1_234_567") => "product_id";
-        /// Only this subscription.
-        subscriber_code(&str = "\"example\"") => "subscriber_code";
-        /// Only subscriptions started from this moment on.
-        accession_date(SystemTime = "std::time::SystemTime::now()") => "accession_date" ms;
-        /// Only subscriptions started up to this moment.
-        end_accession_date(SystemTime = "std::time::SystemTime::now()") => "end_accession_date" ms;
-        /// Only next charges from this moment on.
-        date_next_charge(SystemTime = "std::time::SystemTime::now()") => "date_next_charge" ms;
+        product_id(u64) = "Only this product (its numeric id).";
+        subscriber_code(&str) = "Only this subscription.";
+        accession_date(SystemTime ms) = "Only subscriptions started from this moment on.";
+        end_accession_date(SystemTime ms) = "Only subscriptions started up to this moment.";
+        date_next_charge(SystemTime ms) = "Only next charges from this moment on.";
     }
 }
 
 paged_request! {
     /// `GET /payments/api/v1/subscriptions/transactions`; made by
     /// [`Subscriptions::transactions`]. Hotmart's default window: the last 30 days.
-    SubscriptionTransactionsRequest => SubscriptionTransaction, empty_ok = false, call = "client.subscriptions().transactions()"
+    SubscriptionTransactionsRequest => SubscriptionTransaction, empty_ok = false, call = "client.subscriptions().transactions()";
 }
 
 setters! {
     SubscriptionTransactionsRequest = "client.subscriptions().transactions()" {
-        /// Only this product (its numeric id).
-        product_id(u64 = "1_234_567") => "product_id";
-        /// Only this transaction.
-        transaction(&str = "\"example\"") => "transaction";
-        /// Only this subscription.
-        subscriber_code(&str = "\"example\"") => "subscriber_code";
-        /// Only this subscriber's e-mail address.
-        subscriber_email(&str = "\"example\"") => "subscriber_email";
-        /// Only this billing type.
-        billing_type(BillingType = "hotmart::models::BillingType::SmartRecovery") => "billing_type" into;
-        /// Only subscriptions in this status.
-        subscription_status(SubscriptionStatus = "hotmart::models::SubscriptionStatus::Active") => "subscription_status" into;
-        /// Only purchases in this status.
-        purchase_status(TransactionStatus = "hotmart::models::TransactionStatus::Refunded") => "purchase_status" into;
-        /// Only transactions from this moment on (Hotmart's default: 30 days ago).
-        transaction_date(SystemTime = "std::time::SystemTime::now()") => "transaction_date" ms;
-        /// Only transactions up to this moment.
-        end_transaction_date(SystemTime = "std::time::SystemTime::now()") => "end_transaction_date" ms;
+        product_id(u64) = "Only this product (its numeric id).";
+        transaction(&str) = "Only this transaction.";
+        subscriber_code(&str) = "Only this subscription.";
+        subscriber_email(&str) = "Only this subscriber's e-mail address.";
+        billing_type(BillingType into) = "Only this billing type.";
+        subscription_status(SubscriptionStatus into) = "Only subscriptions in this status.";
+        purchase_status(TransactionStatus into) = "Only purchases in this status.";
+        transaction_date(SystemTime ms) = "Only transactions from this moment on (Hotmart's default: 30 days ago).";
+        end_transaction_date(SystemTime ms) = "Only transactions up to this moment.";
     }
 }
 
@@ -303,15 +225,13 @@ plain_request! {
     /// [`Subscriptions::purchases`]. Hotmart answers every charge at once, as a bare array.
     SubscriptionPurchasesRequest => Vec<SubscriptionPurchase>,
     decode = |body, url| crate::page::decode_list(body, url, SubscriptionPurchase::check, false),
-    call = "client.subscriptions().purchases(\"9W2LNSG2\")"
-}
+    call = "client.subscriptions().purchases(\"9W2LNSG2\")";
 
-plain_request! {
     /// `GET /payments/api/v1/subscriptions/switch-plan/plans`; made by
     /// [`Subscriptions::switch_plan_options`].
     SwitchPlanOptionsRequest => Value,
     decode = crate::page::decode,
-    call = "client.subscriptions().switch_plan_options(&[\"9W2LNSG2\"])"
+    call = "client.subscriptions().switch_plan_options(&[\"9W2LNSG2\"])";
 }
 
 /// The codes of a list call.
@@ -362,16 +282,11 @@ macro_rules! change_request {
             /// # Ok::<(), hotmart::Error>(())
             /// ```
             pub fn send(self) -> Result<$out, Error> {
-                let flag = &self.$flag;
-                let codes: &dyn ChangeCodes = &self.codes;
-                let body = match codes.codes() {
-                    Some(codes) => self.request.json(&Body(&[
-                        ("subscriber_code", &codes),
-                        (stringify!($flag), flag),
-                    ])),
-                    None => self.request.json(&Body(&[(stringify!($flag), flag)])),
-                };
-                super::send_model(body)
+                let flag = (stringify!($flag), &self.$flag as &dyn miniserde::Serialize);
+                match ChangeCodes::codes(&self.codes) {
+                    Some(codes) => super::send(self.request, &[("subscriber_code", &codes), flag]),
+                    None => super::send(self.request, &[flag]),
+                }
             }
         }
     };
