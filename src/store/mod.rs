@@ -61,6 +61,7 @@
 //! ```
 
 mod file;
+mod trust;
 
 pub use file::FileStore;
 

@@ -6,8 +6,9 @@ use std::time::SystemTime;
 
 use miniserde::json::Value;
 
-use super::event::{boolean, float, get, price, text, time, uint};
-use super::{EventKind, Price};
+use super::Price;
+use super::json::{boolean, float, get, price, text, time, uint};
+use super::kind::EventKind;
 
 /// Structs read from a JSON object, one line per member: its type, the reader of the value at
 /// its path, and its doc.

@@ -39,13 +39,16 @@
 mod data;
 mod dedup;
 mod event;
+mod json;
+mod kind;
 
 pub use data::{
     AbandonedCart, ChargeDateUpdate, ClubActivity, Data, LineItem, OrderFulfillment, Person,
     PlanRef, PlanSwitch, Product, Purchase, SubscriptionCancellation,
 };
 pub use dedup::{DEFAULT_RETENTION, Dedup, DedupStore, DirStore, MEMORY_CAP, MemoryStore};
-pub use event::{Event, EventKind};
+pub use event::Event;
+pub use kind::EventKind;
 
 /// Money in an event; its `currency_code` is read from `currency_value` (what Hotmart sends),
 /// `currency_code` or `currency`.

@@ -1,0 +1,88 @@
+//! How a retried call came to an end: [`GaveUp`] and the [`Limit`] that stopped it.
+
+use std::fmt;
+use std::time::Duration;
+
+/// How a call that was retried came to an end: the limit that stopped it, and what it had
+/// spent by then. See [`Error::gave_up`].
+///
+/// ```
+/// # fn report(err: &hotmart::Error) {
+/// if let Some(gave_up) = err.gave_up() {
+///     eprintln!("{} requests in {:?}, stopped by {:?}", gave_up.attempts, gave_up.elapsed, gave_up.limit);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GaveUp {
+    /// Requests sent in this call (retries included).
+    pub attempts: u32,
+    /// Time from the first request to giving up, measured.
+    pub elapsed: Duration,
+    /// Of that, time spent waiting out rate limits (429).
+    pub rate_limit_waits: Duration,
+    /// The limit that ended the call.
+    pub limit: Limit,
+}
+
+/// The limit that ended a retried call; each names the [`ClientBuilder`](crate::ClientBuilder)
+/// setting behind it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// `max_retries` retries after 5xx answers or transport failures were used up.
+    Retries(u32),
+    /// The next rate-limit wait would have taken the call's waiting past
+    /// `max_rate_limit_wait`.
+    RateLimitWait(Duration),
+    /// The server kept answering 429 this many times, the most one call accepts, whatever
+    /// waits it asked for.
+    RateLimitAttempts(u32),
+    /// The call's overall deadline, `call_timeout`, ran out (or would have during the next
+    /// wait).
+    Deadline(Duration),
+}
+
+impl fmt::Display for GaveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let GaveUp {
+            attempts,
+            elapsed,
+            rate_limit_waits,
+            limit,
+        } = self;
+        let plural = if *attempts == 1 { "" } else { "s" };
+        write!(
+            f,
+            "gave up after {attempts} request{plural} in {:.1} s",
+            elapsed.as_secs_f64()
+        )?;
+        if !rate_limit_waits.is_zero() {
+            write!(
+                f,
+                " ({:.1} s of it waiting out rate limits)",
+                rate_limit_waits.as_secs_f64()
+            )?;
+        }
+        match limit {
+            Limit::Retries(n) => write!(f, ": the {n} retries of max_retries were used up"),
+            Limit::RateLimitWait(max) => write!(
+                f,
+                ": waiting as the server asked would pass max_rate_limit_wait ({:.1} s)",
+                max.as_secs_f64()
+            ),
+            Limit::RateLimitAttempts(n) => {
+                write!(
+                    f,
+                    ": {n} answers of 429 in a row, the most one call accepts"
+                )
+            }
+            Limit::Deadline(max) => write!(
+                f,
+                ": the call's deadline, call_timeout ({:.1} s), ran out",
+                max.as_secs_f64()
+            ),
+        }
+    }
+}
