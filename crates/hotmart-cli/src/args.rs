@@ -3,6 +3,7 @@
 //! value of `--redis` (a URL that may hold a password).
 
 use std::ffi::OsString;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -67,11 +68,43 @@ pub enum Command {
         all: bool,
     },
     Export(Export),
+    Webhook(Webhook),
     #[cfg(feature = "mock")]
     Mock {
         port: u16,
     },
 }
+
+#[derive(Debug)]
+pub enum Webhook {
+    Serve(Serve),
+    /// CGI: the header from the environment, the body on stdin.
+    Verify,
+}
+
+/// `hotmart webhook serve`.
+#[derive(Debug)]
+pub struct Serve {
+    pub listen: SocketAddr,
+    pub sink: Sink,
+    /// `--dedup-dir`; else the cache directory's `webhook-ids`.
+    pub dedup_dir: Option<PathBuf>,
+    pub exec_timeout: Duration,
+}
+
+/// Where an accepted event goes.
+#[derive(Debug)]
+pub enum Sink {
+    /// `--out FILE`: one NDJSON line each.
+    File(PathBuf),
+    /// `--exec CMD ARGS...`: the program and its arguments.
+    Exec(Vec<OsString>),
+}
+
+/// Where `webhook serve` listens without `--listen`: loopback, for a reverse proxy in front.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// How long `--exec`'s command may run without `--exec-timeout`.
+pub const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug)]
 pub struct Export {
@@ -142,6 +175,11 @@ struct Local {
     status: Option<String>,
     format: Option<String>,
     port: Option<String>,
+    listen: Option<String>,
+    out: Option<OsString>,
+    exec: Option<Vec<OsString>>,
+    dedup_dir: Option<OsString>,
+    exec_timeout: Option<String>,
 }
 
 /// Reads the arguments (without the program name). The error is a message for stderr.
@@ -219,6 +257,35 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             Long("port") => {
                 local.port = Some(local_value(&mut parser, &mut local.given, "--port")?)
             }
+            Long("listen") => {
+                local.listen = Some(local_value(&mut parser, &mut local.given, "--listen")?)
+            }
+            Long("out") => {
+                local.given.push("--out");
+                local.out = Some(path_value(&mut parser, "--out")?);
+            }
+            Long("dedup-dir") => {
+                local.given.push("--dedup-dir");
+                local.dedup_dir = Some(path_value(&mut parser, "--dedup-dir")?);
+            }
+            Long("exec-timeout") => {
+                local.exec_timeout = Some(local_value(
+                    &mut parser,
+                    &mut local.given,
+                    "--exec-timeout",
+                )?);
+            }
+            Long("exec") => {
+                // The program and everything after it are its own arguments, taken as they
+                // are (options of the program's included).
+                local.given.push("--exec");
+                let program = path_value(&mut parser, "--exec")?;
+                let mut argv = vec![program];
+                if let Ok(rest) = parser.raw_args() {
+                    argv.extend(rest);
+                }
+                local.exec = Some(argv);
+            }
             Value(value) => operands.push(
                 value
                     .into_string()
@@ -268,6 +335,14 @@ fn text_value(parser: &mut lexopt::Parser, name: &str) -> Result<String, String>
         .map_err(|e| value_error(e, name))?
         .into_string()
         .map_err(|_| format!("{name}: the value is not valid Unicode"))
+}
+
+fn path_value(parser: &mut lexopt::Parser, name: &str) -> Result<OsString, String> {
+    let value = parser.value().map_err(|e| value_error(e, name))?;
+    if value.is_empty() {
+        return Err(format!("{name} needs a value"));
+    }
+    Ok(value)
 }
 
 fn value_error(err: lexopt::Error, name: &str) -> String {
@@ -343,6 +418,21 @@ fn command(operands: Vec<String>, mut local: Local) -> Result<Command, String> {
             applies = &["--since", "--until", "--status", "--format"];
             Command::Export(export(operands.next(), &mut local)?)
         }
+        "webhook" => match operands.next().as_deref() {
+            Some("serve") => {
+                applies = &[
+                    "--listen",
+                    "--out",
+                    "--exec",
+                    "--dedup-dir",
+                    "--exec-timeout",
+                ];
+                Command::Webhook(Webhook::Serve(serve(&mut local)?))
+            }
+            Some("verify") => Command::Webhook(Webhook::Verify),
+            Some(other) => return Err(format!("no `webhook {other}`: serve or verify")),
+            None => return Err("webhook what? serve or verify".into()),
+        },
         #[cfg(feature = "mock")]
         "mock" => {
             applies = &["--port"];
@@ -369,6 +459,37 @@ fn command(operands: Vec<String>, mut local: Local) -> Result<Command, String> {
         return Err(format!("{option} does not apply to `{name}`"));
     }
     Ok(command)
+}
+
+fn serve(local: &mut Local) -> Result<Serve, String> {
+    let text = local.listen.take();
+    let text = text.as_deref().unwrap_or(DEFAULT_LISTEN);
+    let listen = text
+        .parse()
+        .map_err(|_| format!("--listen: `{text}` is not an address like {DEFAULT_LISTEN}"))?;
+    let sink = match (local.out.take(), local.exec.take()) {
+        (Some(file), None) => Sink::File(file.into()),
+        (None, Some(argv)) => Sink::Exec(argv),
+        (Some(_), Some(_)) => return Err("--out and --exec exclude each other".into()),
+        (None, None) => {
+            return Err("webhook serve needs --out FILE or --exec CMD [ARGS...]".into());
+        }
+    };
+    if !matches!(sink, Sink::Exec(_)) && local.exec_timeout.is_some() {
+        return Err("--exec-timeout applies to --exec only".into());
+    }
+    let exec_timeout = match local.exec_timeout.take() {
+        None => DEFAULT_EXEC_TIMEOUT,
+        Some(text) => time::parse_duration(&text)
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| format!("--exec-timeout: `{text}` is not a duration like 30s"))?,
+    };
+    Ok(Serve {
+        listen,
+        sink,
+        dedup_dir: local.dedup_dir.take().map(PathBuf::from),
+        exec_timeout,
+    })
 }
 
 fn export(what: Option<String>, local: &mut Local) -> Result<Export, String> {

@@ -23,6 +23,7 @@ pub fn run(parsed: Parsed) -> Result<(), Failure> {
         }
         Command::Get { path, query, all } => get(&client(&global)?, &path, &query, all),
         Command::Export(export) => crate::export::run(&client(&global)?, &export),
+        Command::Webhook(webhook) => crate::webhook::run(&global, webhook),
         #[cfg(feature = "mock")]
         Command::Mock { port } => mock(port),
     }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 
 use hotmart::Error;
+use hotmart::webhook;
 
 /// Any other failure: an unusable answer, an output error.
 pub const OTHER: u8 = 1;
@@ -17,6 +18,12 @@ pub const REJECTED: u8 = 4;
 pub const NETWORK: u8 = 5;
 /// Hotmart answered with an HTTP error status.
 pub const HTTP: u8 = 6;
+/// `webhook verify`: the delivery's hottok is missing, empty or wrong (a CGI answers 401).
+pub const HOTTOK_REFUSED: u8 = 7;
+/// `webhook verify`: the body is not an event (a CGI answers 400).
+pub const BAD_EVENT: u8 = 8;
+/// `webhook verify`: the body is over the cap (a CGI answers 413).
+pub const TOO_LARGE: u8 = 9;
 
 /// Why a run failed.
 #[derive(Debug)]
@@ -27,6 +34,10 @@ pub enum Failure {
     Io(&'static str, io::Error),
     /// An export wrote every item but these, which did not fit their model (each reported).
     Skipped(usize),
+    /// A webhook setting or delivery refused; never holds the hottok or the body.
+    Webhook(webhook::Error),
+    /// A message of our own, with its exit code.
+    Other(u8, String),
 }
 
 impl Failure {
@@ -34,6 +45,14 @@ impl Failure {
         match self {
             Failure::Hotmart(err) => code_of(err),
             Failure::Io(..) | Failure::Skipped(_) => OTHER,
+            Failure::Webhook(err) => match err.http_status() {
+                401 => HOTTOK_REFUSED,
+                413 => TOO_LARGE,
+                400 => BAD_EVENT,
+                // The hottok setting itself (unset, empty, too long).
+                _ => CONFIG,
+            },
+            Failure::Other(code, _) => *code,
         }
     }
 }
@@ -63,7 +82,15 @@ impl fmt::Display for Failure {
                 f,
                 "{n} item(s) did not fit their model and were skipped (each is named above)"
             ),
+            Failure::Webhook(err) => write!(f, "{err}"),
+            Failure::Other(_, message) => f.write_str(message),
         }
+    }
+}
+
+impl From<webhook::Error> for Failure {
+    fn from(err: webhook::Error) -> Self {
+        Failure::Webhook(err)
     }
 }
 

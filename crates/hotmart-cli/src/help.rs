@@ -10,6 +10,7 @@ pub enum Topic {
     Token,
     Get,
     Export,
+    Webhook,
     #[cfg(feature = "mock")]
     Mock,
     Help,
@@ -22,6 +23,7 @@ impl Topic {
             "token" => Topic::Token,
             "get" => Topic::Get,
             "export" => Topic::Export,
+            "webhook" => Topic::Webhook,
             #[cfg(feature = "mock")]
             "mock" => Topic::Mock,
             "help" => Topic::Help,
@@ -32,9 +34,9 @@ impl Topic {
 
 /// The commands this build has, for messages.
 pub const COMMANDS: &str = if cfg!(feature = "mock") {
-    "token, get, export, mock or help"
+    "token, get, export, webhook, mock or help"
 } else {
-    "token, get, export or help"
+    "token, get, export, webhook or help"
 };
 
 /// The help text of `topic`, or the global one.
@@ -44,6 +46,7 @@ pub fn text(topic: Option<Topic>) -> String {
         Some(Topic::Token) => TOKEN.to_owned(),
         Some(Topic::Get) => GET.to_owned(),
         Some(Topic::Export) => export(),
+        Some(Topic::Webhook) => crate::webhook::help(),
         #[cfg(feature = "mock")]
         Some(Topic::Mock) => MOCK.to_owned(),
         Some(Topic::Help) => HELP.to_owned(),
@@ -61,6 +64,8 @@ Commands:
   hotmart token            print a valid access token (cached when possible)
   hotmart get PATH         GET an API path and print the body; --all: every item of every page
   hotmart export WHAT      every sale, subscription or product, as NDJSON or CSV
+  hotmart webhook serve    receive Hotmart's webhooks: checked, deduplicated, kept
+  hotmart webhook verify   check one delivery, CGI style (header in the environment)
 ",
     );
     if cfg!(feature = "mock") {
@@ -94,6 +99,7 @@ Environment:
   HOTMART_BASIC                              optional; checked against the two above
   HOTMART_ENV                                production, sandbox, or custom (with
                                              HOTMART_AUTH_URL and HOTMART_API_URL)
+  HOTMART_HOTTOK                             the account's hottok (hotmart webhook)
 ",
     );
     if cfg!(feature = "redis") {
@@ -114,6 +120,9 @@ Exit codes:
   4  credentials rejected by Hotmart
   5  network: no answer (DNS, connection, TLS, timeout)
   6  HTTP error: Hotmart answered with an error status
+  7  webhook verify: the hottok is missing, empty or wrong (answer 401)
+  8  webhook verify: the body is not an event (answer 400)
+  9  webhook verify: the body is over 1 MiB (answer 413)
 ",
     );
     text

@@ -16,6 +16,7 @@ mod help;
 mod logger;
 mod raw;
 mod time;
+mod webhook;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,230 @@
+//! `--exec CMD`: each accepted event on a command's stdin; 200 only if it exits 0 in time.
+//!
+//! The order is *claim, run, release or forget*, since a command's effect cannot be undone:
+//! the id is marked before the command runs (so a redelivery arriving meanwhile, here or in
+//! another receiver, does not run it twice), and forgotten if the command fails, so that
+//! Hotmart's next delivery runs it again. What a kill in the middle would lose (the id marked,
+//! the command not finished) is covered by a pending note written before the claim and
+//! removed after: at start, every id still noted is forgotten. A command killed with its
+//! receiver may thus run again for the same event (at least once), never not at all.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use hotmart::webhook::{Dedup, Event};
+
+use super::one_line;
+
+/// The command, its time limit, and the ids whose command is running.
+pub struct Exec {
+    argv: Vec<OsString>,
+    timeout: Duration,
+    pending: PathBuf,
+    running: Mutex<HashSet<String>>,
+    finished: Condvar,
+}
+
+/// What became of an event.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ran {
+    /// The command ran and exited 0.
+    Done,
+    /// Its id was claimed already, by a delivery that succeeded.
+    Redelivery,
+}
+
+/// Why an event was not taken; for the log (never quotes the event).
+#[derive(Debug)]
+pub enum NotRun {
+    Io(&'static str, io::Error),
+    Dedup(io::Error),
+    Failed(ExitStatus),
+    TimedOut(Duration),
+}
+
+impl std::fmt::Display for NotRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotRun::Io(what, err) => write!(f, "{what}: {err}"),
+            NotRun::Dedup(err) => write!(f, "the dedup store failed: {err}"),
+            NotRun::Failed(status) => write!(f, "the command failed ({status})"),
+            NotRun::TimedOut(limit) => {
+                write!(
+                    f,
+                    "the command ran past {}s and was killed",
+                    limit.as_secs()
+                )
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Exec {
+    /// Forgets the ids a receiver killed while their command ran left noted in `pending`.
+    pub fn open(
+        argv: Vec<OsString>,
+        timeout: Duration,
+        pending: PathBuf,
+        dedup: &Dedup,
+    ) -> Result<Exec, String> {
+        let named = |err: io::Error| format!("{}: {err}", pending.display());
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&pending)
+            .map_err(named)?;
+        let mut forgotten = 0usize;
+        for entry in fs::read_dir(&pending).map_err(named)?.flatten() {
+            let path = entry.path();
+            let mut id = String::new();
+            let read = fs::File::open(&path).and_then(|f| f.take(4096).read_to_string(&mut id));
+            if read.is_ok() && !id.is_empty() {
+                dedup.forget(&id).map_err(named)?;
+                forgotten += 1;
+            }
+            let _ = fs::remove_file(&path);
+        }
+        if forgotten > 0 {
+            log::warn!(
+                "{forgotten} event(s) were being run when a receiver stopped: each will run \
+                 again at its redelivery"
+            );
+        }
+        Ok(Exec {
+            argv,
+            timeout,
+            pending,
+            running: Mutex::default(),
+            finished: Condvar::new(),
+        })
+    }
+
+    /// Runs the command for `event` unless its id was taken already.
+    pub fn take(&self, event: &Event, dedup: &Dedup) -> Result<Ran, NotRun> {
+        let id = event.id();
+        // A second delivery of an id whose command runs here waits for its outcome: if that
+        // fails, this one is the one that runs.
+        {
+            let deadline = Instant::now() + self.timeout.saturating_add(Duration::from_secs(5));
+            let mut running = lock(&self.running);
+            while running.contains(id) {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(NotRun::TimedOut(self.timeout));
+                }
+                running = self
+                    .finished
+                    .wait_timeout(running, left)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            running.insert(id.to_owned());
+        }
+        let result = self.claim_and_run(event, dedup);
+        lock(&self.running).remove(id);
+        self.finished.notify_all();
+        result
+    }
+
+    fn claim_and_run(&self, event: &Event, dedup: &Dedup) -> Result<Ran, NotRun> {
+        let note = self.pending.join(Dedup::key(event.id()));
+        write_note(&note, event.id())
+            .map_err(|e| NotRun::Io("cannot write its pending note", e))?;
+        let result = match dedup.first_time(event.id()) {
+            Ok(false) => Ok(Ran::Redelivery),
+            Ok(true) => match self.run(event) {
+                Ok(()) => Ok(Ran::Done),
+                Err(err) => match dedup.forget(event.id()) {
+                    Ok(()) => Err(err),
+                    // Still marked: keep the note, so that the next start forgets it.
+                    Err(forget) => {
+                        log::error!("cannot forget an event whose command failed: {forget}");
+                        return Err(err);
+                    }
+                },
+            },
+            Err(err) => Err(NotRun::Dedup(err)),
+        };
+        let _ = fs::remove_file(&note);
+        result
+    }
+
+    fn run(&self, event: &Event) -> Result<(), NotRun> {
+        let mut command = Command::new(&self.argv[0]);
+        command
+            .args(&self.argv[1..])
+            // The command has no use for the hottok.
+            .env_remove("HOTMART_HOTTOK")
+            .env("HOTMART_EVENT", event.kind().as_str())
+            .stdin(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if !event.id().contains('\0') {
+            command.env("HOTMART_EVENT_ID", event.id());
+        }
+        // Its stdout joins our stderr: our stdout carries the address only.
+        match io::stderr().as_fd().try_clone_to_owned() {
+            Ok(fd) => command.stdout(Stdio::from(fd)),
+            Err(_) => command.stdout(Stdio::null()),
+        };
+        let mut child = command
+            .spawn()
+            .map_err(|e| NotRun::Io("cannot start the command", e))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let line = one_line(event.raw());
+            // A thread of its own: a command that does not read its stdin must not block us
+            // past the time limit. It ends when the pipe closes (the command gone).
+            let _ = thread::Builder::new()
+                .name("hotmart-exec-stdin".into())
+                .spawn(move || {
+                    let _ = stdin.write_all(&line);
+                });
+        }
+        let deadline = Instant::now() + self.timeout;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) => return Err(NotRun::Failed(status)),
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(NotRun::TimedOut(self.timeout));
+                }
+                Ok(None) => {
+                    thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(20));
+                }
+                Err(err) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(NotRun::Io("cannot wait for the command", err));
+                }
+            }
+        }
+    }
+}
+
+/// The pending note of an id: made before the claim, so that a kill at any point after it
+/// leaves it behind.
+fn write_note(path: &Path, id: &str) -> io::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(id.as_bytes())
+}

@@ -1,0 +1,134 @@
+//! `hotmart webhook serve`: the receiver on the local Hotmart's HTTP server. Each POST is
+//! verified, then kept by its sink; the status says what became of it, and a 2xx is only
+//! ever sent for an event that is kept.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hotmart::webhook::{Dedup, HOTTOK_HEADER, MAX_BODY, Verifier};
+use hotmart_mock::http::{self, Limits, Request, Response};
+
+use super::exec::{Exec, Ran};
+use super::spool::{Spool, Stored};
+use crate::exit::Failure;
+
+/// The head of a request may hold this much: Hotmart's are well under a KiB.
+pub const MAX_HEAD: usize = 32 * 1024;
+/// Deliveries handled at once; more wait in the listen backlog.
+pub const MAX_CONNECTIONS: usize = 64;
+/// How long a request may take to arrive, and a connection may stay silent.
+pub const REQUEST_TIME: Duration = Duration::from_secs(30);
+
+/// Where an accepted event goes.
+pub enum Keeper {
+    File(Spool),
+    Exec(Exec),
+}
+
+struct Receiver {
+    verifier: Verifier,
+    dedup: Dedup,
+    keeper: Keeper,
+}
+
+/// The server's bounds: body, head, connections, time per request.
+pub fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_body = MAX_BODY as u64;
+    limits.max_head = MAX_HEAD;
+    limits.max_connections = MAX_CONNECTIONS;
+    limits.request_timeout = REQUEST_TIME;
+    limits.idle_timeout = REQUEST_TIME;
+    limits
+}
+
+/// Serves until the process is stopped.
+pub fn run(
+    listener: TcpListener,
+    verifier: Verifier,
+    dedup: Dedup,
+    keeper: Keeper,
+) -> Result<(), Failure> {
+    let receiver = Arc::new(Receiver {
+        verifier,
+        dedup,
+        keeper,
+    });
+    let server = http::serve(listener, limits(), move |request| {
+        Some(receiver.answer(request))
+    })
+    .map_err(|e| Failure::Io("cannot start the receiver", e))?;
+    let url = format!("http://{}/", server.addr());
+    {
+        // The address, for a script that asked for port 0.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{url}");
+        let _ = out.flush();
+    }
+    crate::logger::say(format_args!(
+        "receiving webhooks on {url}; stop with Ctrl-C (or any signal: no event is lost)"
+    ));
+    loop {
+        std::thread::park();
+    }
+}
+
+fn text(status: u16, text: impl Into<String>) -> Response {
+    let mut body = text.into();
+    body.push('\n');
+    Response::new(status)
+        .header("Content-Type", "text/plain; charset=utf-8")
+        .body(body)
+}
+
+impl Receiver {
+    fn answer(&self, request: &Request) -> Response {
+        if request.method() != "POST" {
+            return text(405, "POST an event here").header("Allow", "POST");
+        }
+        let event = match self
+            .verifier
+            .verify(request.header(HOTTOK_HEADER), request.body())
+        {
+            Ok(event) => event,
+            Err(refused) => {
+                // The core's words: never the header nor the body.
+                log::warn!("refused a delivery: {refused}");
+                return text(refused.http_status(), refused.to_string());
+            }
+        };
+        let kind = super::kind_name(&event);
+        match &self.keeper {
+            Keeper::File(spool) => match spool.store(&event, &self.dedup) {
+                Ok(Stored::New) => {
+                    log::debug!("kept a {kind} event");
+                    text(200, "kept")
+                }
+                Ok(Stored::Redelivery) => {
+                    log::debug!("a {kind} event kept before: not kept again");
+                    text(200, "kept before")
+                }
+                Err(err) => {
+                    log::error!("a {kind} event was not kept (answered 503): {err}");
+                    text(503, "not kept; send it again")
+                }
+            },
+            Keeper::Exec(exec) => match exec.take(&event, &self.dedup) {
+                Ok(Ran::Done) => {
+                    log::debug!("ran the command for a {kind} event");
+                    text(200, "done")
+                }
+                Ok(Ran::Redelivery) => {
+                    log::debug!("a {kind} event done before: not run again");
+                    text(200, "done before")
+                }
+                Err(err) => {
+                    log::error!("a {kind} event was not taken (answered 500): {err}");
+                    text(500, "not taken; send it again")
+                }
+            },
+        }
+    }
+}
