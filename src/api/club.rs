@@ -32,12 +32,6 @@ impl<'c> Club<'c> {
 
     /// `GET /club/api/v1/modules`: the Club's modules. Hotmart answers a bare array (or an
     /// empty body for a Club without modules), so this gives a `Vec`.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let extras = client.club("mymembers").modules().is_extra(true).send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn modules(&self) -> ClubModulesRequest<'c> {
         ClubModulesRequest::new(self.get("/club/api/v1/modules"))
     }

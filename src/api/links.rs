@@ -120,12 +120,6 @@ impl<'c> PaymentLinks<'c> {
 
     /// `POST /payments/api/v1/link/token/charge/offer`: charges the buyer this `token` names
     /// for an offer.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.payment_links().charge_offer("tok", "sck", "x1n6kb1y")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn charge_offer(&self, token: &str, sck: &str, offer_code: &str) -> Result<Value, Error> {
         let request = self.client.post("/payments/api/v1/link/token/charge/offer");
         super::send(

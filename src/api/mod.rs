@@ -148,40 +148,30 @@ pub(crate) fn send<T: Answer>(
     T::read(&request.send()?)
 }
 
-/// Defines endpoint groups: a handle on the client, made by the [`Client`] method its doc
-/// names.
-macro_rules! group {
-    ($($(#[$meta:meta])* $name:ident;)*) => {$(
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug)]
-        pub struct $name<'c> {
-            pub(crate) client: &'c Client,
+/// Defines endpoint groups: each a handle on the client, and the [`Client`] method that makes
+/// it (`method => Group = "what it is";`, the method's doc above it).
+macro_rules! groups {
+    ($($(#[$meta:meta])* $method:ident => $name:ident = $what:literal;)*) => {
+        $(
+            #[doc = concat!($what, "; made by [`Client::", stringify!($method), "`].")]
+            #[derive(Clone, Copy, Debug)]
+            pub struct $name<'c> {
+                pub(crate) client: &'c Client,
+            }
+        )*
+
+        impl Client {
+            $(
+                $(#[$meta])*
+                pub fn $method(&self) -> $name<'_> {
+                    $name { client: self }
+                }
+            )*
         }
-    )*};
+    };
 }
 
-group! {
-    /// The sales endpoints; made by [`Client::sales`].
-    Sales;
-    /// The subscription endpoints; made by [`Client::subscriptions`].
-    Subscriptions;
-    /// The product endpoints; made by [`Client::products`].
-    Products;
-    /// The discount coupon endpoints; made by [`Client::coupons`].
-    Coupons;
-    /// The event endpoints; made by [`Client::events`].
-    Events;
-    /// The installment negotiation endpoint; made by [`Client::negotiation`].
-    Negotiations;
-    /// The payment link endpoints; made by [`Client::payment_links`].
-    PaymentLinks;
-    /// The user profile endpoint; made by [`Client::user`].
-    User;
-    /// The account endpoint; made by [`Client::accounts`].
-    Accounts;
-}
-
-impl Client {
+groups! {
     /// The sales endpoints (`/payments/api/v1/sales/…`).
     ///
     /// ```no_run
@@ -189,9 +179,7 @@ impl Client {
     /// let first_page = client.sales().history().max_results(50).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn sales(&self) -> Sales<'_> {
-        Sales { client: self }
-    }
+    sales => Sales = "The sales endpoints";
 
     /// The subscription endpoints (`/payments/api/v1/subscriptions…`).
     ///
@@ -202,9 +190,7 @@ impl Client {
     /// let active = active.collect::<Result<Vec<_>, _>>()?.len();
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn subscriptions(&self) -> Subscriptions<'_> {
-        Subscriptions { client: self }
-    }
+    subscriptions => Subscriptions = "The subscription endpoints";
 
     /// The product endpoints (`/products/api/v1/…`).
     ///
@@ -215,21 +201,40 @@ impl Client {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn products(&self) -> Products<'_> {
-        Products { client: self }
-    }
+    products => Products = "The product endpoints";
 
     /// The discount coupon endpoints (`/products/api/v1/…coupon…`).
+    coupons => Coupons = "The discount coupon endpoints";
+
+    /// The event endpoints (`/events/api/v1/…`).
+    events => Events = "The event endpoints";
+
+    /// The installment negotiation endpoint.
+    negotiation => Negotiations = "The installment negotiation endpoint";
+
+    /// The payment link endpoints (`/payments/api/v1/link…`).
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
-    /// client.coupons().create(1_234_567, "SUMMER20", 0.2)?;
+    /// let links = client.payment_links().list().send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
-    pub fn coupons(&self) -> Coupons<'_> {
-        Coupons { client: self }
-    }
+    payment_links => PaymentLinks = "The payment link endpoints";
 
+    /// The user profile endpoint (`/user/api/v1/me`).
+    ///
+    /// ```no_run
+    /// # let client: hotmart::Client = unimplemented!();
+    /// let me = client.user().me().send()?;
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    user => User = "The user profile endpoint";
+
+    /// The account endpoint (`/accounts/api/v1/info`).
+    accounts => Accounts = "The account endpoint";
+}
+
+impl Client {
     /// The Members Area (Club) endpoints of the Club at `subdomain` (the first part of its
     /// address: `mymembers` for `mymembers.club.hotmart.com`).
     ///
@@ -243,74 +248,11 @@ impl Client {
     }
 
     /// The Members Area endpoints that name the Club by its product (`/club/api/v2/…`).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let pages = client.club_by_product(1_234_567).pages("2z7ramxejw").send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn club_by_product(&self, product_id: u64) -> ClubByProduct<'_> {
         ClubByProduct {
             client: self,
             product_id,
         }
-    }
-
-    /// The event endpoints (`/events/api/v1/…`).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let event = client.events().get(3_456_789)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn events(&self) -> Events<'_> {
-        Events { client: self }
-    }
-
-    /// The installment negotiation endpoint.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// use hotmart::models::PaymentType;
-    /// let deal = client.negotiation().create(123_456, &[3], PaymentType::Pix).send()?;
-    /// println!("{:?}", deal.transaction);
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn negotiation(&self) -> Negotiations<'_> {
-        Negotiations { client: self }
-    }
-
-    /// The payment link endpoints (`/payments/api/v1/link…`).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let links = client.payment_links().list().send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn payment_links(&self) -> PaymentLinks<'_> {
-        PaymentLinks { client: self }
-    }
-
-    /// The user profile endpoint (`/user/api/v1/me`).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let me = client.user().me().send()?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn user(&self) -> User<'_> {
-        User { client: self }
-    }
-
-    /// The account endpoint (`/accounts/api/v1/info`).
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let account = client.accounts().info("f2b3be1f-313f-4a2d-b5b7-1c39d67dd3ee")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
-    pub fn accounts(&self) -> Accounts<'_> {
-        Accounts { client: self }
     }
 
     /// The physical products partner endpoints (`/physicalproducts/api/…`), as the partner

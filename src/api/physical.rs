@@ -61,12 +61,6 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// `POST /physicalproducts/api/v1/credentials`: gives a user of the partner a credential.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.physical_products("PARTNER-ID").create_credential("user-test-1", "000001")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn create_credential(
         &self,
         user_identifier: &str,
@@ -93,13 +87,6 @@ impl<'c> PhysicalProducts<'c> {
 
     /// `POST /physicalproducts/api/v2/product`: creates a product with its attributes and
     /// variants.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let product = hotmart::api::PhysicalProduct { name: Some("Mug".into()), ..Default::default() };
-    /// client.physical_products("PARTNER-ID").create_product(&product)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn create_product(&self, product: &PhysicalProduct) -> Result<Value, Error> {
         let request = self.client.post("/physicalproducts/api/v2/product");
         self.send(request, &[("product", product)])
@@ -125,13 +112,6 @@ impl<'c> PhysicalProducts<'c> {
 
     /// `PATCH /physicalproducts/api/v1/product/{product_ucode}/variants?partner_identifier=`:
     /// sets a product's attributes and variants.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let variants = hotmart::api::Variants::default();
-    /// client.physical_products("PARTNER-ID").update_variants("a1b2c3", &variants)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn update_variants(&self, ucode: &str, variants: &Variants) -> Result<Value, Error> {
         let path = super::path("/physicalproducts/api/v1/product/{}/variants", &[&ucode]);
         let request = self.client.patch(&path);
@@ -141,13 +121,6 @@ impl<'c> PhysicalProducts<'c> {
 
     /// `POST /physicalproducts/api/v1/webhook`: calls `url` on these events (e.g.
     /// `PURCHASE_APPROVED`) of a product.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// let events = ["PURCHASE_APPROVED", "PURCHASE_REFUNDED"];
-    /// client.physical_products("PARTNER-ID").create_webhook(&events, "a1b2c3", "https://example.com/hook")?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn create_webhook(
         &self,
         events: &[&str],

@@ -36,12 +36,6 @@ impl<'c> Products<'c> {
     /// e-mail the product's buyers (`is_allowed_to_email_the_buyer`).
     ///
     /// Retried after a 5xx like a GET: it sets a value, so twice is the same as once.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.products().set_buyer_emails(1_234_567, true)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn set_buyer_emails(&self, product_id: u64, allowed: bool) -> Result<(), Error> {
         let path = format!("/products/api/v1/product/configuration/{product_id}");
         let request = self.client.put(&path).retry_safe();

@@ -42,10 +42,7 @@ impl<'c> Subscriptions<'c> {
     /// `GET /payments/api/v1/subscriptions/{code}/purchases`: every charge of one
     /// subscription. Hotmart answers a bare array, so this gives a `Vec`, not pages.
     pub fn purchases(&self, subscriber_code: &str) -> SubscriptionPurchasesRequest<'c> {
-        let path = super::path(
-            "/payments/api/v1/subscriptions/{}/purchases",
-            &[&subscriber_code],
-        );
+        let path = one(subscriber_code, "/purchases");
         SubscriptionPurchasesRequest::new(self.client.get(&path))
     }
 
@@ -75,7 +72,7 @@ impl<'c> Subscriptions<'c> {
     /// ```
     pub fn cancel(&self, subscriber_codes: &[&str]) -> CancelRequest<'c> {
         let request = self.client.post("/payments/api/v1/subscriptions/cancel");
-        CancelRequest::new(request, codes(subscriber_codes), true)
+        CancelRequest::new(request, Some(subscriber_codes), true)
     }
 
     /// `POST /payments/api/v1/subscriptions/{code}/cancel`: cancels one subscription.
@@ -86,11 +83,8 @@ impl<'c> Subscriptions<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn cancel_one(&self, subscriber_code: &str) -> CancelOneRequest<'c> {
-        let path = super::path(
-            "/payments/api/v1/subscriptions/{}/cancel",
-            &[&subscriber_code],
-        );
-        CancelOneRequest::new(self.client.post(&path), (), true)
+        let path = one(subscriber_code, "/cancel");
+        CancelOneRequest::new(self.client.post(&path), None, true)
     }
 
     /// `POST /payments/api/v1/subscriptions/reactivate`: reactivates these inactive
@@ -105,16 +99,13 @@ impl<'c> Subscriptions<'c> {
         let request = self
             .client
             .post("/payments/api/v1/subscriptions/reactivate");
-        ReactivateRequest::new(request, codes(subscriber_codes), false)
+        ReactivateRequest::new(request, Some(subscriber_codes), false)
     }
 
     /// `POST /payments/api/v1/subscriptions/{code}/reactivate`: reactivates one subscription.
     pub fn reactivate_one(&self, subscriber_code: &str) -> ReactivateOneRequest<'c> {
-        let path = super::path(
-            "/payments/api/v1/subscriptions/{}/reactivate",
-            &[&subscriber_code],
-        );
-        ReactivateOneRequest::new(self.client.post(&path), (), false)
+        let path = one(subscriber_code, "/reactivate");
+        ReactivateOneRequest::new(self.client.post(&path), None, false)
     }
 
     /// `GET /payments/api/v1/subscriptions/switch-plan/plans`: the plans these subscribers may
@@ -146,14 +137,8 @@ impl<'c> Subscriptions<'c> {
     ///
     /// Retried after a 5xx like a GET: it sets a value, so sending it twice leaves the same
     /// state as sending it once.
-    ///
-    /// ```no_run
-    /// # let client: hotmart::Client = unimplemented!();
-    /// client.subscriptions().change_due_day("9W2LNSG2", 15)?;
-    /// # Ok::<(), hotmart::Error>(())
-    /// ```
     pub fn change_due_day(&self, subscriber_code: &str, due_day: u8) -> Result<(), Error> {
-        let path = super::path("/payments/api/v1/subscriptions/{}", &[&subscriber_code]);
+        let path = one(subscriber_code, "");
         super::send(
             self.client.patch(&path).retry_safe(),
             &[("due_day", &due_day)],
@@ -234,31 +219,35 @@ plain_request! {
     call = "client.subscriptions().switch_plan_options(&[\"9W2LNSG2\"])";
 }
 
-/// The codes of a list call.
-fn codes(subscriber_codes: &[&str]) -> Vec<String> {
-    subscriber_codes.iter().map(|c| (*c).to_owned()).collect()
+/// `/payments/api/v1/subscriptions/{subscriber_code}` and what follows it.
+fn one(subscriber_code: &str, rest: &str) -> String {
+    let template = format!("/payments/api/v1/subscriptions/{{}}{rest}");
+    super::path(&template, &[&subscriber_code])
 }
 
-/// Defines a cancel or reactivate call: its builder, the setter of its one flag, and `send`,
-/// which posts `{"subscriber_code": [...], flag}` (a list call) or `{flag}` (one subscription).
+/// Defines cancel and reactivate calls: each builder, the setter of its one flag, and
+/// `send`, which posts `{"subscriber_code": [...], flag}` (a list call) or `{flag}` (one
+/// subscription).
 macro_rules! change_request {
-    (
+    ($(
         $(#[$meta:meta])*
-        $name:ident($codes:ty) => $out:ty, flag = $flag:ident, retry = $retry:literal,
-        $(#[$fmeta:meta])* call = $call:literal
-    ) => {
+        $name:ident => $out:ty, flag = $flag:ident, retry = $retry:literal,
+        $(#[$fmeta:meta])* call = $call:literal;
+    )*) => {$(
         $(#[$meta])*
         #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until .send() is called"]
         pub struct $name<'c> {
             request: crate::RequestBuilder<'c>,
-            codes: $codes,
+            // `None` for a call on one subscription, whose code is in the path.
+            codes: Option<Vec<String>>,
             $flag: bool,
         }
 
         impl<'c> $name<'c> {
-            fn new(request: crate::RequestBuilder<'c>, codes: $codes, $flag: bool) -> Self {
+            fn new(request: crate::RequestBuilder<'c>, codes: Option<&[&str]>, $flag: bool) -> Self {
                 let request = if $retry { request.retry_safe() } else { request };
+                let codes = codes.map(|codes| codes.iter().map(|c| (*c).to_owned()).collect());
                 $name { request, codes, $flag }
             }
 
@@ -283,30 +272,13 @@ macro_rules! change_request {
             /// ```
             pub fn send(self) -> Result<$out, Error> {
                 let flag = (stringify!($flag), &self.$flag as &dyn miniserde::Serialize);
-                match ChangeCodes::codes(&self.codes) {
-                    Some(codes) => super::send(self.request, &[("subscriber_code", &codes), flag]),
+                match &self.codes {
+                    Some(codes) => super::send(self.request, &[("subscriber_code", codes), flag]),
                     None => super::send(self.request, &[flag]),
                 }
             }
         }
-    };
-}
-
-/// The subscriber codes of a change call, if it is a list call.
-trait ChangeCodes {
-    fn codes(&self) -> Option<&[String]>;
-}
-
-impl ChangeCodes for Vec<String> {
-    fn codes(&self) -> Option<&[String]> {
-        Some(self)
-    }
-}
-
-impl ChangeCodes for () {
-    fn codes(&self) -> Option<&[String]> {
-        None
-    }
+    )*};
 }
 
 change_request! {
@@ -315,37 +287,31 @@ change_request! {
     /// Retried after a 5xx like a GET: cancelling sets a state, and Hotmart answers a second
     /// cancel of the same subscription with a `fail_subscriptions` entry, never a second
     /// cancellation or e-mail.
-    CancelRequest(Vec<String>) => SubscriptionChanges, flag = send_mail, retry = true,
+    CancelRequest => SubscriptionChanges, flag = send_mail, retry = true,
     /// Whether Hotmart e-mails the subscribers about it (Hotmart's default: yes).
-    call = "client.subscriptions().cancel(&[\"9W2LNSG2\"])"
-}
+    call = "client.subscriptions().cancel(&[\"9W2LNSG2\"])";
 
-change_request! {
     /// A cancel call of one subscription; made by [`Subscriptions::cancel_one`]. Its answer
     /// is the subscription as it is now.
     ///
     /// Retried after a 5xx, as [`CancelRequest`] is, for the same reason.
-    CancelOneRequest(()) => SubscriptionChange, flag = send_mail, retry = true,
+    CancelOneRequest => SubscriptionChange, flag = send_mail, retry = true,
     /// Whether Hotmart e-mails the subscriber about it (Hotmart's default: yes).
-    call = "client.subscriptions().cancel_one(\"9W2LNSG2\")"
-}
+    call = "client.subscriptions().cancel_one(\"9W2LNSG2\")";
 
-change_request! {
     /// A reactivate call over a list; made by [`Subscriptions::reactivate`].
     ///
     /// Not retried after a 5xx: with [`charge(true)`](Self::charge) a second attempt could
     /// charge the subscribers again, and each attempt e-mails a new link.
-    ReactivateRequest(Vec<String>) => SubscriptionChanges, flag = charge, retry = false,
+    ReactivateRequest => SubscriptionChanges, flag = charge, retry = false,
     /// Whether Hotmart charges the subscribers right away (Hotmart's default: no; the next
     /// charge keeps its date).
-    call = "client.subscriptions().reactivate(&[\"9W2LNSG2\"])"
-}
+    call = "client.subscriptions().reactivate(&[\"9W2LNSG2\"])";
 
-change_request! {
     /// A reactivate call of one subscription; made by [`Subscriptions::reactivate_one`].
     ///
     /// Not retried after a 5xx, as [`ReactivateRequest`] is not, for the same reasons.
-    ReactivateOneRequest(()) => SubscriptionChange, flag = charge, retry = false,
+    ReactivateOneRequest => SubscriptionChange, flag = charge, retry = false,
     /// Whether Hotmart charges the subscriber right away (Hotmart's default: no).
-    call = "client.subscriptions().reactivate_one(\"9W2LNSG2\")"
+    call = "client.subscriptions().reactivate_one(\"9W2LNSG2\")";
 }
