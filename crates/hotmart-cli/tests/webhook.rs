@@ -1,0 +1,590 @@
+//! `hotmart webhook serve` and `hotmart webhook verify`, the real binary on 127.0.0.1, with
+//! Hotmart's published samples as bodies (only their `id` changed).
+
+mod webhook_support;
+
+use std::io::Write;
+use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use webhook_support::{Conn, HOTTOK, Serve, TempDir, hotmart, ids_in, samples, with_id};
+
+fn event(id: &str) -> Vec<u8> {
+    with_id(&samples()[0], id)
+}
+
+/// What neither the log nor an answer may show: the hottoks sent, and text of the bodies.
+fn assert_quiet(text: &str, secrets: &[&str]) {
+    let always = [HOTTOK, "Produto", "hotmart.com.br"];
+    for secret in secrets.iter().chain(&always).filter(|s| !s.is_empty()) {
+        assert!(!text.contains(secret), "`{secret}` shown: {text}");
+    }
+}
+
+// ---- serve: refusals -------------------------------------------------------------------
+
+#[test]
+fn serve_does_not_start_without_the_hottok() {
+    let dir = TempDir::new("unset");
+    for hottok in [None, Some(""), Some("  ")] {
+        let out = hotmart(dir.path(), hottok)
+            .args(["webhook", "serve", "--listen", "127.0.0.1:0", "--out"])
+            .arg(dir.path().join("events.ndjson"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{hottok:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("HOTMART_HOTTOK"), "{stderr}");
+        assert!(out.stdout.is_empty(), "it must not have listened");
+    }
+    assert!(!dir.path().join("events.ndjson").exists());
+}
+
+/// A delivery with `hottok` is answered 401, and nothing is kept or shown.
+fn serve_refuses(label: &str, hottok: Option<&str>) {
+    let dir = TempDir::new(label);
+    let out = dir.path().join("events.ndjson");
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &["--out", out.to_str().unwrap()]);
+    let mut conn = Conn::open(serve.addr).unwrap();
+    let (status, body) = conn.post(hottok, &event("refused-1")).unwrap();
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("X-HOTMART-HOTTOK"), "{body}");
+    assert_eq!(ids_in(&out), Vec::<String>::new());
+    // The same event with the right hottok is then taken: the refusal marked nothing.
+    let (status, _) = conn.post(Some(HOTTOK), &event("refused-1")).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(ids_in(&out), ["refused-1"]);
+    let stderr = serve.stderr();
+    assert!(stderr.contains("refused a delivery"), "{stderr}");
+    assert_quiet(
+        &format!("{stderr}{body}"),
+        &[hottok.unwrap_or(HOTTOK), "refused-1"],
+    );
+}
+
+#[test]
+fn serve_refuses_a_missing_hottok() {
+    serve_refuses("missing", None);
+}
+
+#[test]
+fn serve_refuses_an_empty_hottok() {
+    serve_refuses("empty", Some(""));
+}
+
+#[test]
+fn serve_refuses_a_wrong_hottok() {
+    serve_refuses("wrong", Some("hottok-of-someone-else"));
+}
+
+#[test]
+fn serve_refuses_bad_bodies_and_other_methods() {
+    let dir = TempDir::new("bodies");
+    let out = dir.path().join("events.ndjson");
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &["--out", out.to_str().unwrap()]);
+    let mut conn = Conn::open(serve.addr).unwrap();
+    for body in [
+        &b"not json"[..],
+        b"{\"event\":\"PURCHASE_APPROVED\"}",
+        b"[]",
+    ] {
+        assert_eq!(conn.post(Some(HOTTOK), body).unwrap().0, 400);
+    }
+    let mut big = event("big-1");
+    big.resize(hotmart::webhook::MAX_BODY + 1, b' ');
+    let mut conn = Conn::open(serve.addr).unwrap();
+    assert_eq!(conn.post(Some(HOTTOK), &big).unwrap().0, 413);
+    let mut conn = Conn::open(serve.addr).unwrap();
+    let (status, _) = conn
+        .send_raw(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    assert_eq!(status, 405);
+    let mut head = b"POST / HTTP/1.1\r\nX-Filler: ".to_vec();
+    head.resize(64 * 1024, b'a');
+    let mut conn = Conn::open(serve.addr).unwrap();
+    assert_eq!(conn.send_raw(&head).unwrap().0, 431);
+    assert!(ids_in(&out).is_empty());
+    assert_quiet(&serve.stderr(), &["big-1"]);
+}
+
+// ---- serve --out: once -----------------------------------------------------------------
+
+#[test]
+fn a_good_event_is_stored_once_as_one_line_and_a_redelivery_is_not_stored_again() {
+    let dir = TempDir::new("once");
+    let out = dir.path().join("events.ndjson");
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &["--out", out.to_str().unwrap()]);
+    let body = event("once-1");
+    assert!(
+        body.contains(&b'\n'),
+        "a sample as published, on several lines"
+    );
+    let mut conn = Conn::open(serve.addr).unwrap();
+    assert_eq!(
+        conn.post(Some(HOTTOK), &body).unwrap(),
+        (200, "kept\n".into())
+    );
+    let line: Vec<u8> = body
+        .iter()
+        .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
+        .chain([b'\n'])
+        .collect();
+    assert_eq!(std::fs::read(&out).unwrap(), line, "the bytes as received");
+    for _ in 0..3 {
+        let (status, text) = conn.post(Some(HOTTOK), &body).unwrap();
+        assert_eq!((status, text.as_str()), (200, "kept before\n"));
+    }
+    // Another connection, and after a restart: still once.
+    drop(serve);
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &["--out", out.to_str().unwrap()]);
+    let mut conn = Conn::open(serve.addr).unwrap();
+    assert_eq!(conn.post(Some(HOTTOK), &body).unwrap().0, 200);
+    assert_eq!(conn.post(Some(HOTTOK), &event("once-2")).unwrap().0, 200);
+    assert_eq!(ids_in(&out), ["once-1", "once-2"]);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "buyers' data: private");
+}
+
+#[test]
+fn a_dedup_store_that_fails_is_answered_503_and_nothing_is_kept() {
+    let dir = TempDir::new("dedup-fails");
+    let out = dir.path().join("events.ndjson");
+    let ids = dir.path().join("ids");
+    let args = [
+        "--out",
+        out.to_str().unwrap(),
+        "--dedup-dir",
+        ids.to_str().unwrap(),
+    ];
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &args);
+    let mut conn = Conn::open(serve.addr).unwrap();
+    assert_eq!(conn.post(Some(HOTTOK), &event("df-1")).unwrap().0, 200);
+    // The directory of ids replaced by a file: no id can be checked any more.
+    std::fs::remove_dir_all(&ids).unwrap();
+    std::fs::write(&ids, b"").unwrap();
+    let (status, _) = conn.post(Some(HOTTOK), &event("df-2")).unwrap();
+    assert_eq!(status, 503);
+    assert_eq!(
+        ids_in(&out),
+        ["df-1"],
+        "the line appended was cut off again"
+    );
+    std::fs::remove_file(&ids).unwrap();
+    assert_eq!(conn.post(Some(HOTTOK), &event("df-2")).unwrap().0, 200);
+    assert_eq!(ids_in(&out), ["df-1", "df-2"]);
+}
+
+/// What a kill can leave past `FILE.committed`, each settled at the next start: a torn line
+/// cut; a whole line kept (marked now if it was not); a redelivery caught before its undo cut.
+#[test]
+fn a_start_settles_what_a_killed_receiver_left() {
+    let dir = TempDir::new("settle");
+    let out = dir.path().join("events.ndjson");
+    let ids = dir.path().join("ids");
+    let line = |id: &str| {
+        let mut line: Vec<u8> = event(id)
+            .iter()
+            .map(|&b| if b == b'\n' { b' ' } else { b })
+            .collect();
+        line.push(b'\n');
+        line
+    };
+    let dedup = hotmart::webhook::Dedup::in_dir(&ids);
+    let committed = |file: &[u8]| {
+        let path = dir.path().join("events.ndjson.committed");
+        std::fs::write(path, format!("{:020}\n", file.len())).unwrap();
+    };
+    let args = [
+        "--out",
+        out.to_str().unwrap(),
+        "--dedup-dir",
+        ids.to_str().unwrap(),
+    ];
+
+    // Settled: a, b. Then the kill states, one start each.
+    let mut file = [line("a"), line("b")].concat();
+    assert!(dedup.first_time("a").unwrap() && dedup.first_time("b").unwrap());
+    committed(&file);
+    // 1. Appended, killed before the mark: kept, and marked by the start.
+    std::fs::write(&out, [file.clone(), line("c")].concat()).unwrap();
+    drop(Serve::start(dir.path(), "127.0.0.1:0", &args));
+    assert_eq!(ids_in(&out), ["a", "b", "c"]);
+    assert!(!dedup.first_time("c").unwrap(), "marked at the start");
+    file = std::fs::read(&out).unwrap();
+    // 2. Appended and marked, killed before the answer: kept (its redelivery finds it).
+    assert!(dedup.first_time("d").unwrap());
+    std::fs::write(&out, [file.clone(), line("d")].concat()).unwrap();
+    drop(Serve::start(dir.path(), "127.0.0.1:0", &args));
+    assert_eq!(ids_in(&out), ["a", "b", "c", "d"]);
+    file = std::fs::read(&out).unwrap();
+    // 3. A redelivery of b appended, killed before its undo: cut off.
+    std::fs::write(&out, [file.clone(), line("b")].concat()).unwrap();
+    drop(Serve::start(dir.path(), "127.0.0.1:0", &args));
+    assert_eq!(ids_in(&out), ["a", "b", "c", "d"]);
+    // 4. Torn mid-line: cut off, and its event taken at the redelivery.
+    let torn = line("e");
+    std::fs::write(
+        &out,
+        [file.clone(), torn[..torn.len() / 2].to_vec()].concat(),
+    )
+    .unwrap();
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &args);
+    assert_eq!(ids_in(&out), ["a", "b", "c", "d"]);
+    let mut conn = Conn::open(serve.addr).unwrap();
+    assert_eq!(conn.post(Some(HOTTOK), &event("e")).unwrap().0, 200);
+    assert_eq!(conn.post(Some(HOTTOK), &event("d")).unwrap().0, 200);
+    assert_eq!(ids_in(&out), ["a", "b", "c", "d", "e"]);
+}
+
+// ---- serve --exec ----------------------------------------------------------------------
+
+#[test]
+fn a_failing_command_is_answered_5xx_and_its_event_taken_at_the_redelivery() {
+    let dir = TempDir::new("exec");
+    let kept = dir.path().join("kept.ndjson");
+    let ready = dir.path().join("ready");
+    // Fails until `ready` exists; then appends its stdin.
+    let script = format!(
+        "[ -e '{}' ] || exit 1; cat >> '{}'",
+        ready.display(),
+        kept.display()
+    );
+    let serve = Serve::start(
+        dir.path(),
+        "127.0.0.1:0",
+        &["--exec-timeout", "20s", "--exec", "sh", "-c", &script],
+    );
+    let mut conn = Conn::open(serve.addr).unwrap();
+    let body = event("exec-1");
+    let (status, _) = conn.post(Some(HOTTOK), &body).unwrap();
+    assert_eq!(status, 500);
+    assert!(ids_in(&kept).is_empty());
+    std::fs::write(&ready, b"").unwrap();
+    assert_eq!(
+        conn.post(Some(HOTTOK), &body).unwrap(),
+        (200, "done\n".into())
+    );
+    assert_eq!(
+        conn.post(Some(HOTTOK), &body).unwrap(),
+        (200, "done before\n".into())
+    );
+    assert_eq!(ids_in(&kept), ["exec-1"]);
+    let stderr = serve.stderr();
+    assert!(stderr.contains("the command failed"), "{stderr}");
+    assert_quiet(&stderr, &["exec-1"]);
+}
+
+#[test]
+fn a_command_past_its_time_is_killed_and_answered_5xx() {
+    let dir = TempDir::new("exec-slow");
+    let serve = Serve::start(
+        dir.path(),
+        "127.0.0.1:0",
+        &["--exec-timeout", "1s", "--exec", "sleep", "600"],
+    );
+    let mut conn = Conn::open(serve.addr).unwrap();
+    assert_eq!(conn.post(Some(HOTTOK), &event("slow-1")).unwrap().0, 500);
+    assert!(serve.stderr().contains("killed"), "{}", serve.stderr());
+}
+
+#[test]
+fn the_command_does_not_get_the_hottok() {
+    let dir = TempDir::new("exec-env");
+    let env = dir.path().join("env");
+    let script = format!("env > '{}'", env.display());
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &["--exec", "sh", "-c", &script]);
+    let mut conn = Conn::open(serve.addr).unwrap();
+    assert_eq!(conn.post(Some(HOTTOK), &event("env-1")).unwrap().0, 200);
+    let env = std::fs::read_to_string(env).unwrap();
+    assert!(env.contains("HOTMART_EVENT_ID=env-1"), "{env}");
+    assert!(env.contains("HOTMART_EVENT=CLUB_FIRST_ACCESS"), "{env}");
+    assert!(!env.contains(HOTTOK), "{env}");
+}
+
+// ---- verify (CGI) ----------------------------------------------------------------------
+
+fn verify(dir: &TempDir, header: Option<&str>, body: &[u8]) -> Output {
+    let mut cmd = hotmart(dir.path(), Some(HOTTOK));
+    cmd.args(["webhook", "verify"])
+        .env("REQUEST_METHOD", "POST")
+        .env("CONTENT_LENGTH", body.len().to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(header) = header {
+        cmd.env("HTTP_X_HOTMART_HOTTOK", header);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // A refused hottok ends the run before the body is read: the pipe may close early.
+    let _ = stdin.write_all(body);
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn verify_refuses(label: &str, header: Option<&str>) {
+    let dir = TempDir::new(label);
+    let out = verify(&dir, header, &event("cgi-refused"));
+    assert_eq!(out.status.code(), Some(7));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("X-HOTMART-HOTTOK"), "{stderr}");
+    assert_quiet(&stderr, &[header.unwrap_or(HOTTOK), "cgi-refused"]);
+}
+
+#[test]
+fn verify_refuses_a_missing_hottok() {
+    verify_refuses("cgi-missing", None);
+}
+
+#[test]
+fn verify_refuses_an_empty_hottok() {
+    verify_refuses("cgi-empty", Some(""));
+}
+
+#[test]
+fn verify_refuses_a_wrong_hottok() {
+    verify_refuses("cgi-wrong", Some("hottok-of-someone-else"));
+}
+
+#[test]
+fn verify_prints_a_good_event_as_one_line_and_names_each_refusal_by_its_code() {
+    let dir = TempDir::new("cgi");
+    let body = event("cgi-1");
+    let out = verify(&dir, Some(HOTTOK), &body);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), 1);
+    let event = hotmart::webhook::Event::parse(&out.stdout).unwrap();
+    assert_eq!(event.id(), "cgi-1");
+
+    assert_eq!(
+        verify(&dir, Some(HOTTOK), b"not json").status.code(),
+        Some(8)
+    );
+    let mut big = body.clone();
+    big.resize(hotmart::webhook::MAX_BODY + 1, b' ');
+    assert_eq!(verify(&dir, Some(HOTTOK), &big).status.code(), Some(9));
+    // Without the configured hottok: configuration, exit 3, naming the variable.
+    let out = hotmart(dir.path(), None)
+        .args(["webhook", "verify"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HOTMART_HOTTOK"));
+}
+
+// ---- help ------------------------------------------------------------------------------
+
+#[test]
+fn help_of_webhook_both_ways() {
+    let dir = TempDir::new("help");
+    let one = hotmart(dir.path(), None)
+        .args(["help", "webhook"])
+        .output()
+        .unwrap();
+    let two = hotmart(dir.path(), None)
+        .args(["webhook", "--help"])
+        .output()
+        .unwrap();
+    let three = hotmart(dir.path(), None)
+        .args(["webhook", "serve", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(one.stdout, three.stdout);
+    let text = String::from_utf8(one.stdout).unwrap();
+    for needle in [
+        "--out FILE",
+        "--exec CMD",
+        "HTTP_X_HOTMART_HOTTOK",
+        "Never lose one",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    let global = hotmart(dir.path(), None).arg("help").output().unwrap();
+    let global = String::from_utf8(global.stdout).unwrap();
+    assert!(global.contains("webhook serve") && global.contains("7  webhook verify"));
+}
+
+#[test]
+fn serve_usage_errors() {
+    let dir = TempDir::new("usage");
+    for (args, needle) in [
+        (&["webhook", "serve"][..], "--out FILE or --exec"),
+        (
+            &["webhook", "serve", "--out", "a", "--exec", "b"],
+            "exclude",
+        ),
+        (
+            &["webhook", "serve", "--out", "a", "--listen", "nowhere"],
+            "--listen",
+        ),
+        (&["webhook", "verify", "--out", "a"], "does not apply"),
+        (&["webhook"], "serve or verify"),
+    ] {
+        let out = hotmart(dir.path(), Some(HOTTOK))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+}
+
+// ---- the burst of issue 16 -------------------------------------------------------------
+
+/// 1,000 deliveries from 8 connections, 10 % of them redeliveries, the receiver SIGKILLed once
+/// halfway and restarted on the same FILE and dedup dir; each delivery is retried until it
+/// is answered 200, as Hotmart does. Every event is then in FILE exactly once.
+#[test]
+fn burst_with_a_kill_every_event_answered_200_is_in_the_file_exactly_once() {
+    const DELIVERIES: usize = 1000;
+    const CONNECTIONS: usize = 8;
+    let dir = TempDir::new("burst");
+    let out = dir.path().join("events.ndjson");
+    let ids = dir.path().join("ids");
+    let args = [
+        "--out",
+        out.to_str().unwrap(),
+        "--dedup-dir",
+        ids.to_str().unwrap(),
+    ];
+
+    let samples = samples();
+    let distinct = DELIVERIES * 9 / 10;
+    // Every tenth delivery resends an event sent a little before it.
+    let plan: Vec<Arc<Vec<u8>>> = {
+        let events: Vec<Arc<Vec<u8>>> = (0..distinct)
+            .map(|i| {
+                Arc::new(with_id(
+                    &samples[i % samples.len()],
+                    &format!("burst-{i:04}"),
+                ))
+            })
+            .collect();
+        let mut plan = Vec::with_capacity(DELIVERIES);
+        let mut next = 0usize;
+        for n in 0..DELIVERIES {
+            if n % 10 == 9 {
+                plan.push(Arc::clone(&events[next.saturating_sub(5)]));
+            } else {
+                plan.push(Arc::clone(&events[next]));
+                next += 1;
+            }
+        }
+        plan
+    };
+
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &args);
+    let addr = Arc::new(RwLock::new(serve.addr));
+    let serve = Arc::new(Mutex::new(serve));
+    let taken = Arc::new(AtomicUsize::new(0));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(DELIVERIES)));
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let (plan, addr, taken, answered, latencies) = (
+                plan.clone(),
+                Arc::clone(&addr),
+                Arc::clone(&taken),
+                Arc::clone(&answered),
+                Arc::clone(&latencies),
+            );
+            std::thread::spawn(move || {
+                let mut conn: Option<Conn> = None;
+                let mut retries = 0usize;
+                loop {
+                    let n = taken.fetch_add(1, Ordering::SeqCst);
+                    let Some(body) = plan.get(n) else {
+                        return retries;
+                    };
+                    // Redelivered until answered 200, for at most a minute.
+                    let deadline = Instant::now() + Duration::from_secs(60);
+                    loop {
+                        assert!(Instant::now() < deadline, "delivery {n} never answered 200");
+                        if conn.as_ref().is_none_or(Conn::closed) {
+                            conn = Conn::open(*addr.read().unwrap()).ok();
+                        }
+                        let Some(c) = conn.as_mut() else {
+                            std::thread::sleep(Duration::from_millis(20));
+                            continue;
+                        };
+                        let sent = Instant::now();
+                        match c.post(Some(HOTTOK), body) {
+                            Ok((200, _)) => {
+                                latencies.lock().unwrap().push(sent.elapsed());
+                                answered.fetch_add(1, Ordering::SeqCst);
+                                break;
+                            }
+                            Ok((status, text)) => panic!("delivery {n}: {status} {text}"),
+                            Err(_) => {
+                                // The receiver died: not acknowledged, so sent again.
+                                conn = None;
+                                retries += 1;
+                                std::thread::sleep(Duration::from_millis(20));
+                            }
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+
+    // Halfway, SIGKILL, then a new receiver on the same port, FILE and dedup dir.
+    while answered.load(Ordering::SeqCst) < DELIVERIES / 2 {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let mut peak = {
+        let mut first = serve.lock().unwrap();
+        let peak = first.peak_kib().unwrap_or(0);
+        first.kill();
+        peak
+    };
+    let killed_at = answered.load(Ordering::SeqCst);
+    let listen = addr.read().unwrap().to_string();
+    let second = Serve::start(dir.path(), &listen, &args);
+    *addr.write().unwrap() = second.addr;
+    *serve.lock().unwrap() = second;
+
+    let retries: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
+    let elapsed = started.elapsed();
+    let serve = serve.lock().unwrap();
+    peak = peak.max(serve.peak_kib().unwrap_or(0));
+
+    let kept = ids_in(&out);
+    let mut sorted = kept.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), kept.len(), "an event twice in FILE");
+    let expected: Vec<String> = (0..distinct).map(|i| format!("burst-{i:04}")).collect();
+    assert_eq!(sorted, expected, "every event answered 200 is in FILE");
+    assert_eq!(answered.load(Ordering::SeqCst), DELIVERIES);
+
+    let mut latencies = latencies.lock().unwrap().clone();
+    latencies.sort();
+    let p = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    println!(
+        "webhook burst: {DELIVERIES} deliveries ({distinct} events, {} redeliveries) from \
+         {CONNECTIONS} connections, SIGKILL after {killed_at} answered, {retries} resent: \
+         {:.0} events/s over {:.2} s including the restart; latency p50 {:.2} ms, p99 {:.2} ms; \
+         peak memory of serve (VmHWM) {} KiB",
+        DELIVERIES - distinct,
+        DELIVERIES as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64(),
+        p(0.50).as_secs_f64() * 1e3,
+        p(0.99).as_secs_f64() * 1e3,
+        peak,
+    );
+}

@@ -1,0 +1,250 @@
+//! Pieces of the webhook tests: the real `hotmart webhook serve` on 127.0.0.1, a small
+//! keep-alive HTTP client, and events made from Hotmart's published samples.
+
+#![allow(dead_code)]
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_hotmart");
+pub const HOTTOK: &str = "hottok-of-the-tests-5f0c2a";
+
+/// The published samples (tests/fixtures/webhooks of the core), as sent.
+pub fn samples() -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/webhooks");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the samples")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 10, "{}", dir.display());
+    paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
+/// `sample` with its event id, and only that, made `id`.
+pub fn with_id(sample: &[u8], id: &str) -> Vec<u8> {
+    let old = hotmart::webhook::Event::parse(sample)
+        .expect("a published sample")
+        .id()
+        .to_owned();
+    let text = String::from_utf8(sample.to_vec()).unwrap();
+    let quoted = format!("\"{old}\"");
+    assert_eq!(
+        text.matches(&quoted).count(),
+        1,
+        "the id once in the sample"
+    );
+    text.replace(&quoted, &format!("\"{id}\"")).into_bytes()
+}
+
+/// The ids of the events in an NDJSON file, in order.
+pub fn ids_in(path: &Path) -> Vec<String> {
+    let text = std::fs::read(path).unwrap_or_default();
+    assert!(text.is_empty() || text.ends_with(b"\n"), "a torn last line");
+    text.split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            assert!(!line.contains(&b'\r'));
+            hotmart::webhook::Event::parse(line)
+                .expect("each line an event")
+                .id()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A running `hotmart webhook serve`, killed when dropped.
+pub struct Serve {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub stderr: PathBuf,
+}
+
+/// The command with a clean environment: a home of its own under `dir`, and `hottok`.
+pub fn hotmart(dir: &Path, hottok: Option<&str>) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("HOME", dir.join("home"))
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    if let Some(hottok) = hottok {
+        cmd.env("HOTMART_HOTTOK", hottok);
+    }
+    cmd
+}
+
+impl Serve {
+    /// Starts `hotmart webhook serve --listen LISTEN ARGS` and waits for its address.
+    pub fn start(dir: &Path, listen: &str, args: &[&str]) -> Serve {
+        let stderr = dir.join(format!("serve-{}.stderr", std::process::id()));
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&stderr)
+            .unwrap();
+        let mut child = hotmart(dir, Some(HOTTOK))
+            .args(["webhook", "serve", "--listen", listen])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start hotmart webhook serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix('/'))
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!("no address: {line:?}; {}", read(&stderr))
+            });
+        Serve {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    /// The peak resident memory of the process, in KiB (VmHWM).
+    pub fn peak_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill(); // SIGKILL
+        let _ = self.child.wait();
+    }
+
+    pub fn stderr(&self) -> String {
+        read(&self.stderr)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn read(path: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+}
+
+/// One kept-alive connection to the receiver.
+pub struct Conn {
+    reader: BufReader<TcpStream>,
+    closed: bool,
+}
+
+impl Conn {
+    pub fn open(addr: SocketAddr) -> io::Result<Conn> {
+        let stream = TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+        stream.set_write_timeout(Some(Duration::from_secs(60)))?;
+        Ok(Conn {
+            reader: BufReader::new(stream),
+            closed: false,
+        })
+    }
+
+    /// Whether the server said it closes the connection.
+    pub fn closed(&self) -> bool {
+        self.closed
+    }
+
+    /// POSTs `body` with `hottok` as X-HOTMART-HOTTOK (or none): the status and the body.
+    pub fn post(&mut self, hottok: Option<&str>, body: &[u8]) -> io::Result<(u16, String)> {
+        let mut head = format!(
+            "POST /hotmart HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n",
+            body.len()
+        );
+        if let Some(hottok) = hottok {
+            head.push_str(&format!("X-HOTMART-HOTTOK: {hottok}\r\n"));
+        }
+        head.push_str("\r\n");
+        let stream = self.reader.get_mut();
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(body)?;
+        self.answer()
+    }
+
+    /// Sends raw bytes as a request.
+    pub fn send_raw(&mut self, request: &[u8]) -> io::Result<(u16, String)> {
+        self.reader.get_mut().write_all(request)?;
+        self.answer()
+    }
+
+    fn answer(&mut self) -> io::Result<(u16, String)> {
+        let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
+        let mut line = String::new();
+        if self.reader.read_line(&mut line)? == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
+        }
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("status line"))?;
+        let mut len = 0usize;
+        loop {
+            line.clear();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Err(bad("head cut"));
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':').ok_or_else(|| bad("header"))?;
+            if name.eq_ignore_ascii_case("content-length") {
+                len = value.trim().parse().map_err(|_| bad("length"))?;
+            }
+            if name.eq_ignore_ascii_case("connection") && value.trim() == "close" {
+                self.closed = true;
+            }
+        }
+        let mut body = vec![0; len];
+        self.reader.read_exact(&mut body)?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+}
+
+/// A directory of its own under the system's temp dir, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "hotmart-cli-webhook-{label}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
