@@ -3,7 +3,7 @@
 use super::{Query, Reply, bad, list, not_found, paginate};
 use crate::RecordedRequest;
 use crate::answer::Answer;
-use crate::json::object;
+use crate::json::{array, object};
 
 /// The one Club the mock has; any other subdomain answers as an empty Club does on Hotmart:
 /// 200 with an empty body.
@@ -138,4 +138,43 @@ fn lessons(user_id: &str) -> Reply {
         })
         .collect();
     Ok(Answer::json(200, &object! { "lessons": lessons }))
+}
+
+/// `GET /club/api/v2/modules/{module_id}/pages?product_id=`: a module's pages with their drip
+/// rules, a bare array in the shape of Hotmart's published example. The Club is the one of the
+/// shop's first product; any other product has none (an empty array).
+pub(super) fn pages_v2(module_id: &str, request: &RecordedRequest) -> Reply {
+    let Some(product_id) = Query(request).number::<u64>("product_id")? else {
+        return Err(bad("product_id is required"));
+    };
+    if product_id != super::data::FIRST_PRODUCT_ID {
+        return Ok(list(Vec::new()));
+    }
+    let (m, _) = MODULES
+        .iter()
+        .enumerate()
+        .find(|(_, m)| m.0 == module_id)
+        .ok_or_else(not_found)?;
+    let items = (1..=3usize).map(|order| {
+        object! {
+            "page_id": format!("pg-{m}-{order}"),
+            "name": format!("Aula {order}"),
+            "type": "CONTENT",
+            "page_order": order,
+            "total_comments": (m + order) % 4,
+            "rates": array(Vec::new()),
+            "rates_average": 0.0,
+            "published": true,
+            "has_media": true,
+            "dripping_configs": vec![object! {
+                "liberation": object! { "type": "BY_DAYS", "liberation_days": order * 7 },
+                "classes": vec![object! {
+                    "id": "class-main",
+                    "name": "DEFAULT_CLASS",
+                    "default_class": true,
+                }],
+            }],
+        }
+    });
+    Ok(list(items))
 }

@@ -1,10 +1,11 @@
-//! `/payments/api/v1/product/{id}/coupon`, `/payments/api/v1/coupon/…`: a product's coupons.
+//! `/products/api/v1/product/{id}/coupon`, `/products/api/v1/coupon/…`: a product's coupons,
+//! on Hotmart's own paths and in the shape of its published example.
 
 use super::data::{CouponRec, DAY, Store};
-use super::{Query, Reply, bad, body, member, not_found, paginate};
+use super::{Query, Reply, bad, body, member, not_found, number, paginate};
 use crate::RecordedRequest;
 use crate::answer::Answer;
-use crate::json::{Number, Value, object};
+use crate::json::{Value, object};
 
 pub(super) fn route(
     store: &mut Store,
@@ -29,15 +30,10 @@ fn create(store: &mut Store, product_id: &str, request: &RecordedRequest) -> Rep
         return Err(not_found());
     };
     let body = body(request)?;
-    let (Some(Value::String(code)), Some(Value::Number(discount))) =
-        (member(&body, "code"), member(&body, "discount"))
+    let (Some(Value::String(code)), Some(discount)) =
+        (member(&body, "code"), number(&body, "discount"))
     else {
         return Err(bad("code and discount are required"));
-    };
-    let discount = match *discount {
-        Number::F64(d) => d,
-        Number::U64(d) => d as f64,
-        Number::I64(d) => d as f64,
     };
     if !(discount > 0.0 && discount < 0.99) {
         return Err(bad("discount must be above 0 and below 0.99"));
@@ -61,10 +57,11 @@ fn create(store: &mut Store, product_id: &str, request: &RecordedRequest) -> Rep
         code: code.clone(),
         discount,
     });
-    Ok(Answer::empty())
+    // Hotmart's example answer to a creation is an empty object.
+    Ok(Answer::raw(200, "{}"))
 }
 
-/// A product's coupons; an empty body when it has none, as Hotmart answers.
+/// A product's coupons, a page in the shape of Hotmart's example (an empty page when none).
 fn coupons(store: &Store, product_id: &str, request: &RecordedRequest) -> Reply {
     let Ok(product_id) = product_id.parse::<u64>() else {
         return Err(not_found());
@@ -75,17 +72,20 @@ fn coupons(store: &Store, product_id: &str, request: &RecordedRequest) -> Reply 
         .iter()
         .filter(|c| c.product_id == product_id && query.allows("code", &c.code))
         .collect();
-    if items.is_empty() {
-        return Ok(Answer::empty());
-    }
     paginate(request, &items, |c| {
         object! {
-            "coupon_id": c.id,
-            "code": &c.code,
+            "id": c.id,
+            "coupon_code": &c.code,
             "discount": c.discount,
-            "status": "ACTIVE",
-            "product_id": c.product_id,
+            "active": true,
+            "status": "valid",
             "start_date": store.now - DAY,
+            "time_zone": object! {
+                "offset": "-03:00",
+                "description": "Fuso horário de Brasília",
+                "id": "America/Sao_Paulo",
+                "name": "AMERICA_SAO_PAULO",
+            },
         }
     })
 }
@@ -97,5 +97,6 @@ fn delete(store: &mut Store, id: &str) -> Reply {
     if store.coupons.len() == before {
         return Err(not_found());
     }
-    Ok(Answer::empty())
+    // Hotmart publishes no answer to a deletion; an empty object, as its creation answers.
+    Ok(Answer::raw(200, "{}"))
 }

@@ -12,6 +12,9 @@ pub(crate) struct Counts {
     pub(crate) products: usize,
 }
 
+/// The id of the shop's first product (the one with a coupon and the Club).
+pub(crate) const FIRST_PRODUCT_ID: u64 = 1_000_001;
+
 pub(crate) const HOUR: i64 = 3_600_000;
 pub(crate) const DAY: i64 = 24 * HOUR;
 
@@ -68,6 +71,36 @@ pub(crate) struct CouponRec {
     pub discount: f64,
 }
 
+/// A change of the shop Hotmart tells the producer of by webhook.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Change {
+    /// The sale at this index was refunded.
+    Refunded(usize),
+    /// The subscription at this index was cancelled.
+    Cancelled(usize),
+    /// The subscription at this index moved from the plan `from` to the plan `to`.
+    SwitchedPlan { sub: usize, from: u64, to: u64 },
+    /// The subscription at this index is now charged on day `to` instead of `from`.
+    ChargeDay { sub: usize, from: u64, to: u64 },
+}
+
+/// A payment link made through the API.
+pub(crate) struct LinkRec {
+    pub ucode: String,
+    pub name: String,
+    pub offers: usize,
+    pub plans: usize,
+}
+
+/// What the physical-products partner API made: credentials, products, webhooks.
+#[derive(Default)]
+pub(crate) struct Physical {
+    pub credentials: Vec<String>,
+    pub products: Vec<(String, String)>,
+    pub webhooks: Vec<String>,
+    pub next: u64,
+}
+
 /// The whole shop.
 pub(crate) struct Store {
     pub now: i64,
@@ -77,6 +110,10 @@ pub(crate) struct Store {
     pub coupons: Vec<CouponRec>,
     pub next_coupon_id: u64,
     pub negotiations: u64,
+    pub links: Vec<LinkRec>,
+    pub physical: Physical,
+    /// Changes not yet handed to the webhook sender, oldest first.
+    pub changes: Vec<Change>,
 }
 
 const CATALOG: [(&str, f64, &str, &str); 4] = [
@@ -118,7 +155,7 @@ impl Store {
         let products = (0..counts.products.max(1))
             .map(|i| {
                 let (name, price, currency, format) = CATALOG[i % CATALOG.len()];
-                let id = 1_000_001 + i as u64;
+                let id = FIRST_PRODUCT_ID + i as u64;
                 ProductRec {
                     id,
                     name,
@@ -163,7 +200,8 @@ impl Store {
                 SubscriptionRec {
                     index: i,
                     code: format!("SUB{i:05}"),
-                    id: 500_000 + i as u64,
+                    // Small ids, as in Hotmart's examples (`subscription_id: 1`).
+                    id: 1 + i as u64,
                     status: SUBSCRIPTION_STATUSES[i % SUBSCRIPTION_STATUSES.len()].to_owned(),
                     product,
                     plan_id: 700 + (i % 2) as u64,
@@ -194,6 +232,21 @@ impl Store {
             coupons,
             next_coupon_id: 9_002,
             negotiations: 0,
+            // One link and one of each physical-products record to begin with, so that every
+            // documented path has something to act on.
+            links: vec![LinkRec {
+                ucode: "link-0001".to_owned(),
+                name: "Link de pagamento".to_owned(),
+                offers: 1,
+                plans: 0,
+            }],
+            physical: Physical {
+                credentials: vec!["pp-client-1".to_owned()],
+                products: vec![("pp-prod-1".to_owned(), "ACTIVE".to_owned())],
+                webhooks: vec!["pp-webhook-1".to_owned()],
+                next: 2,
+            },
+            changes: Vec::new(),
         }
     }
 

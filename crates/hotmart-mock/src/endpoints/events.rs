@@ -23,37 +23,61 @@ pub(super) fn route(
     }
 }
 
+/// The event's lots: six tickets in each.
+const LOTS: [(u64, &str); 2] = [(234_900, "Lote 1"), (234_901, "Lote 2")];
+
+/// One event, as Hotmart's published example has it.
 fn info(store: &Store) -> Answer {
+    let lots = LOTS.map(|(id, name)| object! { "id": id, "name": name });
     let value = object! {
-        "id": EVENT_ID,
-        "name": "Encontro Rust BH",
-        "start_date": store.now + 10 * DAY,
-        "end_date": store.now + 10 * DAY + 8 * HOUR,
-        "location": "Belo Horizonte, MG",
-        "format": "PRESENTIAL",
-        "status": "ACTIVE",
+        "product": object! { "id": EVENT_ID, "name": "Encontro Rust BH" },
+        "start_event_date": store.now + 10 * DAY,
+        "end_event_date": store.now + 10 * DAY + 8 * HOUR,
+        "lots": lots.to_vec(),
     };
     Answer::json(200, &value)
 }
 
+/// The event's tickets, in the shape of Hotmart's published example.
 fn participants(store: &Store, request: &RecordedRequest) -> Reply {
     let query = Query(request);
+    let email = |i: u64| format!("participante{i}@example.com");
+    let lot = |i: u64| LOTS[(i / 6) as usize];
     let items: Vec<u64> = (0..12)
-        .filter(|i| query.allows("buyer_email", &format!("participante{i}@example.com")))
-        .filter(|i| query.allows("batch_name", &format!("Lote {}", 1 + i / 6)))
+        .filter(|i| query.allows("buyer_email", &email(*i)))
+        .filter(|i| query.allows("batch_name", lot(*i).1))
         .collect();
     paginate(request, &items, |&i| {
         let checkin = i % 3 == 0;
+        let (lot_id, lot_name) = lot(i);
         object! {
-            "ticket_id": 60_000 + i,
-            "ticket_code": format!("TK{EVENT_ID}{i:04}"),
-            "batch_name": format!("Lote {}", 1 + i / 6),
-            "checkin": checkin,
-            "checkin_date": checkin.then_some(store.now - DAY),
-            "transaction": format!("HP{:011}", 19_000_000_000u64 + i),
-            "name": format!("Participante {i}"),
-            "email": format!("participante{i}@example.com"),
-            "status": if i == 11 { "COMPLIMENTARY" } else { "CONFIRMED" },
+            "eticket": object! {
+                "id": 6_892_768 + i,
+                "ticket_status": "SOLD",
+                "ticket_type": if i == 11 { "FREE" } else { "PAID" },
+                "checkin_status": if checkin { "CONCLUDED" } else { "PENDING" },
+                "checkin_url": format!("https://example.com/eticket/{EVENT_ID}-{i}"),
+                "current_update": store.now - DAY,
+                "is_blocked": false,
+                "ticket_qr_code": format!("{}", 132_591_264_870_940_000u64 + i),
+                "category": "GENERAL",
+            },
+            "buyer": object! {
+                "ucode": format!("buyer-event-{i}"),
+                "name": format!("Participante {i}"),
+                "email": email(i),
+                "document": format!("{:011}", 68_658_197_000u64 + i),
+                "phone": format!("3199999{i:04}"),
+            },
+            "participant": object! {
+                "id": 2_190 + i,
+                "name": format!("Participante {i}"),
+                "email": email(i),
+                "document": format!("{:011}", 68_658_197_000u64 + i),
+                "phone": 31_999_990_000u64 + i,
+            },
+            "lot": object! { "id": lot_id, "name": lot_name },
+            "product": object! { "id": EVENT_ID, "name": "Encontro Rust BH" },
         }
     })
 }

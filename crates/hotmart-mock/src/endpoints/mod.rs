@@ -1,13 +1,19 @@
 //! The local Hotmart's API endpoints: each path, filter and default as Hotmart documents it,
 //! over the fictional shop of [`data`]. One file per group of endpoints.
 
+mod account;
 mod club;
 mod coupons;
 pub(crate) mod data;
 mod events;
+mod links;
+mod negotiate;
+mod physical;
 mod products;
 mod sales;
 mod subscriptions;
+mod switch;
+mod transactions;
 
 use std::str::FromStr;
 
@@ -23,35 +29,49 @@ type Reply = Result<Answer, Answer>;
 pub(crate) fn route(store: &mut Store, request: &RecordedRequest) -> Answer {
     let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
     let method = request.method.as_str();
+    // Hotmart's own paths only: the ones a client library invented (coupons and negotiation
+    // under `/payments`) are 404 here, as on Hotmart.
     let reply = match (method, segments.as_slice()) {
-        ("GET", ["user", "api", "v1", "me"]) => Ok(me()),
+        ("GET", ["user", "api", "v1", "me"]) => Ok(account::me()),
+        ("POST", ["accounts", "api", "v1", "info"]) => account::info(request),
         (_, ["payments", "api", "v1", "sales", rest @ ..]) => {
             sales::route(store, method, rest, request)
+        }
+        (
+            _,
+            [
+                "payments",
+                "api",
+                "v1",
+                "subscriptions",
+                "switch-plan",
+                rest @ ..,
+            ],
+        ) => switch::route(store, method, rest, request),
+        ("GET", ["payments", "api", "v1", "subscriptions", "transactions"]) => {
+            transactions::transactions(store, request)
         }
         (_, ["payments", "api", "v1", "subscriptions", rest @ ..]) => {
             subscriptions::route(store, method, rest, request)
         }
-        ("POST", ["payments", "api", "v1", "negotiation"]) => {
-            subscriptions::negotiation(store, request)
+        ("POST", ["payments", "api", "v1", "installments", "negotiate"]) => {
+            negotiate::negotiate(store, request)
         }
-        (_, ["payments", "api", "v1", rest @ ..]) => coupons::route(store, method, rest, request),
+        (_, ["payments", "api", "v1", "link", rest @ ..]) => {
+            links::route(store, method, rest, request)
+        }
         (_, ["products", "api", "v1", rest @ ..]) => products::route(store, method, rest, request),
         (_, ["club", "api", "v1", rest @ ..]) => club::route(method, rest, request),
+        ("GET", ["club", "api", "v2", "modules", module_id, "pages"]) => {
+            club::pages_v2(module_id, request)
+        }
         (_, ["events", "api", "v1", rest @ ..]) => events::route(store, method, rest, request),
+        (_, ["physicalproducts", "api", version, rest @ ..]) => {
+            physical::route(store, method, version, rest, request)
+        }
         _ => Err(not_found()),
     };
     reply.unwrap_or_else(|answer| answer)
-}
-
-/// `GET /user/api/v1/me`: the producer the credentials belong to.
-fn me() -> Answer {
-    let value = object! {
-        "id": 4242u64,
-        "name": "Mock Producer",
-        "email": "producer@example.com",
-        "ucode": "mock-producer",
-    };
-    Answer::json(200, &value)
 }
 
 fn not_found() -> Answer {
@@ -81,9 +101,11 @@ impl<'a> Query<'a> {
         }
     }
 
-    /// Whether an optional text filter lets `value` through.
+    /// Whether an optional text filter lets `value` through. A parameter given more than once
+    /// (`status=ACTIVE&status=DELAYED`) lets any of its values through, as Hotmart reads it.
     fn allows(&self, name: &str, value: &str) -> bool {
-        self.text(name).is_none_or(|wanted| wanted == value)
+        let mut wanted = self.0.query.iter().filter(|(n, _)| n == name).peekable();
+        wanted.peek().is_none() || wanted.any(|(_, v)| v == value)
     }
 }
 
@@ -103,6 +125,13 @@ fn paginate<T>(request: &RecordedRequest, items: &[T], json: impl Fn(&T) -> Valu
         Some(_) => return Err(bad("max_results must be between 1 and 500")),
     };
     let total = items.len();
+    if total == 0 {
+        // Hotmart's answer to a list with nothing in it: no items, no cursor.
+        return Ok(Answer::json(
+            200,
+            &object! { "items": array(Vec::new()), "page_info": Value::Object(crate::json::Object::new()) },
+        ));
+    }
     let start = match query.text("page_token") {
         None => 0,
         Some(token) => match token.strip_prefix("mock-page-").map(str::parse::<usize>) {
@@ -143,6 +172,32 @@ fn member<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
     match value {
         Value::Object(object) => object.get(name),
         _ => None,
+    }
+}
+
+/// A member of a JSON object body as text.
+fn text<'v>(value: &'v Value, name: &str) -> Option<&'v str> {
+    match member(value, name) {
+        Some(Value::String(text)) => Some(text),
+        _ => None,
+    }
+}
+
+/// A member of a JSON object body as a number, whichever way it was written.
+fn number(value: &Value, name: &str) -> Option<f64> {
+    match member(value, name) {
+        Some(Value::Number(miniserde::json::Number::U64(n))) => Some(*n as f64),
+        Some(Value::Number(miniserde::json::Number::I64(n))) => Some(*n as f64),
+        Some(Value::Number(miniserde::json::Number::F64(n))) => Some(*n),
+        _ => None,
+    }
+}
+
+/// A body that must be a JSON object (any members): Hotmart's 400 otherwise.
+fn object_body(request: &RecordedRequest) -> Result<Value, Answer> {
+    match body(request)? {
+        value @ Value::Object(_) => Ok(value),
+        _ => Err(bad("the request body must be a JSON object")),
     }
 }
 

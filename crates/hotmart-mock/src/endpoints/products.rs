@@ -1,9 +1,10 @@
 //! `/products/api/v1/…`: products, their offers and plans.
 
 use super::data::{ProductRec, Store};
-use super::{Query, Reply, money, not_found, paginate};
+use super::{Query, Reply, bad, coupons, member, money, not_found, object_body, paginate};
 use crate::RecordedRequest;
-use crate::json::object;
+use crate::answer::Answer;
+use crate::json::{Value, object};
 
 pub(super) fn route(
     store: &mut Store,
@@ -15,8 +16,23 @@ pub(super) fn route(
         ("GET", ["products"]) => products(store, request),
         ("GET", ["products", ucode, "offers"]) => offers(store, ucode, request),
         ("GET", ["products", ucode, "plans"]) => plans(store, ucode, request),
-        _ => Err(not_found()),
+        ("PUT", ["product", "configuration", id]) => configuration(store, id, request),
+        _ => coupons::route(store, method, path, request),
     }
+}
+
+/// `PUT /products/api/v1/product/configuration/{product_id}`: whether the producer may e-mail
+/// the product's buyers. Hotmart publishes no answer; an empty object.
+fn configuration(store: &Store, id: &str, request: &RecordedRequest) -> Reply {
+    let id = id.parse::<u64>().map_err(|_| not_found())?;
+    if !store.products.iter().any(|p| p.id == id) {
+        return Err(not_found());
+    }
+    let body = object_body(request)?;
+    let Some(Value::Bool(_)) = member(&body, "is_allowed_to_email_the_buyer") else {
+        return Err(bad("is_allowed_to_email_the_buyer must be true or false"));
+    };
+    Ok(Answer::raw(200, "{}"))
 }
 
 fn products(store: &Store, request: &RecordedRequest) -> Reply {

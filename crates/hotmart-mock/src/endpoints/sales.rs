@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::data::{DAY, SaleRec, Store};
+use super::data::{Change, DAY, SaleRec, Store};
 use super::{Query, Reply, allows, money, not_found, paginate};
 use crate::RecordedRequest;
 use crate::answer::Answer;
@@ -22,6 +22,7 @@ pub(super) fn route(
         ("GET", ["price", "details"]) => page(store, request, price_details_json),
         ("GET", ["summary"]) => summary(store, request),
         ("PUT", [transaction, "refund"]) => refund(store, transaction),
+        ("PUT", [transaction, "billet"]) => billet(store, transaction),
         _ => Err(not_found()),
     }
 }
@@ -270,5 +271,29 @@ fn refund(store: &mut Store, transaction: &str) -> Reply {
         ));
     }
     sale.status = "REFUNDED".to_owned();
+    let index = sale.index;
+    store.changes.push(Change::Refunded(index));
     Ok(Answer::empty())
+}
+
+/// `PUT /payments/api/v1/sales/{transaction}/billet`: the billet of a sale paid by billet, sent
+/// again. Hotmart publishes no answer to it; this one names the sale and its billet.
+fn billet(store: &Store, transaction: &str) -> Reply {
+    let sale = store
+        .sales
+        .iter()
+        .find(|s| s.transaction == transaction)
+        .ok_or_else(not_found)?;
+    if sale.payment_type != "BILLET" {
+        return Err(Answer::error(
+            400,
+            "invalid_value_parameter",
+            "The sale was not paid by billet",
+        ));
+    }
+    let value = object! {
+        "transaction": transaction,
+        "billet_url": format!("https://example.com/billet/{transaction}"),
+    };
+    Ok(Answer::json(200, &value))
 }

@@ -1,6 +1,6 @@
-//! `/payments/api/v1/subscriptions/…` and `/payments/api/v1/negotiation`.
+//! `/payments/api/v1/subscriptions/…`: lists, summary, purchases, cancel, reactivate, due day.
 
-use super::data::{DAY, Store, SubscriptionRec};
+use super::data::{self, DAY, Store, SubscriptionRec};
 use super::{Query, Reply, bad, body, list, member, money, not_found, paginate};
 use crate::RecordedRequest;
 use crate::answer::Answer;
@@ -15,7 +15,6 @@ pub(super) fn route(
     match (method, path) {
         ("GET", []) => subscriptions(store, request),
         ("GET", ["summary"]) => summary(store, request),
-        ("GET", ["transactions"]) => transactions(store, request),
         ("GET", [code, "purchases"]) => purchases(store, code),
         ("POST", ["cancel"]) => change_many(store, request, Change::Cancel),
         ("POST", ["reactivate"]) => change_many(store, request, Change::Reactivate),
@@ -26,7 +25,7 @@ pub(super) fn route(
     }
 }
 
-fn subscriber_email(s: &SubscriptionRec) -> String {
+pub(super) fn subscriber_email(s: &SubscriptionRec) -> String {
     format!("assinante{}@example.com", s.index)
 }
 
@@ -120,6 +119,7 @@ fn summary_json(store: &Store, s: &SubscriptionRec) -> Value {
         "status": &s.status,
         "lifetime": charges.len(),
         "accession_date": s.accession_date,
+        "date_next_charge": s.date_next_charge,
         "trial": s.trial,
         "plan": object! { "name": "Plano Mensal", "recurrency_period": 30u64 },
         "product": object! { "name": p.name, "id": p.id },
@@ -138,59 +138,6 @@ fn summary_json(store: &Store, s: &SubscriptionRec) -> Value {
             "email": subscriber_email(s),
         },
     }
-}
-
-/// Every charge of every subscription; Hotmart's default window is the last 30 days.
-fn transactions(store: &Store, request: &RecordedRequest) -> Reply {
-    let query = Query(request);
-    let product_id = query.number::<u64>("product_id")?;
-    let start = query
-        .number::<i64>("transaction_date")?
-        .unwrap_or(store.now - 30 * DAY);
-    let end = query
-        .number::<i64>("end_transaction_date")?
-        .unwrap_or(store.now);
-    let mut items = Vec::new();
-    for s in &store.subscriptions {
-        let p = &store.products[s.product];
-        if !(query.allows("subscriber_code", &s.code)
-            && query.allows("subscription_status", &s.status)
-            && query.allows("subscriber_email", &subscriber_email(s))
-            && query.allows("billing_type", "SUBSCRIPTION")
-            && product_id.is_none_or(|id| id == p.id))
-        {
-            continue;
-        }
-        for (number, date, transaction) in store.charges(s) {
-            if date < start || date > end || !query.allows("transaction", &transaction) {
-                continue;
-            }
-            items.push((s, number, date, transaction));
-        }
-    }
-    paginate(request, &items, |(s, number, date, transaction)| {
-        let p = &store.products[s.product];
-        let i = s.index;
-        object! {
-            "transaction": transaction,
-            "subscriber_code": &s.code,
-            "subscription_id": s.id,
-            "product": object! { "id": p.id, "name": p.name },
-            "subscriber": object! {
-                "name": format!("Assinante {i}"),
-                "email": subscriber_email(s),
-            },
-            "recurrency_number": *number,
-            "billing_type": "SUBSCRIPTION",
-            "subscription_status": &s.status,
-            "recurrency_status": "PAID",
-            "purchase_status": "APPROVED",
-            "transaction_date": *date,
-            "payment_type": "CREDIT_CARD",
-            "price": money(s.price, s.currency),
-            "offer": object! { "code": format!("off{:03}", s.product) },
-        }
-    })
 }
 
 /// A bare array, as Hotmart answers this one.
@@ -229,6 +176,7 @@ fn apply(store: &mut Store, code: &str, change: Change) -> Result<Value, Value> 
     let Some(s) = store.subscriptions.iter_mut().find(|s| s.code == code) else {
         return Err(object! { "subscriber_code": code, "error": "SUBSCRIPTION_NOT_FOUND" });
     };
+    let index = s.index;
     let (ok, error) = match change {
         Change::Cancel => (
             s.status == "ACTIVE" || s.status == "DELAYED" || s.status == "STARTED",
@@ -264,6 +212,9 @@ fn apply(store: &mut Store, code: &str, change: Change) -> Result<Value, Value> 
             "phone": format!("(31) 98888{i:04}"),
         },
     };
+    if ok && matches!(change, Change::Cancel) {
+        store.changes.push(data::Change::Cancelled(index));
+    }
     if ok { Ok(entry) } else { Err(entry) }
 }
 
@@ -318,27 +269,12 @@ fn due_day(store: &mut Store, code: &str, request: &RecordedRequest) -> Reply {
     let Some(s) = store.subscriptions.iter_mut().find(|s| s.code == code) else {
         return Err(not_found());
     };
+    let (sub, from) = (s.index, s.due_day);
     s.due_day = day;
-    Ok(Answer::empty())
-}
-
-/// `POST /payments/api/v1/negotiation`: a payment link for a subscriber's overdue charges.
-pub(super) fn negotiation(store: &mut Store, request: &RecordedRequest) -> Reply {
-    let body = body(request)?;
-    let Some(Value::String(code)) = member(&body, "subscriber_code") else {
-        return Err(bad("subscriber_code is required"));
-    };
-    if !store.subscriptions.iter().any(|s| s.code == *code) {
-        return Err(not_found());
+    if from != day {
+        store
+            .changes
+            .push(data::Change::ChargeDay { sub, from, to: day });
     }
-    store.negotiations += 1;
-    let n = store.negotiations;
-    let value = object! {
-        "negotiation_id": format!("NEG{n:05}"),
-        "subscriber_code": code,
-        "url": format!("https://pay.hotmart.com/negotiation/NEG{n:05}"),
-        "expiration_date": store.now + 3 * DAY,
-        "status": "CREATED",
-    };
-    Ok(Answer::json(200, &value))
+    Ok(Answer::empty())
 }
