@@ -7,17 +7,17 @@
 //! runtime, few dependencies, no `unsafe`.
 //!
 //! ```no_run
-//! use hotmart::{Client, Credentials, Environment};
+//! use hotmart::Client;
 //!
 //! // HOTMART_CLIENT_ID, HOTMART_CLIENT_SECRET (optionally HOTMART_BASIC), HOTMART_ENV
-//! let client = Client::new(Environment::from_env()?, Credentials::from_env()?)?;
+//! let client = Client::from_env()?; // every missing variable named at once
 //! let token = client.access_token()?; // fetched on first use, then cached
 //! println!("token valid until {:?}", token.expires_at());
 //! # Ok::<(), hotmart::Error>(())
 //! ```
 //!
-//! The whole flow against the bundled local Hotmart (feature `mock`), which is how the crate's
-//! own tests run:
+//! The whole flow against the local Hotmart (the `hotmart-mock` crate, a dev-dependency),
+//! which is how the crate's own tests run:
 //!
 //! ```
 //! # {
@@ -61,11 +61,14 @@
 //! # Ok::<(), hotmart::Error>(())
 //! ```
 //!
-//! # Cron jobs
+//! # Cron jobs, fleets, webhooks
 //! A short-lived process keeps its token across runs with
 //! [`ClientBuilder::token_cache`] (at [`default_token_cache_dir`], say): one private file per
 //! environment and client id, shared by processes that start together, so a job that runs
-//! every few minutes makes one token request per token lifetime, not one per run.
+//! every few minutes makes one token request per token lifetime, not one per run. Any other
+//! place plugs in through [`store::TokenStore`] and [`budget::RateBudget`]; the
+//! `hotmart-redis` crate shares one token and one rate budget across hosts. Webhooks are
+//! verified, typed and deduplicated by [`webhook`] (feature `json`).
 //!
 //! # Secrets
 //! The client secret, the Basic value and access tokens live in types whose `Debug` shows a
@@ -76,14 +79,17 @@
 //!
 //! # Features
 //! - `rustls` (default): TLS through rustls. `native-tls`: the platform's TLS instead; with
-//!   both on, [`ClientBuilder::tls_backend`] chooses at run time. Either way the roots are
-//!   Mozilla's, plus any given to [`ClientBuilder::add_root_certificates_pem`]; a refused
-//!   handshake says why ([`TransportError::tls_failure`]).
+//!   both on, `ClientBuilder::tls_backend` chooses at run time. Either way the roots are
+//!   Mozilla's; a refused handshake says why ([`TransportError::tls_failure`]).
+//! - `extra-roots`: `ClientBuilder::add_root_certificates_pem`, for a TLS-inspecting proxy's
+//!   root: it brings Mozilla's roots as certificates, a second copy a default build does
+//!   without.
 //! - `gzip`: accept gzip-compressed answers.
-//! - `json` (default): typed JSON through miniserde: [`api`], [`models`], [`miniserde`].
+//! - `json` (default): typed JSON through miniserde: `api`, `models`, `webhook`, `miniserde`.
 //! - `serde`: serde's `Serialize` and `Deserialize` on every model.
-//! - `mock`: [`mock::MockServer`], a local Hotmart for tests (implies `json`).
-//! - `cli`: the `hotmart` command (`token`, `get`, `export`, `mock`); brings `json` and `mock`.
+//!
+//! The local Hotmart for tests is the `hotmart-mock` crate; the `hotmart` command is
+//! `hotmart-cli`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -1,11 +1,11 @@
 //! Typed calls for every endpoint group Hotmart documents (feature `json`).
 //!
-//! Each call is a thin builder over [`RequestBuilder`](crate::RequestBuilder): it names the path, the filters and the
+//! Each call is a thin builder over [`RequestBuilder`]: it names the path, the filters and the
 //! item type, and leaves the bearer token, rate limits, retries and paging to it. Read calls
 //! give `.items()` (every item of every page), `.pages()` and `.send()` (one page); endpoints
 //! that answer a bare list give `.send()` → `Vec<T>`. Writes send at once, or end in `.send()`
 //! when they have optional members; each says whether it is retried after a 5xx, and why.
-//! Answers Hotmart publishes no example of are a [`Value`](miniserde::json::Value).
+//! Answers Hotmart publishes no example of are a [`Value`].
 //!
 //! ```
 //! # {

@@ -7,7 +7,8 @@
 //! between every process that uses the same credentials, and a budget of your own plugs in
 //! with [`ClientBuilder::rate_budget`](crate::ClientBuilder::rate_budget).
 //!
-//! Both follow the same rules, written once in [`Window`] (and mirrored by the Redis script):
+//! Both follow the same rules, written once in the in-process window (and mirrored by the
+//! Redis script):
 //!
 //! - Until an answer has told the window, calls go freely.
 //! - An answer's `RateLimit-Remaining` and `RateLimit-Reset` set the window; within a window the

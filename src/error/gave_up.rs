@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 /// How a call that was retried came to an end: the limit that stopped it, and what it had
-/// spent by then. See [`Error::gave_up`].
+/// spent by then. See [`Error::gave_up`](crate::Error::gave_up).
 ///
 /// ```
 /// # fn report(err: &hotmart::Error) {
