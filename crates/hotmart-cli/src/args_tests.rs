@@ -85,7 +85,7 @@ fn mock_is_not_a_command_without_the_feature() {
     let err = run("mock").unwrap_err();
     assert!(err.contains("feature mock"), "{err}");
     assert!(run("token --port 1").is_err());
-    assert_eq!(COMMANDS, "token, get, export or help");
+    assert_eq!(COMMANDS, "token, get, export, webhook or help");
 }
 
 #[test]
@@ -198,4 +198,52 @@ fn a_value_that_is_not_unicode_is_named_as_such() {
         err.contains("not valid Unicode") && !err.contains("s3cret"),
         "{err}"
     );
+}
+
+#[test]
+fn webhook_serve_and_verify() {
+    let Command::Webhook(Webhook::Serve(serve)) =
+        run("webhook serve --out ev.ndjson --dedup-dir ids")
+            .unwrap()
+            .command
+    else {
+        panic!("not serve")
+    };
+    assert_eq!(serve.listen.to_string(), super::DEFAULT_LISTEN);
+    assert!(matches!(serve.sink, Sink::File(ref f) if f.as_os_str() == "ev.ndjson"));
+    assert_eq!(
+        serve.dedup_dir.as_deref(),
+        Some(std::path::Path::new("ids"))
+    );
+    // Everything after --exec CMD is the command's, its options included.
+    let Command::Webhook(Webhook::Serve(serve)) =
+        run("webhook serve --listen 127.0.0.1:0 --exec-timeout 5s --exec ./on-sale --help -x")
+            .unwrap()
+            .command
+    else {
+        panic!("not serve")
+    };
+    assert_eq!(serve.exec_timeout, Duration::from_secs(5));
+    let Sink::Exec(argv) = serve.sink else {
+        panic!("not exec")
+    };
+    assert_eq!(argv, ["./on-sale", "--help", "-x"]);
+    assert!(matches!(
+        run("webhook verify").unwrap().command,
+        Command::Webhook(Webhook::Verify)
+    ));
+    for line in [
+        "webhook",
+        "webhook nope",
+        "webhook serve",
+        "webhook serve --out a --exec b",
+        "webhook serve --out a --exec-timeout 5s",
+        "webhook serve --out a --listen 8080",
+        "webhook serve --out a --exec-timeout 0s",
+        "webhook verify --out a",
+        "webhook serve --out a extra",
+        "token --listen 127.0.0.1:1",
+    ] {
+        assert!(run(line).is_err(), "{line}");
+    }
 }
