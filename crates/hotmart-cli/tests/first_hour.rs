@@ -73,6 +73,8 @@ fn each_command_has_its_own_help() {
         (&["help", "get"], "hotmart get:"),
         (&["get", "/x", "--help"], "hotmart get:"),
         (&["help", "help"], "hotmart help:"),
+        (&["help", "webhook"], "hotmart webhook:"),
+        (&["webhook", "verify", "--help"], "hotmart webhook:"),
     ] {
         let out = run(&server, h, line);
         assert_eq!(code(&out), 0, "{line:?}");
@@ -88,7 +90,7 @@ fn each_command_has_its_own_help() {
     } else {
         assert_eq!(code(&mock), 2);
         assert!(
-            stderr(&mock).contains("token, get, export or help"),
+            stderr(&mock).contains("token, get, export, webhook or help"),
             "{}",
             stderr(&mock)
         );
