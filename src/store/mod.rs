@@ -49,15 +49,18 @@
 //!     }
 //! }
 //!
-//! # use hotmart::{Client, Credentials, Environment};
+//! // Two clients (two processes, say) share one store: one token request in all.
+//! let server = hotmart_mock::MockServer::start()?;
 //! let shared = Memory::default();
 //! let build = || {
-//!     Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
+//!     hotmart::Client::builder(server.environment(), server.credentials())
 //!         .token_store(shared.clone())
 //!         .build()
 //! };
-//! let (a, b) = (build()?, build()?); // the second finds the first one's token
-//! # Ok::<(), hotmart::Error>(())
+//! let (a, b) = (build()?, build()?);
+//! assert_eq!(a.access_token()?.secret(), b.access_token()?.secret());
+//! assert_eq!(server.token_request_count(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod file;
