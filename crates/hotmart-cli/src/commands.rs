@@ -62,13 +62,16 @@ fn client(global: &Global) -> Result<Client, Failure> {
         };
         if let Some(redis) = redis {
             builder = match cache {
-                Some(dir) => builder
-                    .token_store(
+                // The store keeps this host's copy in the file cache; the budget counts for
+                // the builder's own account.
+                Some(dir) => hotmart_redis::ClientBuilderExt::redis_budget(
+                    builder.token_store(
                         redis
                             .token_store()
                             .fallback(hotmart::store::FileStore::new(dir)),
-                    )
-                    .rate_budget(redis.rate_budget()),
+                    ),
+                    &redis,
+                ),
                 None => hotmart_redis::ClientBuilderExt::redis(builder, &redis),
             };
             return Ok(builder.build()?);
