@@ -6,6 +6,7 @@ use crate::RecordedRequest;
 use crate::answer::Answer;
 use crate::endpoints;
 use crate::state::{State, lock};
+use crate::webhook::payload;
 
 pub(crate) fn respond(state: &State, request: &RecordedRequest) -> Answer {
     if let Err(answer) = authorize(state, request) {
@@ -51,6 +52,17 @@ fn authorize(state: &State, request: &RecordedRequest) -> Result<(), Answer> {
     }
 }
 
+/// The endpoint's answer; the changes it made to the shop are queued as webhooks (the
+/// sending thread posts them, so the answer never waits for a receiver).
 fn route(state: &State, request: &RecordedRequest) -> Answer {
-    endpoints::route(&mut lock(&state.store), request)
+    let mut store = lock(&state.store);
+    let answer = endpoints::route(&mut store, request);
+    let changes = std::mem::take(&mut store.changes);
+    if let Some(hooks) = &state.webhooks {
+        for change in &changes {
+            let (kind, subject) = payload::from_change(&store, change);
+            hooks.send(kind, subject);
+        }
+    }
+    answer
 }

@@ -14,6 +14,7 @@ use hotmart::{Credentials, Environment};
 use crate::endpoints::data::{Counts, Store};
 use crate::rate::RateWindow;
 use crate::state::{State, lock};
+use crate::webhook::{self, Hottok};
 use crate::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, RecordedRequest, TOKEN_PATH};
 use crate::{dispatch, http};
 
@@ -29,6 +30,10 @@ pub struct MockBuilder {
     #[cfg(feature = "tls")]
     pub(crate) https: Option<crate::tls::Https>,
     port: u16,
+    webhook: Option<(String, Hottok)>,
+    webhook_attempts: u32,
+    webhook_first_delay: Duration,
+    webhook_timeout: Duration,
 }
 
 impl MockBuilder {
@@ -89,8 +94,77 @@ impl MockBuilder {
         self
     }
 
+    /// Sends webhooks to `url` with `hottok` in the `X-HOTMART-HOTTOK` header, as Hotmart
+    /// does: when the shop changes (a refund: `PURCHASE_REFUNDED`; a subscription cancelled:
+    /// `SUBSCRIPTION_CANCELLATION`; a plan switch: `SWITCH_PLAN`; a new charge day:
+    /// `UPDATE_SUBSCRIPTION_CHARGE_DATE`) and on demand ([`MockServer::send_webhook`]).
+    ///
+    /// `url` must be `http://` on a loopback address or `localhost`, with a port; `hottok`
+    /// non-empty visible ASCII. Anything else makes [`start`](Self::start) fail with
+    /// [`io::ErrorKind::InvalidInput`]. The hottok never shows in `Debug`.
+    ///
+    /// ```
+    /// use hotmart_mock::MockServer;
+    ///
+    /// let builder = MockServer::builder().webhook("http://127.0.0.1:9/hook", "s3cret");
+    /// assert!(!format!("{builder:?}").contains("s3cret"));
+    /// let refused = MockServer::builder().webhook("https://example.com/", "s3cret").start();
+    /// assert_eq!(refused.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn webhook(mut self, url: &str, hottok: &str) -> Self {
+        self.webhook = Some((url.to_owned(), Hottok(hottok.to_owned())));
+        self
+    }
+
+    /// How a webhook is redelivered after a failure (an answer other than 2xx, or none):
+    /// `attempts` in all (1 to 20), the first wait `first_delay` (at most 60 s), doubled after
+    /// each failure. Default: 5 attempts, 100 ms first.
+    pub fn webhook_retries(mut self, attempts: u32, first_delay: Duration) -> Self {
+        self.webhook_attempts = attempts;
+        self.webhook_first_delay = first_delay;
+        self
+    }
+
+    /// How long one webhook attempt may take to connect, send, and read the answer's status
+    /// line (above zero, at most 60 s). Default: 5 s.
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.webhook_timeout = timeout;
+        self
+    }
+
+    /// The webhook sender these settings call for; `None` without a receiver.
+    fn webhook_sender(&self) -> io::Result<Option<webhook::Sender>> {
+        let Some((url, hottok)) = &self.webhook else {
+            return Ok(None);
+        };
+        let invalid = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, why.to_owned());
+        let target = webhook::Target::parse(url)?;
+        if hottok.0.is_empty() || !hottok.0.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(invalid("the hottok must be non-empty visible ASCII"));
+        }
+        if !(1..=webhook::MAX_ATTEMPTS).contains(&self.webhook_attempts)
+            || self.webhook_first_delay > webhook::MAX_WAIT
+            || self.webhook_timeout.is_zero()
+            || self.webhook_timeout > webhook::MAX_WAIT
+        {
+            return Err(invalid(
+                "webhook attempts must be 1 to 20, the first delay and the timeout at most 60 s \
+                 (the timeout above zero)",
+            ));
+        }
+        let config = webhook::Config {
+            target,
+            hottok: hottok.clone(),
+            attempts: self.webhook_attempts,
+            first_delay: self.webhook_first_delay,
+            timeout: self.webhook_timeout,
+        };
+        webhook::Sender::start(config).map(Some)
+    }
+
     /// Starts the server on 127.0.0.1, on a free port unless [`port`](Self::port) says.
     pub fn start(self) -> io::Result<MockServer> {
+        let webhooks = self.webhook_sender()?;
         let listener = TcpListener::bind(("127.0.0.1", self.port))?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
@@ -104,6 +178,7 @@ impl MockBuilder {
             faults: Mutex::new(VecDeque::new()),
             rate: Mutex::new(RateWindow::new(self.rate_limit.0, self.rate_limit.1)),
             store: Mutex::new(Store::new(self.counts)),
+            webhooks: webhooks.as_ref().map(|w| Arc::clone(&w.hooks)),
         });
         let handler = {
             let state = Arc::clone(&state);
@@ -117,6 +192,7 @@ impl MockBuilder {
                 state,
                 url: format!("https://localhost:{}", addr.port()),
                 _server: https.serve(listener, limits, handler)?,
+                webhooks,
             });
         }
         Ok(MockServer {
@@ -124,6 +200,7 @@ impl MockBuilder {
             state,
             url: format!("http://127.0.0.1:{}", addr.port()),
             _server: http::serve(listener, limits, handler)?,
+            webhooks,
         })
     }
 }
@@ -131,11 +208,13 @@ impl MockBuilder {
 /// A local Hotmart on 127.0.0.1. See the [module documentation](self).
 pub struct MockServer {
     addr: SocketAddr,
-    state: Arc<State>,
+    pub(crate) state: Arc<State>,
     /// `http://127.0.0.1:<port>`, or `https://localhost:<port>` when it serves https.
     url: String,
     /// Serves until dropped.
     _server: http::Server,
+    /// Sends webhooks until dropped.
+    pub(crate) webhooks: Option<webhook::Sender>,
 }
 
 impl MockServer {
@@ -159,6 +238,10 @@ impl MockServer {
             #[cfg(feature = "tls")]
             https: None,
             port: 0,
+            webhook: None,
+            webhook_attempts: 5,
+            webhook_first_delay: Duration::from_millis(100),
+            webhook_timeout: Duration::from_secs(5),
         }
     }
 

@@ -3,11 +3,12 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use crate::endpoints::data::Store;
 use crate::rate::RateWindow;
+use crate::webhook::Hooks;
 use crate::{Endpoint, Fault, RecordedRequest};
 
 /// What the server threads share.
@@ -25,6 +26,8 @@ pub(crate) struct State {
     pub(crate) rate: Mutex<RateWindow>,
     /// The fictional shop, changed by the API's writes.
     pub(crate) store: Mutex<Store>,
+    /// Where the shop's changes are sent as webhooks, when a receiver is configured.
+    pub(crate) webhooks: Option<Arc<Hooks>>,
 }
 
 impl State {

@@ -71,6 +71,21 @@ pub(crate) struct CouponRec {
     pub discount: f64,
 }
 
+/// The e-mail address of the buyer of sale `i`.
+pub(crate) fn buyer_email(i: usize) -> String {
+    format!("comprador{i}@example.com")
+}
+
+/// The name of the buyer of sale `i`.
+pub(crate) fn buyer_name(i: usize) -> String {
+    format!("Comprador {i}")
+}
+
+/// The e-mail address of a subscriber.
+pub(crate) fn subscriber_email(s: &SubscriptionRec) -> String {
+    format!("assinante{}@example.com", s.index)
+}
+
 /// A change of the shop Hotmart tells the producer of by webhook.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Change {

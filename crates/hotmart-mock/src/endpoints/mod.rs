@@ -12,7 +12,7 @@ mod physical;
 mod products;
 mod sales;
 mod subscriptions;
-mod switch;
+pub(crate) mod switch;
 mod transactions;
 
 use std::str::FromStr;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::data::{Change, DAY, SaleRec, Store};
+use super::data::{Change, DAY, SaleRec, Store, buyer_email, buyer_name};
 use super::{Query, Reply, allows, money, not_found, paginate};
 use crate::RecordedRequest;
 use crate::answer::Answer;
@@ -95,14 +95,6 @@ fn filtered<'s>(store: &'s Store, request: &RecordedRequest) -> Result<Vec<&'s S
         .iter()
         .filter(|s| filter.lets_through(store, s))
         .collect())
-}
-
-fn buyer_email(i: usize) -> String {
-    format!("comprador{i}@example.com")
-}
-
-fn buyer_name(i: usize) -> String {
-    format!("Comprador {i}")
 }
 
 /// A page of the sales asked for, each as `json` has it.

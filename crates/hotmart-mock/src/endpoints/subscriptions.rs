@@ -1,6 +1,6 @@
 //! `/payments/api/v1/subscriptions/…`: lists, summary, purchases, cancel, reactivate, due day.
 
-use super::data::{self, DAY, Store, SubscriptionRec};
+use super::data::{self, DAY, Store, SubscriptionRec, subscriber_email};
 use super::{Query, Reply, bad, body, list, member, money, not_found, paginate};
 use crate::RecordedRequest;
 use crate::answer::Answer;
@@ -23,10 +23,6 @@ pub(super) fn route(
         ("PATCH", [code]) => due_day(store, code, request),
         _ => Err(not_found()),
     }
-}
-
-pub(super) fn subscriber_email(s: &SubscriptionRec) -> String {
-    format!("assinante{}@example.com", s.index)
 }
 
 fn subscription_json(store: &Store, s: &SubscriptionRec) -> Value {

@@ -3,7 +3,7 @@
 //! webhook lists them (`{id, name, offer{key}, current}`), and the switch answers an empty
 //! object.
 
-use super::data::{Change, Store, SubscriptionRec};
+use super::data::{Change, Store};
 use super::{Reply, bad, list, not_found, object_body, text};
 use crate::RecordedRequest;
 use crate::answer::Answer;
@@ -30,13 +30,14 @@ pub(super) fn route(
     }
 }
 
-fn plans(s: &SubscriptionRec) -> Value {
+/// The plans on offer to a subscriber now on `current`, as the SWITCH_PLAN webhook lists them.
+pub(crate) fn plans(current: u64) -> Value {
     let plans = PLANS.map(|(id, name)| {
         object! {
             "id": id,
             "name": name,
             "offer": object! { "key": offer_key(id) },
-            "current": id == s.plan_id,
+            "current": id == current,
         }
     });
     Value::Array(plans.into_iter().collect())
@@ -53,7 +54,7 @@ fn options(store: &Store, request: &RecordedRequest) -> Reply {
             .iter()
             .find(|s| s.code == code)
             .ok_or_else(not_found)?;
-        items.push(object! { "subscriber_code": code, "plans": plans(s) });
+        items.push(object! { "subscriber_code": code, "plans": plans(s.plan_id) });
     }
     Ok(list(items))
 }

@@ -1,8 +1,7 @@
 //! `GET /payments/api/v1/subscriptions/transactions`: every charge of every subscription, in
 //! the shape of Hotmart's published example (`tests/fixtures/answers/subscriptions-transactions`).
 
-use super::data::{DAY, Store};
-use super::subscriptions::subscriber_email;
+use super::data::{DAY, Store, subscriber_email};
 use super::{Query, Reply, paginate};
 use crate::RecordedRequest;
 use crate::json::{Value, object};

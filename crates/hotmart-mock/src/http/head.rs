@@ -183,13 +183,30 @@ pub(super) struct Refusal {
 
 impl Refusal {
     /// The body: `{"error":…,"error_description":…}`, in the shape of Hotmart's errors.
+    /// Written by hand so that the server needs no JSON crate of its own.
     pub(super) fn body(&self) -> String {
-        let mut object = miniserde::json::Object::new();
-        let text = |s: &str| miniserde::json::Value::String(s.to_owned());
-        object.insert("error".to_owned(), text(self.error));
-        object.insert("error_description".to_owned(), text(self.description));
-        miniserde::json::to_string(&object)
+        format!(
+            "{{\"error\":{},\"error_description\":{}}}",
+            json_string(self.error),
+            json_string(self.description)
+        )
     }
+}
+
+/// `text` as a JSON string.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 pub(super) const HEAD_TOO_LARGE: Refusal = Refusal {
@@ -231,6 +248,13 @@ mod tests {
 
     fn parsed(head: &str) -> Result<Parsed, u16> {
         parse(head.as_bytes(), 1 << 20).map_err(|refusal| refusal.status)
+    }
+
+    #[test]
+    fn refusal_bodies_are_json() {
+        assert_eq!(json_string("a\"b\\c\n"), r#""a\"b\\c\u000a""#);
+        let body = HEAD_TOO_LARGE.body();
+        assert!(body.starts_with(r#"{"error":"request_header_fields_too_large","#));
     }
 
     #[test]
