@@ -2,7 +2,7 @@
 //! the token endpoint and every documented API endpoint as Hotmart does (bearer checks,
 //! rate-limit headers and 429, cursor pagination over fictional sales, subscriptions and
 //! products), with fault injection, a record of what it received, and webhooks sent to a
-//! receiver of yours ([`MockBuilder::webhook`]).
+//! receiver of yours (`MockBuilder::webhook`).
 //!
 //! Use it to test your own programs without touching Hotmart:
 //!
@@ -23,7 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The server stops when the [`MockServer`] is dropped.
+//! The server stops when the `MockServer` is dropped.
 //!
 //! # Features
 //!

@@ -205,7 +205,7 @@ impl MockBuilder {
     }
 }
 
-/// A local Hotmart on 127.0.0.1. See the [module documentation](self).
+/// A local Hotmart on 127.0.0.1. See the [crate documentation](crate).
 pub struct MockServer {
     addr: SocketAddr,
     pub(crate) state: Arc<State>,

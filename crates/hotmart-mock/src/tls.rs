@@ -22,7 +22,7 @@ impl MockBuilder {
     /// first) and its private key `key_pem` (PKCS #8, PKCS #1 or SEC1). The certificate
     /// must be valid for `localhost`: [`url`](crate::MockServer::url) becomes
     /// `https://localhost:<port>`. Give your client the root that signed it with
-    /// [`ClientBuilder::add_root_certificates_pem`](hotmart::ClientBuilder::add_root_certificates_pem).
+    /// `ClientBuilder::add_root_certificates_pem` (the core's feature `extra-roots`).
     ///
     /// Needs the `tls` feature (for the server side; the client may use either backend).
     /// [`start`](Self::start) fails with [`io::ErrorKind::InvalidInput`] if the PEM texts

@@ -30,6 +30,17 @@ pub(crate) const MAX_ATTEMPTS: u32 = 20;
 pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// Where a delivery stands; see [`Delivery`].
+///
+/// ```
+/// let server = hotmart_mock::MockServer::builder()
+///     .webhook("http://127.0.0.1:9/", "s3cret")
+///     .start()?;
+/// let pending = server.webhook_deliveries().iter().any(|d| {
+///     d.status == hotmart_mock::DeliveryStatus::Pending
+/// });
+/// assert!(!pending);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeliveryStatus {
@@ -47,6 +58,27 @@ pub enum DeliveryStatus {
 ///
 /// [`MockServer::webhook_deliveries`]: crate::MockServer::webhook_deliveries
 /// [`MockServer::resend_webhook`]: crate::MockServer::resend_webhook
+///
+/// ```
+/// use std::time::Duration;
+/// use hotmart::webhook::EventKind;
+/// use hotmart_mock::{DeliveryStatus, MockServer};
+///
+/// // A port nothing listens on: one attempt, refused, is a failure without an answer.
+/// let free = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+/// let server = MockServer::builder()
+///     .webhook(&format!("http://{free}/"), "s3cret")
+///     .webhook_retries(1, Duration::ZERO)
+///     .start()?;
+/// let id = server.send_webhook(EventKind::SwitchPlan)?;
+/// assert!(server.wait_for_webhooks(Duration::from_secs(30)));
+/// let delivery = &server.webhook_deliveries()[0];
+/// assert_eq!(delivery.id, id);
+/// assert_eq!(delivery.kind, EventKind::SwitchPlan);
+/// assert_eq!((delivery.attempts, delivery.status), (1, DeliveryStatus::Failed));
+/// assert_eq!(delivery.last_answer, None);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Delivery {
