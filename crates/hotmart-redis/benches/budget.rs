@@ -4,15 +4,16 @@
 //!
 //! `cargo bench -p hotmart-redis --bench budget`
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use hotmart::budget::{Admission, RateBudget, Reading};
 use hotmart::store::TokenKey;
 use hotmart_redis::Redis;
+
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{Server, percentile};
 
 const CALLS: usize = 5_000;
 /// Calls left that each answer reports: room for every call of the benchmark.
@@ -22,45 +23,11 @@ fn median(mut values: Vec<f64>) -> f64 {
     percentile(&mut values, 0.5)
 }
 
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let at = ((values.len() as f64 - 1.0) * p).round() as usize;
-    values[at]
-}
-
 fn main() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else {
-        println!("shared budget: skipped, redis-server is not installed");
+    let Some(mut server) = Server::start("shared budget") else {
         return;
     };
-    let mut ping = None;
-    for _ in 0..500 {
-        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
-            ping = Some(stream);
-            break;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    let mut ping = ping.expect("redis-server answers");
-    ping.set_nodelay(true).unwrap();
-    let mut reply = [0u8; 7];
-    let mut round_trip = || {
-        ping.write_all(b"PING\r\n").unwrap();
-        ping.read_exact(&mut reply).unwrap();
-    };
-
-    let redis = Redis::new(&format!("redis://127.0.0.1:{port}/0")).unwrap();
+    let redis = Redis::new(&server.url()).unwrap();
     let account = TokenKey::new(
         "https://api-sec-vlc.hotmart.com",
         "https://developers.hotmart.com",
@@ -86,7 +53,7 @@ fn main() {
     // Connect, and load the scripts on the server.
     for _ in 0..100 {
         call();
-        round_trip();
+        server.ping();
     }
     let (mut ours, mut one, mut two) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..CALLS {
@@ -94,9 +61,9 @@ fn main() {
         call();
         ours.push(started.elapsed().as_secs_f64() * 1e6);
         let started = Instant::now();
-        round_trip();
+        server.ping();
         let after_one = started.elapsed();
-        round_trip();
+        server.ping();
         one.push(after_one.as_secs_f64() * 1e6);
         two.push(started.elapsed().as_secs_f64() * 1e6);
     }
@@ -121,6 +88,4 @@ fn main() {
         m_ours / m_one,
         m_ours / m_two
     );
-    child.kill().ok();
-    child.wait().ok();
 }

@@ -6,21 +6,18 @@
 //! `cargo bench -p hotmart-redis --features webhook --bench dedup`
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-use std::thread;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use hotmart::webhook::Dedup;
 use hotmart_redis::Redis;
 
-const CALLS: usize = 5_000;
+#[path = "support/mod.rs"]
+mod support;
 
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let at = ((values.len() as f64 - 1.0) * p).round() as usize;
-    values[at]
-}
+use support::{Server, percentile};
+
+const CALLS: usize = 5_000;
 
 /// One inline command on `stream`, its answer up to `\r\n` (a bulk reply's first line only).
 fn command(stream: &mut TcpStream, line: &str) -> String {
@@ -35,43 +32,16 @@ fn command(stream: &mut TcpStream, line: &str) -> String {
 }
 
 fn main() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let Ok(mut child) = child else {
-        println!("dedup: skipped, redis-server is not installed");
+    let Some(mut server) = Server::start("dedup") else {
         return;
     };
-    let mut ping = None;
-    for _ in 0..500 {
-        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
-            ping = Some(stream);
-            break;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    let mut ping = ping.expect("redis-server answers");
-    ping.set_nodelay(true).unwrap();
-    let mut reply = [0u8; 7];
-    let mut round_trip = || {
-        ping.write_all(b"PING\r\n").unwrap();
-        ping.read_exact(&mut reply).unwrap();
-    };
-
-    let redis = Redis::new(&format!("redis://127.0.0.1:{port}/0")).unwrap();
+    let port = server.port;
+    let redis = Redis::new(&server.url()).unwrap();
     let dedup = Dedup::new(redis.dedup_store()).retention(Duration::from_secs(600));
     // Connect.
     for n in 0..100 {
         assert!(dedup.first_time(&format!("warm-{n}")).unwrap());
-        round_trip();
+        server.ping();
     }
     let (mut ours, mut redelivered, mut one) = (Vec::new(), Vec::new(), Vec::new());
     for n in 0..CALLS {
@@ -84,7 +54,7 @@ fn main() {
         assert!(!dedup.first_time(&id).unwrap(), "a redelivery, from Redis");
         redelivered.push(started.elapsed().as_secs_f64() * 1e6);
         let started = Instant::now();
-        round_trip();
+        server.ping();
         one.push(started.elapsed().as_secs_f64() * 1e6);
     }
     let (m_ours, m_again, m_one) = (
@@ -114,6 +84,4 @@ fn main() {
         "Redis memory of one remembered id (MEMORY USAGE): {} bytes",
         usage.trim_start_matches(':')
     );
-    child.kill().ok();
-    child.wait().ok();
 }
