@@ -13,8 +13,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Environment};
+use hotmart_mock::MockServer;
 
 fn main() {
     let result = if std::env::var_os("HOTMART_CLIENT_ID").is_some() {

@@ -13,8 +13,8 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Environment};
+use hotmart_mock::MockServer;
 
 /// The variables that configure a real client; any of them set means "use the real API".
 const VARIABLES: [&str; 6] = [

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Environment};
+use hotmart_mock::MockServer;
 
 fn main() {
     if let Err(err) = run() {

@@ -2,9 +2,9 @@
 
 mod support;
 
-use hotmart_mock::{Endpoint, Fault, MockServer};
 use hotmart::models::{Product, Sale, SalesSummary, Subscription};
 use hotmart::{Error, Page};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 use miniserde::json::Value;
 
 #[test]

@@ -39,7 +39,11 @@ fn every_example_fails_loudly_when_the_credentials_are_refused() {
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        println!("{name}: exit {:?}; stderr: {}", out.status.code(), stderr.trim());
+        println!(
+            "{name}: exit {:?}; stderr: {}",
+            out.status.code(),
+            stderr.trim()
+        );
         assert!(
             !out.status.success(),
             "{name} exited 0 with refused credentials; stdout: {stdout}"

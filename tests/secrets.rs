@@ -8,9 +8,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine as _;
-use hotmart_mock::{Endpoint, Fault, MockServer};
 use hotmart::token::TokenResponse;
 use hotmart::{Client, Credentials, Error, TokenRequestStyle};
+use hotmart_mock::{Endpoint, Fault, MockServer};
 
 const ID: &str = "leak-test-client-id";
 const SECRET: &str = "SUPER-SECRET-VALUE-42";

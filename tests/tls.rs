@@ -10,8 +10,8 @@ mod tls_support;
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
-use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials, Error, TlsBackend, TlsFailure, TransportErrorKind};
+use hotmart_mock::MockServer;
 use tls_support::{HttpsServer, ServerCert, TestCa};
 
 /// Every test ends well within this: a refused handshake takes milliseconds.

@@ -3,8 +3,8 @@
 mod support;
 
 use base64::Engine as _;
-use hotmart_mock::{CLIENT_ID, CLIENT_SECRET, MockServer};
 use hotmart::{Credentials, Environment, TokenRequestStyle};
+use hotmart_mock::{CLIENT_ID, CLIENT_SECRET, MockServer};
 
 #[test]
 fn documented_request_shape() {

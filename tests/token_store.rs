@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use hotmart_mock::MockServer;
 use hotmart::{Client, Credentials};
+use hotmart_mock::MockServer;
 
 use support::TempDir;
 

@@ -347,7 +347,10 @@ mod tests {
         }
     }
 
-    #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
+    #[cfg(all(
+        feature = "extra-roots",
+        any(feature = "rustls", feature = "native-tls")
+    ))]
     #[test]
     fn hostile_pem_is_refused_without_panic() {
         let inputs: [&[u8]; 7] = [
@@ -366,7 +369,10 @@ mod tests {
 
     /// A valid certificate, then every truncation and many byte flips of it, and random
     /// bytes: each is accepted or refused, never a panic.
-    #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
+    #[cfg(all(
+        feature = "extra-roots",
+        any(feature = "rustls", feature = "native-tls")
+    ))]
     #[test]
     fn mangled_pem_never_panics() {
         let key = rcgen::KeyPair::generate().unwrap();
@@ -398,7 +404,10 @@ mod tests {
     }
 
     /// Extra roots join Mozilla's: the default roots stay trusted.
-    #[cfg(all(feature = "extra-roots", any(feature = "rustls", feature = "native-tls")))]
+    #[cfg(all(
+        feature = "extra-roots",
+        any(feature = "rustls", feature = "native-tls")
+    ))]
     #[test]
     fn extra_roots_are_added_to_the_default_ones() {
         let default = TlsSettings::default().config();

@@ -10,8 +10,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::thread;
 use std::time::Duration;
 
-use hotmart_mock::MockServer;
 use hotmart::{Client, ClientBuilder};
+use hotmart_mock::MockServer;
 
 /// A builder for a client of `server`, with a short timeout so failures fail fast.
 pub fn builder(server: &MockServer) -> ClientBuilder {
