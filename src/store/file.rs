@@ -5,11 +5,18 @@
 //!   wall-clock issue and expiry times. Never the client secret or the Basic value.
 //! - It is created `0600` in a directory created `0700`. A file that others may read, or that
 //!   another user owns, is refused (with a warning in the log) and replaced on the next store.
+//!   A directory that another user owns or may write is not used at all (one warning naming
+//!   the fix): that user could delete the cache, plant files or hold the lock.
 //! - Writes are atomic: a temporary file in the same directory, fsync, rename. A torn, corrupt,
 //!   foreign or expired file is ignored and replaced; no failure reaches the caller.
 //! - Processes that need a new token take an exclusive lock on a lock file beside it
-//!   (`File::try_lock`, waiting up to a minute), so one fetches and the others read what it
-//!   stored.
+//!   (`File::try_lock`), so one fetches and the others read what it stored. A process waits
+//!   for the lock about one token request (the client's `timeout` plus a second, at most a
+//!   minute) and never past its call's deadline; then it fetches by itself. A holder that dies
+//!   releases the lock with its file descriptor. A holder that was stopped (`SIGSTOP`, a
+//!   debugger, a frozen VM) and wakes up later finds its compare-and-store refused, since the
+//!   file no longer holds what it read: it uses its own token, which stays valid, and the
+//!   cache keeps the newer one.
 
 use std::fs::{self, File, TryLockError};
 use std::io::{self, Read, Write};
