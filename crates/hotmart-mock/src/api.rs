@@ -5,7 +5,8 @@ use std::time::Instant;
 use crate::RecordedRequest;
 use crate::answer::Answer;
 use crate::endpoints;
-use crate::state::{State, lock};
+use crate::lock::lock;
+use crate::state::State;
 use crate::webhook::payload;
 
 pub(crate) fn respond(state: &State, request: &RecordedRequest) -> Answer {

@@ -5,7 +5,8 @@ use std::thread;
 
 use crate::answer::Answer;
 use crate::http::{Request, Response};
-use crate::state::{State, lock};
+use crate::lock::lock;
+use crate::state::State;
 use crate::{Endpoint, Fault, RecordedRequest, TOKEN_PATH, api, token};
 
 /// The answer to `request`; `None` for none at all.

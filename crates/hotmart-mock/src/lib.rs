@@ -36,6 +36,8 @@
 
 pub mod http;
 
+mod lock;
+
 #[cfg(feature = "mock")]
 mod answer;
 #[cfg(feature = "mock")]

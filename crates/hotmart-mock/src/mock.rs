@@ -12,8 +12,9 @@ use std::time::Duration;
 use hotmart::{Credentials, Environment};
 
 use crate::endpoints::data::{Counts, Store};
+use crate::lock::lock;
 use crate::rate::RateWindow;
-use crate::state::{State, lock};
+use crate::state::State;
 use crate::webhook::{self, Hottok};
 use crate::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, RecordedRequest, TOKEN_PATH};
 use crate::{dispatch, http};

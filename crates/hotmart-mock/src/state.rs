@@ -3,10 +3,11 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::endpoints::data::Store;
+use crate::lock::lock;
 use crate::rate::RateWindow;
 use crate::webhook::Hooks;
 use crate::{Endpoint, Fault, RecordedRequest};
@@ -36,9 +37,4 @@ impl State {
         let at = faults.iter().position(|(e, _)| *e == endpoint)?;
         faults.remove(at).map(|(_, fault)| fault)
     }
-}
-
-/// Locks a mutex of the mock; a panicking test thread must not wedge the server.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -9,7 +9,8 @@ use base64::engine::general_purpose::STANDARD;
 use crate::RecordedRequest;
 use crate::answer::Answer;
 use crate::json::object;
-use crate::state::{State, lock};
+use crate::lock::lock;
+use crate::state::State;
 
 pub(crate) fn respond(state: &State, request: &RecordedRequest) -> Answer {
     match check(state, request) {

@@ -46,9 +46,11 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
+
+use crate::lock::lock;
 
 /// What a request may hold and how long it may take; see the [module documentation](self).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -317,10 +319,6 @@ struct Shared {
 struct Open {
     next: u64,
     streams: HashMap<u64, TcpStream>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Shared {

@@ -7,7 +7,7 @@ use hotmart::webhook::EventKind;
 
 use super::{Delivery, Hooks, payload};
 use crate::MockServer;
-use crate::state::lock;
+use crate::lock::lock;
 
 impl MockServer {
     fn hooks(&self) -> io::Result<&Hooks> {

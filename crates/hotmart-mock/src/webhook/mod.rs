@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hotmart::webhook::EventKind;
 
-use crate::state::lock;
+use crate::lock::lock;
 pub(crate) use post::Target;
 
 /// The most deliveries remembered; older settled ones are forgotten first.
