@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 use hotmart::api::{ProductStatus, SubscriptionStatus, TransactionStatus};
 use lexopt::Arg::{Long, Short, Value};
 
-use crate::help::{COMMANDS, Topic};
 use crate::time;
+use crate::topic::{COMMANDS, Topic};
 
 /// Everything the command line says.
 #[derive(Debug)]

@@ -1,13 +1,14 @@
 //! The commands: building the client from the environment and the flags, and `token`, `get`
 //! and `mock`. `export` has its own module.
 
-use std::io::{self, Write};
+use std::io;
 use std::time::Duration;
 
 use hotmart::{Client, Credentials, Environment};
 
 use crate::args::{Cache, Command, Env, Global, Parsed};
 use crate::exit::Failure;
+use crate::output::{flush, write, write_out, write_raw};
 use crate::raw::RawPages;
 
 pub fn run(parsed: Parsed) -> Result<(), Failure> {
@@ -106,7 +107,7 @@ fn get(client: &Client, path: &str, query: &[(String, String)], all: bool) -> Re
         return flush(&mut out);
     }
     // Each item as it came, so nothing the models do not name is lost.
-    crate::export::write_raw(&mut out, RawPages::new(request, start))
+    write_raw(&mut out, RawPages::new(request, start))
 }
 
 /// Runs the local Hotmart until the process is stopped, after printing how to use it.
@@ -132,31 +133,4 @@ fn mock(port: u16) -> Result<(), Failure> {
     loop {
         std::thread::park();
     }
-}
-
-fn write_out(bytes: &[u8]) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
-    write(&mut out, bytes)?;
-    flush(&mut out)
-}
-
-pub fn write_line(out: &mut impl Write, line: &str) -> Result<(), Failure> {
-    write(out, line.as_bytes())?;
-    write(out, b"\n")
-}
-
-pub fn write(out: &mut impl Write, bytes: &[u8]) -> Result<(), Failure> {
-    out.write_all(bytes).map_err(output_error)
-}
-
-pub fn flush(out: &mut impl Write) -> Result<(), Failure> {
-    out.flush().map_err(output_error)
-}
-
-/// A reader that went away (`hotmart export … | head`) ends the run quietly.
-fn output_error(err: io::Error) -> Failure {
-    if err.kind() == io::ErrorKind::BrokenPipe {
-        std::process::exit(0);
-    }
-    Failure::Io("cannot write the output", err)
 }

@@ -1,8 +1,8 @@
-//! CSV as `hotmart export --format csv` writes it (RFC 4180, dates in ISO 8601 UTC), and the
-//! one sales schema: the command's, which `examples/daily_export.rs` includes as it is, so
-//! both write the same columns. Only the core's public API is used here.
+//! CSV as `hotmart export --format csv` writes it (RFC 4180, dates in ISO 8601 UTC), and its
+//! schemas (sales, subscriptions, products). `examples/daily_export.rs` includes this file as
+//! it is, so both write the same sales columns. Only the core's public API is used here.
 
-use hotmart::models::Sale;
+use hotmart::models::{Product, Sale, Subscription};
 
 /// The columns of a sales export, in order.
 pub const SALE_COLUMNS: &[&str] = &[
@@ -52,6 +52,73 @@ pub fn sale_row(sale: &Sale) -> Vec<String> {
                 .and_then(|p| p.offer.as_ref())
                 .and_then(|o| o.code.as_ref()),
         ),
+    ]
+}
+
+/// The columns of a subscriptions export, in order.
+pub const SUBSCRIPTION_COLUMNS: &[&str] = &[
+    "subscriber_code",
+    "subscription_id",
+    "status",
+    "accession_date",
+    "date_next_charge",
+    "plan",
+    "product_id",
+    "product_name",
+    "subscriber_name",
+    "subscriber_email",
+    "price",
+    "currency",
+    "transaction",
+];
+
+/// The cells of one subscription, one per [`SUBSCRIPTION_COLUMNS`] entry.
+pub fn subscription_row(subscription: &Subscription) -> Vec<String> {
+    let s = subscription;
+    let product = s.product.as_ref();
+    let subscriber = s.subscriber.as_ref();
+    let price = s.price.as_ref();
+    vec![
+        text(s.subscriber_code.as_ref()),
+        text(s.subscription_id),
+        text(s.status.as_ref()),
+        date(s.accession_date),
+        date(s.date_next_charge),
+        text(s.plan.as_ref().and_then(|p| p.name.as_ref())),
+        text(product.and_then(|p| p.id)),
+        text(product.and_then(|p| p.name.as_ref())),
+        text(subscriber.and_then(|p| p.name.as_ref())),
+        text(subscriber.and_then(|p| p.email.as_ref())),
+        text(price.and_then(|p| p.value)),
+        text(price.and_then(|p| p.currency_code.as_ref())),
+        text(s.transaction.as_ref()),
+    ]
+}
+
+/// The columns of a products export, in order.
+pub const PRODUCT_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "ucode",
+    "status",
+    "format",
+    "is_subscription",
+    "created_at",
+    "warranty_period",
+];
+
+/// The cells of one product, one per [`PRODUCT_COLUMNS`] entry.
+pub fn product_row(product: &Product) -> Vec<String> {
+    let p = product;
+    vec![
+        text(p.id),
+        text(p.name.as_ref()),
+        text(p.ucode.as_ref()),
+        text(p.status.as_ref()),
+        text(p.format.as_ref()),
+        text(p.is_subscription),
+        date(p.created_at),
+        text(p.warranty_period),
     ]
 }
 
@@ -127,6 +194,17 @@ mod tests {
         );
         let empty: Sale = hotmart::miniserde::json::from_str("{}").unwrap();
         assert_eq!(sale_row(&empty).len(), SALE_COLUMNS.len());
+    }
+
+    #[test]
+    fn every_row_has_every_column() {
+        let subscription: Subscription = hotmart::miniserde::json::from_str("{}").unwrap();
+        let product: Product = hotmart::miniserde::json::from_str("{}").unwrap();
+        assert_eq!(
+            subscription_row(&subscription).len(),
+            SUBSCRIPTION_COLUMNS.len()
+        );
+        assert_eq!(product_row(&product).len(), PRODUCT_COLUMNS.len());
     }
 
     #[test]

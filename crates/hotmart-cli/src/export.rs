@@ -6,47 +6,21 @@ use std::io::{self, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hotmart::api::{ProductStatus, SubscriptionStatus, TransactionStatus};
-use hotmart::models::{Product, Subscription};
 use hotmart::{Client, Error, Items};
 
 use crate::args::{Export, Format, Kind, Status};
-use crate::commands::{flush, write, write_line};
-use crate::csv::{SALE_COLUMNS, date, sale_row, text};
+use crate::csv::{
+    PRODUCT_COLUMNS, SALE_COLUMNS, SUBSCRIPTION_COLUMNS, product_row, sale_row, subscription_row,
+};
 use crate::exit::Failure;
-use crate::raw::{RawPages, one_line};
+use crate::output::{flush, write_line, write_raw};
+use crate::raw::RawPages;
 
 /// The most items a page may hold, to make as few calls as possible.
 const PAGE_SIZE: u32 = 500;
 
 /// The statuses Hotmart's sales endpoints return when no `transaction_status` is given.
 pub const SALES_DEFAULT: [&str; 2] = ["APPROVED", "COMPLETE"];
-
-pub const SUBSCRIPTION_COLUMNS: &[&str] = &[
-    "subscriber_code",
-    "subscription_id",
-    "status",
-    "accession_date",
-    "date_next_charge",
-    "plan",
-    "product_id",
-    "product_name",
-    "subscriber_name",
-    "subscriber_email",
-    "price",
-    "currency",
-    "transaction",
-];
-
-pub const PRODUCT_COLUMNS: &[&str] = &[
-    "id",
-    "name",
-    "ucode",
-    "status",
-    "format",
-    "is_subscription",
-    "created_at",
-    "warranty_period",
-];
 
 pub fn run(client: &Client, export: &Export) -> Result<(), Failure> {
     if export.kind == Kind::Sales && export.status == Status::Default {
@@ -235,68 +209,9 @@ impl<W: Write> Output<W> {
     }
 }
 
-/// Every item of `pages` on a line of its own, as it came; flushed after each page.
-pub fn write_raw(out: &mut impl Write, pages: RawPages<'_>) -> Result<(), Failure> {
-    for page in pages {
-        for item in page?.items() {
-            write(out, &one_line(item))?;
-            write(out, b"\n")?;
-        }
-        flush(out)?;
-    }
-    Ok(())
-}
-
-fn subscription_row(subscription: &Subscription) -> Vec<String> {
-    let s = subscription;
-    let product = s.product.as_ref();
-    let subscriber = s.subscriber.as_ref();
-    let price = s.price.as_ref();
-    vec![
-        text(s.subscriber_code.as_ref()),
-        text(s.subscription_id),
-        text(s.status.as_ref()),
-        date(s.accession_date),
-        date(s.date_next_charge),
-        text(s.plan.as_ref().and_then(|p| p.name.as_ref())),
-        text(product.and_then(|p| p.id)),
-        text(product.and_then(|p| p.name.as_ref())),
-        text(subscriber.and_then(|p| p.name.as_ref())),
-        text(subscriber.and_then(|p| p.email.as_ref())),
-        text(price.and_then(|p| p.value)),
-        text(price.and_then(|p| p.currency_code.as_ref())),
-        text(s.transaction.as_ref()),
-    ]
-}
-
-fn product_row(product: &Product) -> Vec<String> {
-    let p = product;
-    vec![
-        text(p.id),
-        text(p.name.as_ref()),
-        text(p.ucode.as_ref()),
-        text(p.status.as_ref()),
-        text(p.format.as_ref()),
-        text(p.is_subscription),
-        date(p.created_at),
-        text(p.warranty_period),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_row_has_every_column() {
-        let subscription: Subscription = hotmart::miniserde::json::from_str("{}").unwrap();
-        let product: Product = hotmart::miniserde::json::from_str("{}").unwrap();
-        assert_eq!(
-            subscription_row(&subscription).len(),
-            SUBSCRIPTION_COLUMNS.len()
-        );
-        assert_eq!(product_row(&product).len(), PRODUCT_COLUMNS.len());
-    }
 
     #[test]
     fn as_few_passes_as_hotmart_allows() {

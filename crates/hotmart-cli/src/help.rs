@@ -4,40 +4,8 @@
 
 use hotmart::api::{ProductStatus, SubscriptionStatus, TransactionStatus};
 
-/// A command with a help text of its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Topic {
-    Token,
-    Get,
-    Export,
-    Webhook,
-    #[cfg(feature = "mock")]
-    Mock,
-    Help,
-}
-
-impl Topic {
-    /// The command named `name`, if this build has it.
-    pub fn named(name: &str) -> Option<Topic> {
-        Some(match name {
-            "token" => Topic::Token,
-            "get" => Topic::Get,
-            "export" => Topic::Export,
-            "webhook" => Topic::Webhook,
-            #[cfg(feature = "mock")]
-            "mock" => Topic::Mock,
-            "help" => Topic::Help,
-            _ => return None,
-        })
-    }
-}
-
-/// The commands this build has, for messages.
-pub const COMMANDS: &str = if cfg!(feature = "mock") {
-    "token, get, export, webhook, mock or help"
-} else {
-    "token, get, export, webhook or help"
-};
+use crate::csv::{PRODUCT_COLUMNS, SALE_COLUMNS, SUBSCRIPTION_COLUMNS};
+use crate::topic::Topic;
 
 /// The help text of `topic`, or the global one.
 pub fn text(topic: Option<Topic>) -> String {
@@ -222,8 +190,8 @@ end); NDJSON needs no model and writes every item. Options: the global ones (hot
                 .collect()
         ),
         products = known(ProductStatus::KNOWN.iter().map(|s| s.as_str()).collect()),
-        sale_columns = crate::csv::SALE_COLUMNS.join(","),
-        subscription_columns = crate::export::SUBSCRIPTION_COLUMNS.join(","),
-        product_columns = crate::export::PRODUCT_COLUMNS.join(","),
+        sale_columns = SALE_COLUMNS.join(","),
+        subscription_columns = SUBSCRIPTION_COLUMNS.join(","),
+        product_columns = PRODUCT_COLUMNS.join(","),
     )
 }

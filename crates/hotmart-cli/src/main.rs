@@ -14,8 +14,10 @@ mod exit;
 mod export;
 mod help;
 mod logger;
+mod output;
 mod raw;
 mod time;
+mod topic;
 mod webhook;
 
 use std::process::ExitCode;
