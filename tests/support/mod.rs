@@ -4,6 +4,11 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+mod temp;
+
+// Not every test binary that includes this uses it.
+#[allow(unused_imports)]
+pub use temp::TempDir;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -56,33 +61,5 @@ pub fn env_at(addr: SocketAddr) -> hotmart::Environment {
     hotmart::Environment::Custom {
         auth_url: format!("http://{addr}"),
         api_url: format!("http://{addr}"),
-    }
-}
-
-/// A directory of its own under the system's temp dir, removed when dropped.
-pub struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    pub fn new(label: &str) -> Self {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "hotmart-test-{label}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("temp dir");
-        TempDir(path)
-    }
-
-    pub fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

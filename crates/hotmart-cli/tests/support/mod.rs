@@ -3,7 +3,11 @@
 
 #![allow(dead_code)]
 
+// The one TempDir of the workspace's tests.
+#[path = "../../../../tests/support/temp.rs"]
 mod temp;
+// Not every test binary that includes this uses it.
+#[allow(unused_imports)]
 pub use temp::TempDir;
 
 use std::net::{SocketAddr, TcpListener};

@@ -3,8 +3,10 @@
 
 #![allow(dead_code)]
 
-#[path = "../support/temp.rs"]
+#[path = "../../../../tests/support/temp.rs"]
 mod temp;
+// Not every test binary that includes this uses it.
+#[allow(unused_imports)]
 pub use temp::TempDir;
 
 use std::io::{self, BufRead, BufReader, Read, Write};

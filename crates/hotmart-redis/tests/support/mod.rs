@@ -3,6 +3,13 @@
 
 #![allow(dead_code)]
 
+// The one TempDir of the workspace's tests.
+#[path = "../../../../tests/support/temp.rs"]
+mod temp;
+// Not every test binary that includes this uses it.
+#[allow(unused_imports)]
+pub use temp::TempDir;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -194,34 +201,6 @@ pub fn read_command(stream: &mut TcpStream) -> Option<Vec<String>> {
             line()
         })
         .collect()
-}
-
-/// A directory of its own under the system's temp dir, removed when dropped.
-pub struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    pub fn new(label: &str) -> Self {
-        use std::sync::atomic::AtomicUsize;
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "hotmart-redis-test-{label}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("temp dir");
-        TempDir(path)
-    }
-
-    pub fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A certificate authority that exists only for one test run, and a server certificate it
