@@ -360,7 +360,9 @@ impl Rejected {
     const KEPT: usize = 16;
 
     fn digest(token: &str) -> u64 {
-        TokenKey::new("", "", token).digest_u64()
+        // Trimmed: a store that hands the rejected token back with blanks around it must not
+        // get it past the check (the API would refuse it again, one more 401 each call).
+        TokenKey::new("", "", token.trim()).digest_u64()
     }
 
     pub(crate) fn insert(&self, token: &str) {

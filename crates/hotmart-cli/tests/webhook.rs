@@ -79,6 +79,30 @@ fn serve_refuses_a_wrong_hottok() {
     serve_refuses("wrong", Some("hottok-of-someone-else"));
 }
 
+/// Two hottok headers, the right one among them, are refused whichever comes first: a proxy
+/// that appends its own must not make the first one decide.
+#[test]
+fn serve_refuses_two_hottok_headers() {
+    let dir = TempDir::new("two-hottoks");
+    let out = dir.path().join("events.ndjson");
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &["--out", out.to_str().unwrap()]);
+    let body = event("two-hottoks-1");
+    for (first, second) in [(HOTTOK, "wrong"), ("wrong", HOTTOK)] {
+        let mut conn = Conn::open(serve.addr).unwrap();
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nX-HOTMART-HOTTOK: {first}\r\n\
+             X-HOTMART-HOTTOK: {second}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let mut request = head.into_bytes();
+        request.extend_from_slice(&body);
+        let (status, answer) = conn.send_raw(&request).unwrap();
+        assert_eq!(status, 400, "{answer}");
+        assert_quiet(&answer, &[HOTTOK]);
+    }
+    assert_eq!(ids_in(&out), Vec::<String>::new());
+}
+
 #[test]
 fn serve_refuses_bad_bodies_and_other_methods() {
     let dir = TempDir::new("bodies");

@@ -181,8 +181,8 @@ before CMD runs and forgotten if it fails; a kill while CMD runs makes the next 
 it too, so CMD may run twice for one event, never not at all: make CMD idempotent.
 The price: one fsync per event, and one process at a time per FILE (a lock serializes them).
 
-Bounds: 1 MiB a body, 32 KiB a head, 64 connections at once (more wait), 30 s for a request
-to arrive, --exec-timeout for CMD.
+Bounds: 1 MiB a body, 32 KiB a head, 256 connections at once (more wait), 10 s for a
+request to arrive, 5 s of silence, --exec-timeout for CMD. Two hottok headers: refused (400).
 
 verify: one delivery, CGI style: the hottok from HTTP_X_HOTMART_HOTTOK (how CGI passes the
 X-HOTMART-HOTTOK header), the body on stdin (CONTENT_LENGTH bytes when set; 1 MiB at most,

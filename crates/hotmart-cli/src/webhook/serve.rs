@@ -16,10 +16,14 @@ use crate::exit::Failure;
 
 /// The head of a request may hold this much: Hotmart's are well under a KiB.
 pub const MAX_HEAD: usize = 32 * 1024;
-/// Deliveries handled at once; more wait in the listen backlog.
-pub const MAX_CONNECTIONS: usize = 64;
-/// How long a request may take to arrive, and a connection may stay silent.
-pub const REQUEST_TIME: Duration = Duration::from_secs(30);
+/// Deliveries handled at once; more wait in the listen backlog. Generous, since a client that
+/// sends slowly holds its place until `REQUEST_TIME`.
+pub const MAX_CONNECTIONS: usize = 256;
+/// How long a request may take to arrive, from its first byte: a delivery is at most 1 MiB,
+/// which Hotmart sends in well under this; a slower client is cut off.
+pub const REQUEST_TIME: Duration = Duration::from_secs(10);
+/// How long a connection may stay silent, and a kept-alive one wait for its next request.
+pub const IDLE_TIME: Duration = Duration::from_secs(5);
 
 /// Where an accepted event goes.
 pub enum Keeper {
@@ -40,7 +44,7 @@ pub fn limits() -> Limits {
     limits.max_head = MAX_HEAD;
     limits.max_connections = MAX_CONNECTIONS;
     limits.request_timeout = REQUEST_TIME;
-    limits.idle_timeout = REQUEST_TIME;
+    limits.idle_timeout = IDLE_TIME;
     limits
 }
 
@@ -87,6 +91,17 @@ impl Receiver {
     fn answer(&self, request: &Request) -> Response {
         if request.method() != "POST" {
             return text(405, "POST an event here").header("Allow", "POST");
+        }
+        // Two hottok headers (a proxy that appends its own, say) are ambiguous: refused, not
+        // decided by whichever comes first.
+        let hottoks = request
+            .headers()
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(HOTTOK_HEADER))
+            .count();
+        if hottoks > 1 {
+            log::warn!("refused a delivery: more than one {HOTTOK_HEADER} header");
+            return text(400, format!("more than one {HOTTOK_HEADER} header"));
         }
         let event = match self
             .verifier

@@ -295,7 +295,9 @@ impl Drop for Server {
         self.shared.stop.store(true, Ordering::SeqCst);
         self.shared.freed.notify_all();
         // Wake the accept loop so that it sees the flag.
-        let _ = TcpStream::connect(self.addr);
+        // Bounded: with the connection cap reached and the backlog full, a plain connect
+        // would wait for the kernel's SYN retries.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
