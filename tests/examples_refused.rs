@@ -20,7 +20,13 @@ fn example(name: &str) -> Option<PathBuf> {
 fn every_example_fails_loudly_when_the_credentials_are_refused() {
     let server = MockServer::start().unwrap();
     let mut ran = 0;
-    for name in ["quickstart", "sales_report", "cron_job", "daily_export", "token"] {
+    for name in [
+        "quickstart",
+        "sales_report",
+        "cron_job",
+        "daily_export",
+        "token",
+    ] {
         let Some(path) = example(name) else {
             println!("SKIPPED {name}: not built (cargo test builds the examples)");
             continue;
