@@ -221,8 +221,9 @@ plain_request! {
 
 /// `/payments/api/v1/subscriptions/{subscriber_code}` and what follows it.
 fn one(subscriber_code: &str, rest: &str) -> String {
-    let template = format!("/payments/api/v1/subscriptions/{{}}{rest}");
-    super::path(&template, &[&subscriber_code])
+    let mut path = super::path("/payments/api/v1/subscriptions/{}", &[&subscriber_code]);
+    path.push_str(rest);
+    path
 }
 
 /// Defines cancel and reactivate calls: each builder, the setter of its one flag, and

@@ -60,11 +60,7 @@ fn modules(query: &Query<'_>) -> Answer {
 }
 
 fn pages(module_id: &str) -> Reply {
-    let (m, _) = MODULES
-        .iter()
-        .enumerate()
-        .find(|(_, m)| m.0 == module_id)
-        .ok_or_else(not_found)?;
+    let m = module_index(module_id)?;
     let items = (1..=3usize).map(|order| {
         object! {
             "page_id": format!("pg-{m}-{order}"),
@@ -150,11 +146,7 @@ pub(super) fn pages_v2(module_id: &str, request: &RecordedRequest) -> Reply {
     if product_id != super::data::FIRST_PRODUCT_ID {
         return Ok(list(Vec::new()));
     }
-    let (m, _) = MODULES
-        .iter()
-        .enumerate()
-        .find(|(_, m)| m.0 == module_id)
-        .ok_or_else(not_found)?;
+    let m = module_index(module_id)?;
     let items = (1..=3usize).map(|order| {
         object! {
             "page_id": format!("pg-{m}-{order}"),
@@ -177,4 +169,12 @@ pub(super) fn pages_v2(module_id: &str, request: &RecordedRequest) -> Reply {
         }
     });
     Ok(list(items))
+}
+
+/// The index of the module `module_id` in the shop's Club, or the 404 Hotmart answers.
+fn module_index(module_id: &str) -> Result<usize, Answer> {
+    MODULES
+        .iter()
+        .position(|m| m.0 == module_id)
+        .ok_or_else(not_found)
 }
