@@ -55,22 +55,22 @@ impl fmt::Display for GaveUp {
         let plural = if *attempts == 1 { "" } else { "s" };
         write!(
             f,
-            "gave up after {attempts} request{plural} in {:.1} s",
-            elapsed.as_secs_f64()
+            "gave up after {attempts} request{plural} in {} s",
+            Seconds(*elapsed)
         )?;
         if !rate_limit_waits.is_zero() {
             write!(
                 f,
-                " ({:.1} s of it waiting out rate limits)",
-                rate_limit_waits.as_secs_f64()
+                " ({} s of it waiting out rate limits)",
+                Seconds(*rate_limit_waits)
             )?;
         }
         match limit {
             Limit::Retries(n) => write!(f, ": the {n} retries of max_retries were used up"),
             Limit::RateLimitWait(max) => write!(
                 f,
-                ": waiting as the server asked would pass max_rate_limit_wait ({:.1} s)",
-                max.as_secs_f64()
+                ": waiting as the server asked would pass max_rate_limit_wait ({} s)",
+                Seconds(*max)
             ),
             Limit::RateLimitAttempts(n) => {
                 write!(
@@ -80,9 +80,42 @@ impl fmt::Display for GaveUp {
             }
             Limit::Deadline(max) => write!(
                 f,
-                ": the call's deadline, call_timeout ({:.1} s), ran out",
-                max.as_secs_f64()
+                ": the call's deadline, call_timeout ({} s), ran out",
+                Seconds(*max)
             ),
         }
+    }
+}
+
+/// A duration in seconds to one decimal, like `{:.1}` of its `f64` seconds but in integers:
+/// formatting a float would link the float printer into every program that shows an error.
+pub(crate) struct Seconds(pub(crate) Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tenths = self.0.as_millis().saturating_add(50) / 100;
+        write!(f, "{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_print_like_one_decimal_of_f64() {
+        for (millis, shown) in [
+            (0, "0.0"),
+            (49, "0.0"),
+            (50, "0.1"),
+            (1_000, "1.0"),
+            (1_949, "1.9"),
+            (1_951, "2.0"),
+            (59_999, "60.0"),
+        ] {
+            assert_eq!(Seconds(Duration::from_millis(millis)).to_string(), shown);
+        }
+        // The longest duration a user can pass still prints, without overflow.
+        assert!(Seconds(Duration::MAX).to_string().contains('.'));
     }
 }

@@ -10,6 +10,7 @@ mod text;
 mod transport;
 
 pub use api::ApiError;
+use gave_up::Seconds;
 pub use gave_up::{GaveUp, Limit};
 pub(crate) use text::{Envelope, excerpt};
 pub use transport::{TransportError, TransportErrorKind};
@@ -364,9 +365,9 @@ impl fmt::Display for Error {
             Error::Api(api) => fmt::Display::fmt(api, f),
             Error::RateBudgetSpent { reset_in, gave_up } => write!(
                 f,
-                "the account's rate budget is spent until the window resets in {:.1} s, so the \
+                "the account's rate budget is spent until the window resets in {} s, so the \
                  request was not sent (Hotmart would answer 429); {gave_up}",
-                reset_in.as_secs_f64()
+                Seconds(*reset_in)
             ),
             Error::InvalidResponse { url, reason } => {
                 write!(f, "unusable answer from {url}: {reason}")
