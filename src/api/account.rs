@@ -9,6 +9,7 @@ use crate::models::Account;
 impl<'c> User<'c> {
     /// `GET /user/api/v1/me`: the profile of the account the credentials belong to. Hotmart
     /// publishes no example answer: it is returned as it came.
+    #[inline]
     pub fn me(&self) -> UserRequest<'c> {
         UserRequest::new(self.client.get("/user/api/v1/me"))
     }
@@ -37,6 +38,7 @@ impl Accounts<'_> {
     /// println!("{:?}", account.legal_name);
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn info(&self, ucode: &str) -> Result<Account, Error> {
         // GraphQL strings escape as JSON's do; the ucode cannot end the string early.
         let ucode = miniserde::json::to_string(ucode);

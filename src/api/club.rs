@@ -32,11 +32,13 @@ impl<'c> Club<'c> {
 
     /// `GET /club/api/v1/modules`: the Club's modules. Hotmart answers a bare array (or an
     /// empty body for a Club without modules), so this gives a `Vec`.
+    #[inline]
     pub fn modules(&self) -> ClubModulesRequest<'c> {
         ClubModulesRequest::new(self.get("/club/api/v1/modules"))
     }
 
     /// `GET /club/api/v1/modules/{module_id}/pages`: a module's pages, as a bare array.
+    #[inline]
     pub fn pages(&self, module_id: &str) -> ClubPagesRequest<'c> {
         let path = super::path("/club/api/v1/modules/{}/pages", &[&module_id]);
         ClubPagesRequest::new(self.get(&path))
@@ -52,6 +54,7 @@ impl<'c> Club<'c> {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn students(&self) -> ClubStudentsRequest<'c> {
         ClubStudentsRequest::new(self.get("/club/api/v1/users"))
     }
@@ -65,6 +68,7 @@ impl<'c> Club<'c> {
     /// let done = lessons.iter().filter(|l| l.is_completed == Some(true)).count();
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn lessons(&self, user_id: &str) -> ClubLessonsRequest<'c> {
         let path = super::path("/club/api/v1/users/{}/lessons", &[&user_id]);
         ClubLessonsRequest::new(self.get(&path))
@@ -117,6 +121,7 @@ impl<'c> ClubByProduct<'c> {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn pages(&self, module_id: &str) -> ClubPagesV2Request<'c> {
         let path = super::path("/club/api/v2/modules/{}/pages", &[&module_id]);
         ClubPagesV2Request::new(self.client.get(&path).query("product_id", self.product_id))

@@ -19,6 +19,7 @@ impl<'c> Coupons<'c> {
     /// client.coupons().create(1_234_567, "SUMMER20", 0.2)?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn create(&self, product_id: u64, code: &str, discount: f64) -> Result<(), Error> {
         let request = self
             .client
@@ -36,6 +37,7 @@ impl<'c> Coupons<'c> {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn list(&self, product_id: u64) -> CouponListRequest<'c> {
         let path = format!("/products/api/v1/coupon/product/{product_id}");
         CouponListRequest::new(self.client.get(&path))
@@ -44,6 +46,7 @@ impl<'c> Coupons<'c> {
     /// `DELETE /products/api/v1/coupon/{coupon_id}`: deletes a coupon (its `id` in the list).
     ///
     /// Retried after a 5xx like a GET: deleting what is gone leaves the same state.
+    #[inline]
     pub fn delete(&self, coupon_id: u64) -> Result<(), Error> {
         let path = format!("/products/api/v1/coupon/{coupon_id}");
         super::send(self.client.delete(&path).retry_safe(), &[])

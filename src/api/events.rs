@@ -15,6 +15,7 @@ impl<'c> Events<'c> {
     /// println!("{:?}", event.starts_at());
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn get(&self, event_id: u64) -> Result<Event, Error> {
         let resp = self
             .client
@@ -44,6 +45,7 @@ impl<'c> Events<'c> {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn tickets(&self, event_id: u64) -> TicketsRequest<'c> {
         let path = format!("/events/api/v1/{event_id}/participants");
         TicketsRequest::new(self.client.get(&path))

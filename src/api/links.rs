@@ -20,6 +20,7 @@ impl<'c> Negotiations<'c> {
     /// println!("{:?}", deal.payment.and_then(|p| p.pix_code));
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn create(
         &self,
         subscription_id: u64,
@@ -57,12 +58,14 @@ impl NegotiationRequest<'_> {
     /// let deal = client.negotiation().create(123_456, &[3], "PIX").discount("CUSTOM", 10.0).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn discount(mut self, kind: &str, value: f64) -> Self {
         self.discount = Some((kind.to_owned(), value));
         self
     }
 
     /// Sends it: the charge created, and how to pay it.
+    #[inline]
     pub fn send(self) -> Result<Negotiation, Error> {
         let payment_type = self.payment_type.as_str();
         let discount = self
@@ -83,6 +86,7 @@ impl NegotiationRequest<'_> {
 
 impl<'c> PaymentLinks<'c> {
     /// `GET /payments/api/v1/link`: the account's payment links.
+    #[inline]
     pub fn list(&self) -> LinkListRequest<'c> {
         LinkListRequest::new(self.client.get("/payments/api/v1/link"))
     }
@@ -101,11 +105,13 @@ impl<'c> PaymentLinks<'c> {
     /// let created = client.payment_links().create(&link)?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn create(&self, link: &PaymentLink) -> Result<Value, Error> {
         super::send(self.client.post("/payments/api/v1/link").json(link), &[])
     }
 
     /// `POST /payments/api/v1/link/{payment_link_ucode}/offer`: adds an offer to a link.
+    #[inline]
     pub fn add_offer(&self, ucode: &str, offer: &LinkOffer) -> Result<Value, Error> {
         let path = super::path("/payments/api/v1/link/{}/offer", &[&ucode]);
         super::send(self.client.post(&path).json(offer), &[])
@@ -113,6 +119,7 @@ impl<'c> PaymentLinks<'c> {
 
     /// `POST /payments/api/v1/link/{payment_link_ucode}/plan`: adds a subscription plan to a
     /// link.
+    #[inline]
     pub fn add_plan(&self, ucode: &str, plan: &LinkPlan) -> Result<Value, Error> {
         let path = super::path("/payments/api/v1/link/{}/plan", &[&ucode]);
         super::send(self.client.post(&path).json(plan), &[])
@@ -120,6 +127,7 @@ impl<'c> PaymentLinks<'c> {
 
     /// `POST /payments/api/v1/link/token/charge/offer`: charges the buyer this `token` names
     /// for an offer.
+    #[inline]
     pub fn charge_offer(&self, token: &str, sck: &str, offer_code: &str) -> Result<Value, Error> {
         let request = self.client.post("/payments/api/v1/link/token/charge/offer");
         super::send(
@@ -134,6 +142,7 @@ impl<'c> PaymentLinks<'c> {
 
     /// `POST /payments/api/v1/link/token/charge/value`: charges the buyer this `token` names
     /// this value.
+    #[inline]
     pub fn charge_value(&self, token: &str, sck: &str, value: f64) -> Result<Value, Error> {
         let request = self.client.post("/payments/api/v1/link/token/charge/value");
         super::send(

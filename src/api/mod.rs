@@ -339,6 +339,7 @@ macro_rules! paged_request {
             /// }
             /// # Ok::<(), hotmart::Error>(())
             /// ```
+            #[inline]
             pub fn items(self) -> $crate::Items<'c, $item> {
                 self.request
                     .items_checked(<$item as $crate::models::wire::Field>::check, $empty)
@@ -354,6 +355,7 @@ macro_rules! paged_request {
             /// }
             /// # Ok::<(), hotmart::Error>(())
             /// ```
+            #[inline]
             pub fn pages(self) -> $crate::Pages<'c, $item> {
                 self.request
                     .pages_checked(<$item as $crate::models::wire::Field>::check, $empty)
@@ -366,6 +368,7 @@ macro_rules! paged_request {
             #[doc = concat!("let page = ", $call, ".send()?;")]
             /// # Ok::<(), hotmart::Error>(())
             /// ```
+            #[inline]
             pub fn send(self) -> Result<$crate::Page<$item>, $crate::Error> {
                 self.pages()
                     .next()
@@ -444,6 +447,7 @@ macro_rules! plain_request {
             #[doc = concat!("let answer = ", $call, ".send()?;")]
             /// # Ok::<(), hotmart::Error>(())
             /// ```
+            #[inline]
             pub fn send(self) -> Result<$out, $crate::Error> {
                 let resp = self.request.send()?;
                 let decode: fn(&[u8], &str) -> Result<$out, $crate::Error> = $decode;

@@ -30,6 +30,7 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// A write: `partner` first, then `members`, sent as JSON.
+    #[inline]
     fn send(&self, request: RequestBuilder<'_>, members: Members<'_>) -> Result<Value, Error> {
         let partner = Body(&[("identifier", &self.partner)]);
         let mut all: Vec<(&str, &dyn Serialize)> = vec![("partner", &partner)];
@@ -61,6 +62,7 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// `POST /physicalproducts/api/v1/credentials`: gives a user of the partner a credential.
+    #[inline]
     pub fn create_credential(
         &self,
         user_identifier: &str,
@@ -71,6 +73,7 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// `PUT /physicalproducts/api/v1/credentials/{client_id}`: moves a credential to a user.
+    #[inline]
     pub fn update_credential(
         &self,
         client_id: &str,
@@ -81,30 +84,35 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// `DELETE /physicalproducts/api/v1/credentials/{client_id}?partner_identifier=`.
+    #[inline]
     pub fn delete_credential(&self, client_id: &str) -> Result<Value, Error> {
         self.delete("/physicalproducts/api/v1/credentials/{}", client_id)
     }
 
     /// `POST /physicalproducts/api/v2/product`: creates a product with its attributes and
     /// variants.
+    #[inline]
     pub fn create_product(&self, product: &PhysicalProduct) -> Result<Value, Error> {
         let request = self.client.post("/physicalproducts/api/v2/product");
         self.send(request, &[("product", product)])
     }
 
     /// `POST /physicalproducts/api/v1/product`: creates a product, the first version's way.
+    #[inline]
     pub fn create_product_v1(&self, product: &PhysicalProduct) -> Result<Value, Error> {
         let request = self.client.post("/physicalproducts/api/v1/product");
         self.send(request, &[("product", product)])
     }
 
     /// `PUT /physicalproducts/api/v1/product/{product_ucode}`: changes a product.
+    #[inline]
     pub fn update_product(&self, ucode: &str, product: &PhysicalProduct) -> Result<Value, Error> {
         let request = self.put("/physicalproducts/api/v1/product/{}", ucode);
         self.send(request, &[("product", product)])
     }
 
     /// `PUT /physicalproducts/api/v1/product/{product_ucode}/status`: e.g. `ACTIVE`.
+    #[inline]
     pub fn set_product_status(&self, ucode: &str, status: &str) -> Result<Value, Error> {
         let request = self.put("/physicalproducts/api/v1/product/{}/status", ucode);
         self.send(request, &[("status", &status)])
@@ -112,6 +120,7 @@ impl<'c> PhysicalProducts<'c> {
 
     /// `PATCH /physicalproducts/api/v1/product/{product_ucode}/variants?partner_identifier=`:
     /// sets a product's attributes and variants.
+    #[inline]
     pub fn update_variants(&self, ucode: &str, variants: &Variants) -> Result<Value, Error> {
         let path = super::path("/physicalproducts/api/v1/product/{}/variants", &[&ucode]);
         let request = self.client.patch(&path);
@@ -121,6 +130,7 @@ impl<'c> PhysicalProducts<'c> {
 
     /// `POST /physicalproducts/api/v1/webhook`: calls `url` on these events (e.g.
     /// `PURCHASE_APPROVED`) of a product.
+    #[inline]
     pub fn create_webhook(
         &self,
         events: &[&str],
@@ -139,6 +149,7 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// `PUT /physicalproducts/api/v1/webhook/{webhook_id}`: changes a webhook's events and URL.
+    #[inline]
     pub fn update_webhook(
         &self,
         webhook_id: &str,
@@ -150,6 +161,7 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// `DELETE /physicalproducts/api/v1/webhook/{webhook_id}?partner_identifier=`.
+    #[inline]
     pub fn delete_webhook(&self, webhook_id: &str) -> Result<Value, Error> {
         self.delete("/physicalproducts/api/v1/webhook/{}", webhook_id)
     }
@@ -158,6 +170,7 @@ impl<'c> PhysicalProducts<'c> {
     /// `sent`) since `date` (ISO 8601, e.g. `2025-02-26T12:26:06Z`).
     ///
     /// Retried after a 5xx like a GET: it sets a status.
+    #[inline]
     pub fn shipment_status(
         &self,
         transaction: &str,
@@ -188,6 +201,7 @@ impl<'c> PhysicalProducts<'c> {
     /// client.physical_products("PARTNER-ID").shipment_tracking(&tracking)?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn shipment_tracking(&self, tracking: &ShipmentTracking) -> Result<Value, Error> {
         let mut body = tracking.clone();
         // The partner is not the caller's to set: it rides in `extra`, after the members.

@@ -14,12 +14,14 @@ impl<'c> Products<'c> {
     /// let page = client.products().list().status(ProductStatus::Active).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn list(&self) -> ProductListRequest<'c> {
         ProductListRequest::new(self.client.get("/products/api/v1/products"))
     }
 
     /// `GET /products/api/v1/products/{ucode}/offers`: a product's offers, paginated. The
     /// product is named by its `ucode`, not its numeric id.
+    #[inline]
     pub fn offers(&self, ucode: &str) -> ProductOffersRequest<'c> {
         let path = super::path("/products/api/v1/products/{}/offers", &[&ucode]);
         ProductOffersRequest::new(self.client.get(&path))
@@ -27,6 +29,7 @@ impl<'c> Products<'c> {
 
     /// `GET /products/api/v1/products/{ucode}/plans`: a product's subscription plans,
     /// paginated.
+    #[inline]
     pub fn plans(&self, ucode: &str) -> ProductPlansRequest<'c> {
         let path = super::path("/products/api/v1/products/{}/plans", &[&ucode]);
         ProductPlansRequest::new(self.client.get(&path))
@@ -36,6 +39,7 @@ impl<'c> Products<'c> {
     /// e-mail the product's buyers (`is_allowed_to_email_the_buyer`).
     ///
     /// Retried after a 5xx like a GET: it sets a value, so twice is the same as once.
+    #[inline]
     pub fn set_buyer_emails(&self, product_id: u64, allowed: bool) -> Result<(), Error> {
         let path = format!("/products/api/v1/product/configuration/{product_id}");
         let request = self.client.put(&path).retry_safe();

@@ -29,6 +29,7 @@ impl<'c> Sales<'c> {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn history(&self) -> SalesHistoryRequest<'c> {
         SalesHistoryRequest::new(self.client.get("/payments/api/v1/sales/history"))
     }
@@ -44,6 +45,7 @@ impl<'c> Sales<'c> {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn summary(&self) -> SalesSummaryRequest<'c> {
         SalesSummaryRequest::new(self.client.get("/payments/api/v1/sales/summary"))
     }
@@ -51,6 +53,7 @@ impl<'c> Sales<'c> {
     /// `GET /payments/api/v1/sales/users`: who took part in each sale (buyer, producer,
     /// affiliates, co-producers) with contact details. Same status default as
     /// [`history`](Self::history).
+    #[inline]
     pub fn participants(&self) -> SaleParticipantsRequest<'c> {
         SaleParticipantsRequest::new(self.client.get("/payments/api/v1/sales/users"))
     }
@@ -64,12 +67,14 @@ impl<'c> Sales<'c> {
     /// let page = client.sales().commissions().commission_as(CommissionAs::Affiliate).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn commissions(&self) -> SaleCommissionsRequest<'c> {
         SaleCommissionsRequest::new(self.client.get("/payments/api/v1/sales/commissions"))
     }
 
     /// `GET /payments/api/v1/sales/price/details`: how each purchase's value breaks down
     /// (base, total, VAT, fee, coupon). Same status default as [`history`](Self::history).
+    #[inline]
     pub fn price_details(&self) -> SalePriceDetailsRequest<'c> {
         SalePriceDetailsRequest::new(self.client.get("/payments/api/v1/sales/price/details"))
     }
@@ -85,6 +90,7 @@ impl<'c> Sales<'c> {
     /// client.sales().refund("HP17715690036014")?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn refund(&self, transaction: &str) -> Result<(), Error> {
         let path = super::path("/payments/api/v1/sales/{}/refund", &[&transaction]);
         super::send(self.client.put(&path), &[])
@@ -95,6 +101,7 @@ impl<'c> Sales<'c> {
     /// it came.
     ///
     /// Not retried after a 5xx: a second attempt may e-mail the buyer a second time.
+    #[inline]
     pub fn billet(&self, transaction: &str) -> Result<Value, Error> {
         let path = super::path("/payments/api/v1/sales/{}/billet", &[&transaction]);
         super::send(self.client.put(&path), &[])

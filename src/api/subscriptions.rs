@@ -29,18 +29,21 @@ impl<'c> Subscriptions<'c> {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn list(&self) -> SubscriptionListRequest<'c> {
         SubscriptionListRequest::new(self.client.get("/payments/api/v1/subscriptions"))
     }
 
     /// `GET /payments/api/v1/subscriptions/summary`: each subscription's state, with Smart
     /// Installments and Smart Recovery charges (Hotmart's data lags up to 24 h).
+    #[inline]
     pub fn summary(&self) -> SubscriptionSummaryRequest<'c> {
         SubscriptionSummaryRequest::new(self.client.get("/payments/api/v1/subscriptions/summary"))
     }
 
     /// `GET /payments/api/v1/subscriptions/{code}/purchases`: every charge of one
     /// subscription. Hotmart answers a bare array, so this gives a `Vec`, not pages.
+    #[inline]
     pub fn purchases(&self, subscriber_code: &str) -> SubscriptionPurchasesRequest<'c> {
         let path = one(subscriber_code, "/purchases");
         SubscriptionPurchasesRequest::new(self.client.get(&path))
@@ -54,6 +57,7 @@ impl<'c> Subscriptions<'c> {
     /// let page = client.subscriptions().transactions().subscriber_code("9W2LNSG2").send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn transactions(&self) -> SubscriptionTransactionsRequest<'c> {
         let path = "/payments/api/v1/subscriptions/transactions";
         SubscriptionTransactionsRequest::new(self.client.get(path))
@@ -70,6 +74,7 @@ impl<'c> Subscriptions<'c> {
     /// }
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn cancel(&self, subscriber_codes: &[&str]) -> CancelRequest<'c> {
         let request = self.client.post("/payments/api/v1/subscriptions/cancel");
         CancelRequest::new(request, Some(subscriber_codes), true)
@@ -82,6 +87,7 @@ impl<'c> Subscriptions<'c> {
     /// let now = client.subscriptions().cancel_one("9W2LNSG2").send_mail(false).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn cancel_one(&self, subscriber_code: &str) -> CancelOneRequest<'c> {
         let path = one(subscriber_code, "/cancel");
         CancelOneRequest::new(self.client.post(&path), None, true)
@@ -95,6 +101,7 @@ impl<'c> Subscriptions<'c> {
     /// let changes = client.subscriptions().reactivate(&["9W2LNSG2"]).charge(true).send()?;
     /// # Ok::<(), hotmart::Error>(())
     /// ```
+    #[inline]
     pub fn reactivate(&self, subscriber_codes: &[&str]) -> ReactivateRequest<'c> {
         let request = self
             .client
@@ -103,6 +110,7 @@ impl<'c> Subscriptions<'c> {
     }
 
     /// `POST /payments/api/v1/subscriptions/{code}/reactivate`: reactivates one subscription.
+    #[inline]
     pub fn reactivate_one(&self, subscriber_code: &str) -> ReactivateOneRequest<'c> {
         let path = one(subscriber_code, "/reactivate");
         ReactivateOneRequest::new(self.client.post(&path), None, false)
@@ -110,6 +118,7 @@ impl<'c> Subscriptions<'c> {
 
     /// `GET /payments/api/v1/subscriptions/switch-plan/plans`: the plans these subscribers may
     /// switch to. Hotmart publishes no example answer: it is returned as it came.
+    #[inline]
     pub fn switch_plan_options(&self, subscriber_codes: &[&str]) -> SwitchPlanOptionsRequest<'c> {
         let request = self
             .client
@@ -121,6 +130,7 @@ impl<'c> Subscriptions<'c> {
     /// this offer. Hotmart's answer, if any, is returned as it came.
     ///
     /// Not retried after a 5xx: a switch may charge the difference between the plans.
+    #[inline]
     pub fn switch_plan(&self, subscriber_code: &str, offer_code: &str) -> Result<Value, Error> {
         let request = self
             .client
@@ -137,6 +147,7 @@ impl<'c> Subscriptions<'c> {
     ///
     /// Retried after a 5xx like a GET: it sets a value, so sending it twice leaves the same
     /// state as sending it once.
+    #[inline]
     pub fn change_due_day(&self, subscriber_code: &str, due_day: u8) -> Result<(), Error> {
         let path = one(subscriber_code, "");
         super::send(

@@ -61,13 +61,15 @@ macro_rules! lenient {
         pub(crate) struct $wire($ty);
 
         impl Visitor for Place<$wire> {
-            $(fn $method(&mut self, $arg: $argty) -> miniserde::Result<()> {
+            $(#[inline]
+            fn $method(&mut self, $arg: $argty) -> miniserde::Result<()> {
                 self.out = Some($wire($value.ok_or(miniserde::Error)?));
                 Ok(())
             })*
         }
 
         impl Deserialize for $wire {
+            #[inline]
             fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
                 Place::new(out)
             }
@@ -75,9 +77,11 @@ macro_rules! lenient {
 
         impl Field for $ty {
             type Wire = $wire;
+            #[inline]
             fn from_wire(wire: $wire) -> Self {
                 wire.0
             }
+            #[inline]
             fn check($v: &Value, _: &mut String) -> Result<(), String> $check
         }
     };
@@ -301,6 +305,7 @@ macro_rules! model {
             }
 
             impl State<'_> {
+                #[inline]
                 fn keep_pending(&mut self) {
                     if let Some((k, Some(v))) = self.pending.take() {
                         self.extra.insert(k, v);
@@ -309,6 +314,7 @@ macro_rules! model {
             }
 
             impl Map for State<'_> {
+                #[inline]
                 fn key(&mut self, k: &str) -> ::miniserde::Result<&mut dyn Visitor> {
                     self.keep_pending();
                     $(if wire::is_key(k, wire::model_key!($field $(, $key)?), &[$($($alias),*)?]) {
@@ -318,6 +324,7 @@ macro_rules! model {
                     Ok(<Value as ::miniserde::Deserialize>::begin(slot))
                 }
 
+                #[inline]
                 fn finish(&mut self) -> ::miniserde::Result<()> {
                     self.keep_pending();
                     *self.out = Some($name {
@@ -329,6 +336,7 @@ macro_rules! model {
             }
 
             impl Visitor for $crate::models::Place<$name> {
+                #[inline]
                 fn map(&mut self) -> ::miniserde::Result<Box<dyn Map + '_>> {
                     Ok(Box::new(State {
                         $($field: None,)*
@@ -340,12 +348,14 @@ macro_rules! model {
             }
 
             impl ::miniserde::Deserialize for $name {
+                #[inline]
                 fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
                     $crate::models::Place::new(out)
                 }
             }
 
             impl Serialize for $name {
+                #[inline]
                 fn begin(&self) -> ::miniserde::ser::Fragment<'_> {
                     let named = [$(wire::member(
                         wire::model_key!($field $(, $key)?),
@@ -359,11 +369,13 @@ macro_rules! model {
             impl Field for $name {
                 type Wire = $name;
 
+                #[inline]
                 fn from_wire(wire: $name) -> Self {
                     wire
                 }
 
                 #[allow(unused_variables)]
+                #[inline]
                 fn check(value: &Value, path: &mut String) -> Result<(), String> {
                     let Value::Object(members) = value else {
                         return Err(wire::expected("an object", value));
