@@ -39,11 +39,8 @@ impl Redactor {
             .chain(tokens.iter().copied());
         for value in values.filter(|v| !v.is_empty()) {
             needles.push(value.to_owned());
-            // As a JSON string holds it: `"` and `\` escaped, `/` as is or as `\/` (an
-            // excerpt of a JSON body is kept as written).
-            let json = value.replace('\\', "\\\\").replace('"', "\\\"");
-            needles.push(json.replace('/', "\\/"));
-            needles.push(json);
+            needles.push(json_escaped(value, true));
+            needles.push(json_escaped(value, false));
             let mut encoded = String::new();
             crate::http::percent::encode_into(&mut encoded, value);
             needles.push(encoded.replace("%20", "+"));
@@ -52,17 +49,31 @@ impl Redactor {
             needles.push(STANDARD.encode(value));
             needles.push(URL_SAFE_NO_PAD.encode(value));
         }
-        // Longest first, so a secret inside a longer form is not half-replaced first.
-        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        needles.dedup();
+        // Longest first, so a secret inside a longer form is not half-replaced first. Picked
+        // by hand rather than sorted: the list is short, and a sort's code would be linked
+        // into every program for the rare error that needs it.
         let mut out = text.to_owned();
-        for needle in needles.iter().filter(|n| !n.is_empty()) {
-            if out.contains(needle.as_str()) {
+        while let Some(longest) = (0..needles.len()).max_by_key(|&i| needles[i].len()) {
+            let needle = needles.swap_remove(longest);
+            if !needle.is_empty() && out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), MARKER);
             }
         }
         out
     }
+}
+
+/// `value` as a JSON string holds it: `"` and `\` escaped, and `/` as `\/` when `slash`
+/// (an excerpt of a JSON body is kept as written, so both forms occur).
+fn json_escaped(value: &str, slash: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c == '"' || c == '\\' || (slash && c == '/') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `%2F` as `%2f`: the same bytes, as some servers echo them.
