@@ -5,10 +5,10 @@
 //! allocation per string, array and object in it, and a model is larger by one (usually
 //! empty) map. A member a model names costs nothing more. Measured by
 //! `cargo bench -p hotmart --bench sales_decode` on a 500-item sales page (figures of a run on
-//! this crate's 2-core build machine): with only named members the models take 2,196 µs
-//! (0.98x serde_json's derive); the same items with five unnamed members each (7 leaves,
-//! 2,500 members in the page) take 5,687 µs (2.40x serde_json, which skips them): keeping
-//! them costs 2.87x the named-only page, about 1.4 µs per kept member.
+//! this crate's 2-core build machine): with only named members the models take 1,823 µs
+//! (1.01x serde_json's derive); the same items with five unnamed members each (7 leaves,
+//! 2,500 members in the page) take 3,421 µs (1.72x serde_json, which skips them): keeping
+//! them costs 1.88x the named-only page, about 0.64 µs per kept member.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, btree_map};

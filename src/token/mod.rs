@@ -26,19 +26,19 @@
 //! bytes, a differential against serde_json, and round trips), and `cargo test` replays the
 //! corpus. `cargo bench -p hotmart --bench token_parse` interleaves it with serde_json and
 //! miniserde (both into derived structs of owned strings); medians of 31 rounds on
-//! 2026-12-02, 2-core machine under load:
+//! 2026-12-03, 2-core machine:
 //!
 //! | payload | hotmart | serde_json | miniserde |
 //! |---|---|---|---|
-//! | Hotmart's documented token response, 131 B | 106 ns | 328 ns (3.1×) | 252 ns (2.5×) |
-//! | 20 unknown members of every JSON kind, 2 KB | 2.13 µs | 3.46 µs (1.6×) | 5.60 µs (2.6×) |
-//! | an OAuth error body, 183 B | 136 ns | 332 ns (2.7×) | 388 ns (3.0×) |
+//! | Hotmart's documented token response, 131 B | 164 ns | 404 ns (2.45×) | 408 ns (2.50×) |
+//! | 20 unknown members of every JSON kind, 2 KB | 2.20 µs | 3.48 µs (1.59×) | 5.32 µs (2.43×) |
+//! | an OAuth error body, 183 B | 115 ns | 315 ns (2.74×) | 326 ns (2.83×) |
 //!
 //! # The cached token
 //!
 //! [`Client::access_token`](crate::Client::access_token) on a fresh token is a lock, one
-//! clock read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 33 ns
-//! against 32 ns for that floor (1.03×) on 2026-12-02. A fetch runs outside the lock, so
+//! clock read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 47 ns
+//! against 46 ns for that floor (1.02×) on 2026-12-03. A fetch runs outside the lock, so
 //! `cached_token()` and `invalidate()` never wait for the network.
 
 mod cell;
