@@ -310,3 +310,70 @@ fn an_entry_issued_in_the_future_is_not_trusted() {
     assert_eq!(server.token_request_count(), 1);
     let _ = fs::remove_dir_all(dir);
 }
+
+fn token_requests_of_two_clients(server: &MockServer, dir: &Path) -> usize {
+    let before = server.token_request_count();
+    for _ in 0..2 {
+        cached_client(server, FileStore::new(dir))
+            .access_token()
+            .unwrap();
+    }
+    server.token_request_count() - before
+}
+
+/// Another user who may write a directory above the cache could rename the cache away and
+/// put a directory of theirs in its place; under a sticky one (as `/tmp`) they cannot.
+#[test]
+fn a_cache_below_a_directory_others_may_write_is_skipped_unless_sticky() {
+    capture_warnings();
+    let server = MockServer::start().unwrap();
+    let parent = private_dir("open-parent");
+    let dir = parent.join("cache");
+    fs::create_dir(&dir).unwrap();
+    set_mode(&dir, 0o700);
+
+    set_mode(&parent, 0o777);
+    let open = token_requests_of_two_clients(&server, &dir);
+    set_mode(&parent, 0o1777);
+    let sticky = token_requests_of_two_clients(&server, &dir);
+    println!("parent 0777: {open} token requests; parent 1777: {sticky}");
+    assert_eq!(open, 2, "a cache that others could swap was used");
+    assert!(
+        warnings_about(&dir) >= 2,
+        "each store warns, naming the directory"
+    );
+    assert_eq!(sticky, 1, "the second client reads what the first stored");
+    let _ = fs::remove_dir_all(parent);
+}
+
+/// A symlink to the cache that another user owns could be pointed elsewhere between the
+/// check and the open. Needs root to make one (`lchown`); elsewhere it says so and passes.
+#[test]
+fn a_symlink_to_the_cache_owned_by_another_user_is_not_followed() {
+    capture_warnings();
+    let server = MockServer::start().unwrap();
+    let parent = private_dir("foreign-link");
+    let real = parent.join("real");
+    fs::create_dir(&real).unwrap();
+    set_mode(&real, 0o700);
+    let link = parent.join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let mine = token_requests_of_two_clients(&server, &link);
+    assert_eq!(mine, 1, "a symlink of this user's own is followed");
+    if std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).is_err() {
+        println!("not root: no symlink of another user's can be made here; skipped");
+        let _ = fs::remove_dir_all(parent);
+        return;
+    }
+    fs::remove_dir_all(&real).unwrap();
+    fs::create_dir(&real).unwrap();
+    set_mode(&real, 0o700);
+    let foreign = token_requests_of_two_clients(&server, &link);
+    println!("through a symlink of user 65534: {foreign} token requests");
+    assert_eq!(
+        foreign, 2,
+        "a cache reached through another user's symlink was used"
+    );
+    assert!(warnings_about(&link) >= 1);
+    let _ = fs::remove_dir_all(parent);
+}

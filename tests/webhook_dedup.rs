@@ -240,6 +240,33 @@ fn dir_refuses_a_shared_directory_and_foreign_keys() {
     }
 }
 
+/// Whoever may write a directory above the store could swap the store for a directory of
+/// theirs; a sticky one (as `/tmp`) is fine.
+#[cfg(unix)]
+#[test]
+fn dir_refuses_a_store_below_a_directory_others_may_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = TempDir::new("open-parent");
+    std::fs::create_dir_all(tmp.path()).unwrap();
+    let set = |mode| std::fs::set_permissions(tmp.path(), PermissionsExt::from_mode(mode)).unwrap();
+    let store = DirStore::new(tmp.path().join("ids"));
+    let now = SystemTime::now();
+    set(0o777);
+    let err = store.insert_new(&Dedup::key("a"), now, DAY).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied);
+    assert!(
+        err.to_string().contains("other users could replace it"),
+        "{err}"
+    );
+    assert!(
+        !store.dir().exists(),
+        "made under a directory others could swap"
+    );
+    set(0o1777);
+    assert!(store.insert_new(&Dedup::key("a"), now, DAY).unwrap());
+    set(0o700);
+}
+
 #[test]
 fn keys_and_retention() {
     assert_eq!(DEFAULT_RETENTION, 60 * DAY);

@@ -6,7 +6,9 @@
 //! - It is created `0600` in a directory created `0700`. A file that others may read, or that
 //!   another user owns, is refused (with a warning in the log) and replaced on the next store.
 //!   A directory that another user owns or may write is not used at all (one warning naming
-//!   the fix): that user could delete the cache, plant files or hold the lock.
+//!   the fix): that user could delete the cache, plant files or hold the lock. Nor is one
+//!   that another user could swap for theirs: below a directory they own or may write (unless
+//!   it is sticky, as `/tmp` is), or reached through a symlink of theirs.
 //! - Writes are atomic: a temporary file in the same directory, fsync, rename. A torn, corrupt,
 //!   foreign or expired file is ignored and replaced; no failure reaches the caller.
 //! - Processes that need a new token take an exclusive lock on a lock file beside it
@@ -79,8 +81,9 @@ impl FileStore {
     }
 
     /// Whether the directory may hold this user's token: absent (it is then made `0700`), or
-    /// owned by this user and writable by no one else. Another user who can write it could
-    /// delete the cache, plant files or hold the lock, so it is skipped, with one warning.
+    /// owned by this user and writable by no one else, and not replaceable by anyone else
+    /// (see the trust rules in `trust.rs`). Another user who can write it could delete the
+    /// cache, plant files or hold the lock, so it is skipped, with one warning.
     fn usable(&self) -> bool {
         let Err(reason) = trusted_dir(&self.dir) else {
             return true;

@@ -64,7 +64,7 @@
 //! ```
 
 mod file;
-mod trust;
+pub(crate) mod trust;
 
 pub use file::FileStore;
 

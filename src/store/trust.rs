@@ -3,38 +3,93 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
+use std::path::Path;
 
-/// Whether `dir` is absent or this user's own and writable by no one else.
+/// Whether `dir` may hold this user's files: absent or this user's own directory that no one
+/// else may write, reached only through what no other user can change. Each directory above
+/// it (the nearest existing one, with symlinks resolved, up to `/`) must be this user's or
+/// root's and writable by no one else unless sticky, as `/tmp` is: otherwise its writers
+/// could rename `dir` away and put one of theirs in its place. A symlink on the way must be
+/// this user's or root's: another owner could point it elsewhere between a check and an open.
 #[cfg(unix)]
-pub(super) fn trusted_dir(dir: &std::path::Path) -> Result<(), String> {
+pub(crate) fn trusted_dir(dir: &Path) -> Result<(), String> {
     use std::os::unix::fs::MetadataExt;
-    let meta = match fs::metadata(dir) {
-        Ok(meta) => meta,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(err) => return Err(format!("cannot inspect it ({err})")),
+    let uid = own_uid();
+    let mine_or_root = |owner: u32| uid.is_none_or(|uid| owner == uid) || owner == 0;
+    let absolute = std::path::absolute(dir).map_err(|e| format!("cannot resolve it ({e})"))?;
+    for prefix in absolute.ancestors() {
+        match fs::symlink_metadata(prefix) {
+            Ok(meta) if meta.file_type().is_symlink() && !mine_or_root(meta.uid()) => {
+                return Err(format!(
+                    "{} is a symbolic link owned by user {}",
+                    prefix.display(),
+                    meta.uid()
+                ));
+            }
+            Ok(_) => {}
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(format!("cannot inspect {} ({err})", prefix.display())),
+        }
+    }
+    // The nearest directory that exists, `dir` itself included: what lies below it is made
+    // by the store, private.
+    let Some(existing) = absolute
+        .ancestors()
+        .find(|p| fs::symlink_metadata(p).is_ok())
+    else {
+        return Ok(());
     };
-    if !meta.is_dir() {
-        return Err("it is not a directory".to_owned());
+    let real = fs::canonicalize(existing).map_err(|e| format!("cannot resolve it ({e})"))?;
+    let inspect = |path: &Path| {
+        fs::metadata(path).map_err(|e| format!("cannot inspect {} ({e})", path.display()))
+    };
+    if existing == absolute {
+        let meta = inspect(&real)?;
+        if !meta.is_dir() {
+            return Err("it is not a directory".to_owned());
+        }
+        if let Some(uid) = uid
+            && meta.uid() != uid
+        {
+            return Err(format!(
+                "it is owned by user {}, not by this process's user {uid}",
+                meta.uid()
+            ));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(format!(
+                "its mode {:04o} lets other users write in it",
+                meta.mode() & 0o7777
+            ));
+        }
     }
-    if let Some(uid) = own_uid()
-        && meta.uid() != uid
-    {
-        return Err(format!(
-            "it is owned by user {}, not by this process's user {uid}",
-            meta.uid()
-        ));
-    }
-    if meta.mode() & 0o022 != 0 {
-        return Err(format!(
-            "its mode {:04o} lets other users write in it",
-            meta.mode() & 0o7777
-        ));
+    let above = if existing == absolute {
+        real.parent()
+    } else {
+        Some(real.as_path())
+    };
+    for parent in above.into_iter().flat_map(Path::ancestors) {
+        let meta = inspect(parent)?;
+        if !mine_or_root(meta.uid()) {
+            return Err(format!(
+                "{} above it is owned by user {}, who could replace it",
+                parent.display(),
+                meta.uid()
+            ));
+        }
+        if meta.mode() & 0o022 != 0 && meta.mode() & 0o1000 == 0 {
+            return Err(format!(
+                "{} above it has mode {:04o}: other users could replace it",
+                parent.display(),
+                meta.mode() & 0o7777
+            ));
+        }
     }
     Ok(())
 }
 
 #[cfg(not(unix))]
-pub(super) fn trusted_dir(_dir: &std::path::Path) -> Result<(), String> {
+pub(crate) fn trusted_dir(_dir: &Path) -> Result<(), String> {
     Ok(())
 }
 

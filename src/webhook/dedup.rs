@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use crate::store::trust::trusted_dir;
+
 /// How long an accepted id is remembered: Hotmart keeps (and can resend) 60 days of events.
 pub const DEFAULT_RETENTION: Duration = Duration::from_secs(60 * 86_400);
 /// How many ids [`Dedup::in_memory`] holds before it forgets the oldest.
@@ -173,8 +175,8 @@ impl DedupStore for MemoryStore {
 /// (so one process of a host wins each id) and dated by its modification time; files past
 /// the retention are swept at most hourly. For cron jobs and receivers on one host.
 ///
-/// The directory is made on first use; an existing one that other users may enter is
-/// refused. A redelivery after a power loss may be taken again (entries are not fsynced: a
+/// The directory is made on first use; one that other users may enter, or own, or could
+/// swap for another (through a directory above it or a symlink of theirs), is refused. A redelivery after a power loss may be taken again (entries are not fsynced: a
 /// duplicate, never a loss).
 #[derive(Clone, Debug)]
 pub struct DirStore {
@@ -196,25 +198,35 @@ impl DirStore {
         &self.dir
     }
 
+    /// Makes the directory if need be, and refuses one that is not private: checked before
+    /// (so nothing is made under a directory others could swap) and after (it may have been
+    /// made meanwhile by someone else).
     fn prepare(&self) -> io::Result<()> {
+        let untrusted = |reason: String| {
+            io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "{}: {reason}; make it private (chmod 700) or use a directory of your own",
+                    self.dir.display()
+                ),
+            )
+        };
+        trusted_dir(&self.dir).map_err(untrusted)?;
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(&self.dir)?;
+        trusted_dir(&self.dir).map_err(untrusted)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(&self.dir)?.permissions().mode();
             if mode & 0o077 != 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::PermissionDenied,
-                    format!(
-                        "{}: its mode {:04o} lets other users in; make it private (chmod 700)",
-                        self.dir.display(),
-                        mode & 0o7777
-                    ),
-                ));
+                return Err(untrusted(format!(
+                    "its mode {:04o} lets other users in",
+                    mode & 0o7777
+                )));
             }
         }
         Ok(())
