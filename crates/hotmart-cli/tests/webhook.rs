@@ -42,7 +42,8 @@ fn serve_does_not_start_without_the_hottok() {
     assert!(!dir.path().join("events.ndjson").exists());
 }
 
-/// A delivery with `hottok` is answered 401, and nothing is kept or shown.
+/// A delivery with `hottok` is answered 401 and its connection closed (so that it holds none
+/// of the receiver's places), and nothing is kept or shown.
 fn serve_refuses(label: &str, hottok: Option<&str>) {
     let dir = TempDir::new(label);
     let out = dir.path().join("events.ndjson");
@@ -51,9 +52,19 @@ fn serve_refuses(label: &str, hottok: Option<&str>) {
     let (status, body) = conn.post(hottok, &event("refused-1")).unwrap();
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("X-HOTMART-HOTTOK"), "{body}");
+    assert!(conn.closed(), "a refused sender keeps its connection");
+    assert!(
+        conn.post(Some(HOTTOK), &event("refused-1")).is_err(),
+        "the connection of a refused sender still takes requests"
+    );
     assert_eq!(ids_in(&out), Vec::<String>::new());
     // The same event with the right hottok is then taken: the refusal marked nothing.
+    let mut conn = Conn::open(serve.addr).unwrap();
     let (status, _) = conn.post(Some(HOTTOK), &event("refused-1")).unwrap();
+    assert!(
+        !conn.closed(),
+        "a delivery that is taken keeps its connection alive"
+    );
     assert_eq!(status, 200);
     assert_eq!(ids_in(&out), ["refused-1"]);
     let stderr = serve.stderr();
@@ -98,6 +109,7 @@ fn serve_refuses_two_hottok_headers() {
         request.extend_from_slice(&body);
         let (status, answer) = conn.send_raw(&request).unwrap();
         assert_eq!(status, 400, "{answer}");
+        assert!(conn.closed(), "an ambiguous sender keeps its connection");
         assert_quiet(&answer, &[HOTTOK]);
     }
     assert_eq!(ids_in(&out), Vec::<String>::new());
@@ -125,6 +137,7 @@ fn serve_refuses_bad_bodies_and_other_methods() {
         .send_raw(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .unwrap();
     assert_eq!(status, 405);
+    assert!(conn.closed());
     let mut head = b"POST / HTTP/1.1\r\nX-Filler: ".to_vec();
     head.resize(64 * 1024, b'a');
     let mut conn = Conn::open(serve.addr).unwrap();

@@ -81,6 +81,32 @@ fn one_connection_serves_requests_in_turn() {
     assert_closed(&mut stream);
 }
 
+/// A handler can end a kept-alive connection: the answer says so, and the requests the client
+/// sent after it are never read.
+#[test]
+fn an_answer_that_closes_ends_a_kept_alive_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = http::serve(listener, Limits::default(), |request| {
+        let answer = Response::new(401).body("no");
+        Some(if request.target() == "/bye" {
+            answer.close()
+        } else {
+            answer
+        })
+    })
+    .unwrap();
+    let mut stream = connect(&server);
+    stream
+        .write_all(b"GET /stay HTTP/1.1\r\nHost: l\r\n\r\nGET /bye HTTP/1.1\r\nHost: l\r\n\r\nGET /stay HTTP/1.1\r\nHost: l\r\n\r\n")
+        .unwrap();
+    let (head, _) = read_one(&mut stream);
+    assert!(!head.contains("Connection"), "{head}");
+    let (head, body) = read_one(&mut stream);
+    assert!(head.contains("\r\nConnection: close\r\n"), "{head}");
+    assert_eq!(body, "no");
+    assert_closed(&mut stream);
+}
+
 #[test]
 fn pipelined_requests_are_answered_in_order() {
     let server = echo(Limits::default());

@@ -90,7 +90,9 @@ fn text(status: u16, text: impl Into<String>) -> Response {
 impl Receiver {
     fn answer(&self, request: &Request) -> Response {
         if request.method() != "POST" {
-            return text(405, "POST an event here").header("Allow", "POST");
+            return text(405, "POST an event here")
+                .header("Allow", "POST")
+                .close();
         }
         // Two hottok headers (a proxy that appends its own, say) are ambiguous: refused, not
         // decided by whichever comes first.
@@ -101,7 +103,7 @@ impl Receiver {
             .count();
         if hottoks > 1 {
             log::warn!("refused a delivery: more than one {HOTTOK_HEADER} header");
-            return text(400, format!("more than one {HOTTOK_HEADER} header"));
+            return text(400, format!("more than one {HOTTOK_HEADER} header")).close();
         }
         let event = match self
             .verifier
@@ -111,7 +113,14 @@ impl Receiver {
             Err(refused) => {
                 // The core's words: never the header nor the body.
                 log::warn!("refused a delivery: {refused}");
-                return text(refused.http_status(), refused.to_string());
+                let answer = text(refused.http_status(), refused.to_string());
+                // A sender without the hottok keeps no connection open: it would hold one of
+                // the receiver's places for nothing.
+                return if refused.http_status() == 401 {
+                    answer.close()
+                } else {
+                    answer
+                };
             }
         };
         let kind = super::kind_name(&event);

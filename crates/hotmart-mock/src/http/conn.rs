@@ -72,7 +72,7 @@ where
             linger(stream.tcp(), limits.idle_timeout);
             return Ok(());
         };
-        let close = parsed.close || stop.load(Ordering::SeqCst);
+        let close = parsed.close || response.closes() || stop.load(Ordering::SeqCst);
         write_response(reader.get_mut(), &response, close)?;
         if close {
             return close_after(reader.into_inner().inner);

@@ -4,8 +4,9 @@
 //! [`serve`] takes a bound [`TcpListener`], the [`Limits`] a request must keep to, and a handler
 //! that turns each [`Request`] into a [`Response`]. Every connection gets a thread of its own,
 //! up to [`Limits::max_connections`] at once (further clients wait in the listener's backlog).
-//! Connections are kept alive between requests unless the client asks otherwise. The head is
-//! parsed with `httparse`; a body comes by `Content-Length` or chunked.
+//! Connections are kept alive between requests unless the client asks otherwise or an answer
+//! [closes](Response::close) them. The head is parsed with `httparse`; a body comes by
+//! `Content-Length` or chunked.
 //!
 //! What the server answers on its own, before the handler sees anything, with
 //! `Connection: close`: 431 for a head over [`Limits::max_head`] bytes (as soon as that many
@@ -169,6 +170,7 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    close: bool,
 }
 
 impl Response {
@@ -178,6 +180,7 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            close: false,
         }
     }
 
@@ -193,6 +196,19 @@ impl Response {
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = body.into();
         self
+    }
+
+    /// Closes the connection after this answer, whatever the client asked: for a client
+    /// that should not keep its place (one that failed to authenticate, say).
+    #[must_use]
+    pub fn close(mut self) -> Self {
+        self.close = true;
+        self
+    }
+
+    /// Whether the connection is closed after this answer.
+    pub fn closes(&self) -> bool {
+        self.close
     }
 
     /// The status.
