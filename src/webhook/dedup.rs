@@ -200,8 +200,15 @@ impl DirStore {
 
     /// Makes the directory if need be, and refuses one that is not private: checked before
     /// (so nothing is made under a directory others could swap) and after (it may have been
-    /// made meanwhile by someone else).
-    fn prepare(&self) -> io::Result<()> {
+    /// made meanwhile by someone else). Every insert does this; a program calls it at start
+    /// so that a wrong directory stops the start, not the first event.
+    ///
+    /// ```
+    /// let store = hotmart::webhook::DirStore::new(std::env::temp_dir().join("hotmart-doc-ids"));
+    /// store.prepare()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn prepare(&self) -> io::Result<()> {
         let untrusted = |reason: String| {
             io::Error::new(
                 io::ErrorKind::PermissionDenied,

@@ -479,6 +479,37 @@ fn serve_usage_errors() {
     }
 }
 
+/// A dedup directory that others could enter or swap stops the start (exit 3), naming it.
+#[test]
+fn serve_does_not_start_on_a_dedup_dir_others_control() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("open-dedup");
+    let open = dir.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = dir.path().join("events.ndjson");
+    for (ids, needle) in [
+        (open.clone(), "lets other users"),
+        (open.join("ids"), "other users could replace it"),
+    ] {
+        let run = hotmart(dir.path(), Some(HOTTOK))
+            .args(["webhook", "serve", "--listen", "127.0.0.1:0"])
+            .args([
+                "--out",
+                out.to_str().unwrap(),
+                "--dedup-dir",
+                ids.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(3), "{}: {stderr}", ids.display());
+        assert!(stderr.contains(needle), "{stderr}");
+        assert!(stderr.contains(ids.to_str().unwrap()), "{stderr}");
+        assert!(run.stdout.is_empty(), "it must not have listened");
+    }
+}
+
 // ---- the burst of issue 16 -------------------------------------------------------------
 
 /// 1,000 deliveries from 8 connections, 10 % of them redeliveries, the receiver SIGKILLed once

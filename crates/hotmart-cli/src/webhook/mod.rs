@@ -6,12 +6,10 @@ mod exec;
 mod serve;
 mod spool;
 
-use std::fs;
 use std::net::TcpListener;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use hotmart::webhook::{Dedup, Event, EventKind, Verifier};
+use hotmart::webhook::{Dedup, DirStore, Event, EventKind, Verifier};
 
 use crate::args::{Cache, DEFAULT_EXEC_TIMEOUT, DEFAULT_LISTEN, Global, Serve, Sink, Webhook};
 use crate::exit::{CONFIG, Failure};
@@ -86,28 +84,11 @@ fn dedup(global: &Global, dir: &Path) -> Result<Dedup, Failure> {
     }
     #[cfg(not(feature = "redis"))]
     let _ = global;
-    private_dir(dir)?;
-    Ok(Dedup::in_dir(dir))
-}
-
-fn private_dir(dir: &Path) -> Result<(), Failure> {
-    let named = |err: std::io::Error| Failure::Other(CONFIG, format!("{}: {err}", dir.display()));
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(named)?;
-    let mode = fs::metadata(dir).map_err(named)?.permissions().mode() & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(Failure::Other(
-            CONFIG,
-            format!(
-                "{}: its mode {mode:04o} lets other users in; make it private (chmod 700)",
-                dir.display()
-            ),
-        ));
-    }
-    Ok(())
+    let store = DirStore::new(dir);
+    store
+        .prepare()
+        .map_err(|err| Failure::Other(CONFIG, err.to_string()))?;
+    Ok(Dedup::new(store))
 }
 
 /// The body as one NDJSON line: its bytes as received, line breaks turned into spaces (in
