@@ -48,14 +48,7 @@ pub(crate) fn trusted_dir(dir: &Path) -> Result<(), String> {
         if !meta.is_dir() {
             return Err("it is not a directory".to_owned());
         }
-        if let Some(uid) = uid
-            && meta.uid() != uid
-        {
-            return Err(format!(
-                "it is owned by user {}, not by this process's user {uid}",
-                meta.uid()
-            ));
-        }
+        owned_by(&meta, uid)?;
         if meta.mode() & 0o022 != 0 {
             return Err(format!(
                 "its mode {:04o} lets other users write in it",
@@ -118,14 +111,7 @@ pub(super) fn trusted(file: &File) -> Result<(), String> {
     if !meta.is_file() {
         return Err("it is not a regular file".to_owned());
     }
-    if let Some(uid) = own_uid()
-        && meta.uid() != uid
-    {
-        return Err(format!(
-            "it is owned by user {}, not by this process's user {uid}",
-            meta.uid()
-        ));
-    }
+    owned_by(&meta, own_uid())?;
     if meta.mode() & 0o077 != 0 {
         return Err(format!(
             "its mode {:04o} lets other users read or write it (0600 expected)",
@@ -141,6 +127,19 @@ pub(super) fn trusted(file: &File) -> Result<(), String> {
         Ok(meta) if meta.is_file() => Ok(()),
         Ok(_) => Err("it is not a regular file".to_owned()),
         Err(e) => Err(format!("cannot inspect it ({e})")),
+    }
+}
+
+/// Whether `meta` is of user `uid` (when it is known).
+#[cfg(unix)]
+fn owned_by(meta: &fs::Metadata, uid: Option<u32>) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    match uid {
+        Some(uid) if meta.uid() != uid => Err(format!(
+            "it is owned by user {}, not by this process's user {uid}",
+            meta.uid()
+        )),
+        _ => Ok(()),
     }
 }
 
