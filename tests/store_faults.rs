@@ -360,6 +360,16 @@ fn a_symlink_to_the_cache_owned_by_another_user_is_not_followed() {
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let mine = token_requests_of_two_clients(&server, &link);
     assert_eq!(mine, 1, "a symlink of this user's own is followed");
+    // Even this user's own symlink, in a directory others may write, could be swapped.
+    let open = parent.join("open");
+    fs::create_dir(&open).unwrap();
+    std::os::unix::fs::symlink(&real, open.join("link")).unwrap();
+    set_mode(&open, 0o777);
+    let swappable = token_requests_of_two_clients(&server, &open.join("link"));
+    assert_eq!(
+        swappable, 2,
+        "a symlink in a directory others may write was followed"
+    );
     if std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).is_err() {
         println!("not root: no symlink of another user's can be made here; skipped");
         let _ = fs::remove_dir_all(parent);

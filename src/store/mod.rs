@@ -68,6 +68,30 @@ pub(crate) mod trust;
 
 pub use file::FileStore;
 
+/// Whether `dir` may hold this user's private files, by the rules the file cache and the
+/// webhook id store apply: absent, or this user's own directory that no one else may write,
+/// below directories that no other user can change (or sticky ones, as `/tmp`) and reached
+/// through no symlink of theirs. A refusal is a
+/// [`PermissionDenied`](std::io::ErrorKind::PermissionDenied) error that names `dir` and the
+/// reason. On other systems than Unix every directory passes.
+///
+/// ```
+/// let dir = std::env::temp_dir().join("hotmart-doc-private");
+/// hotmart::store::check_private_dir(&dir)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn check_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    trust::trusted_dir(dir).map_err(|reason| {
+        std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "{}: {reason}; make it private (chmod 700) or use a directory of your own",
+                dir.display()
+            ),
+        )
+    })
+}
+
 use std::any::Any;
 use std::fmt;
 use std::path::PathBuf;

@@ -9,8 +9,9 @@ use std::path::Path;
 /// else may write, reached only through what no other user can change. Each directory above
 /// it (the nearest existing one, with symlinks resolved, up to `/`) must be this user's or
 /// root's and writable by no one else unless sticky, as `/tmp` is: otherwise its writers
-/// could rename `dir` away and put one of theirs in its place. A symlink on the way must be
-/// this user's or root's: another owner could point it elsewhere between a check and an open.
+/// could rename `dir` away and put one of theirs in its place. The same holds above `dir` as
+/// written, through its symlinks; and a symlink on the way must be this user's or root's:
+/// another owner could point it elsewhere between a check and an open.
 #[cfg(unix)]
 pub(crate) fn trusted_dir(dir: &Path) -> Result<(), String> {
     use std::os::unix::fs::MetadataExt;
@@ -61,7 +62,10 @@ pub(crate) fn trusted_dir(dir: &Path) -> Result<(), String> {
     } else {
         Some(real.as_path())
     };
-    for parent in above.into_iter().flat_map(Path::ancestors) {
+    // Above the directory as resolved, and above it as written: a symlink of this user's in
+    // a directory others may write could still be swapped by them.
+    let written = absolute.ancestors().skip(1).filter(|p| p.exists());
+    for parent in above.into_iter().flat_map(Path::ancestors).chain(written) {
         let meta = inspect(parent)?;
         if !mine_or_root(meta.uid()) {
             return Err(format!(

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use crate::store::trust::trusted_dir;
+use crate::store::check_private_dir;
 
 /// How long an accepted id is remembered: Hotmart keeps (and can resend) 60 days of events.
 pub const DEFAULT_RETENTION: Duration = Duration::from_secs(60 * 86_400);
@@ -209,31 +209,26 @@ impl DirStore {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn prepare(&self) -> io::Result<()> {
-        let untrusted = |reason: String| {
-            io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                format!(
-                    "{}: {reason}; make it private (chmod 700) or use a directory of your own",
-                    self.dir.display()
-                ),
-            )
-        };
-        trusted_dir(&self.dir).map_err(untrusted)?;
+        check_private_dir(&self.dir)?;
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(&self.dir)?;
-        trusted_dir(&self.dir).map_err(untrusted)?;
+        check_private_dir(&self.dir)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = fs::metadata(&self.dir)?.permissions().mode();
             if mode & 0o077 != 0 {
-                return Err(untrusted(format!(
-                    "its mode {:04o} lets other users in",
-                    mode & 0o7777
-                )));
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!(
+                        "{}: its mode {:04o} lets other users in; make it private (chmod 700)",
+                        self.dir.display(),
+                        mode & 0o7777
+                    ),
+                ));
             }
         }
         Ok(())
