@@ -699,12 +699,32 @@ fn forms(value: &str) -> Vec<String> {
             hex_left.saturating_sub(1)
         };
     }
+    // How other software re-encodes what it echoes: Python's `quote` (keeps `/`),
+    // JavaScript's `encodeURIComponent` (keeps `!'()*`), JSON's `\u` escapes and HTML's
+    // numeric references for everything but letters and digits.
+    let escaped = |keep: &[u8], escape: &dyn Fn(u8) -> String| -> String {
+        value
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || keep.contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    escape(b)
+                }
+            })
+            .collect()
+    };
     vec![
         value.to_owned(),
         encoded.clone(),
         lower,
         STANDARD.encode(value),
         URL_SAFE_NO_PAD.encode(value),
+        escaped(b"-._~/", &|b| format!("%{b:02X}")),
+        escaped(b"-._~!'()*", &|b| format!("%{b:02X}")),
+        escaped(b"", &|b| format!("\\u{b:04x}")),
+        escaped(b"", &|b| format!("&#{b};")),
+        escaped(b"", &|b| format!("&#x{b:X};")),
     ]
 }
 

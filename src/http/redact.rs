@@ -26,68 +26,152 @@ impl Redactor {
         }
     }
 
-    /// `text` with every known secret and each of `tokens`, in plain, percent-encoded,
-    /// form-encoded, base64 and JSON-escaped forms, replaced by [`MARKER`].
+    /// `text` with every known secret and each of `tokens` replaced by [`MARKER`], however
+    /// the text spells it: as is or base64-encoded, and within that each character as itself
+    /// or as a server may have re-encoded it (see [`spelled_at`]).
     ///
     /// Only errors call this, so it favours being thorough over being fast.
     pub(crate) fn scrub(&self, text: &str, tokens: &[&str]) -> String {
-        let mut needles: Vec<String> = Vec::new();
         let values = self
             .secrets
             .iter()
             .map(Secret::expose)
             .chain(tokens.iter().copied());
+        let mut needles: Vec<Vec<u8>> = Vec::new();
         for value in values.filter(|v| !v.is_empty()) {
-            needles.push(value.to_owned());
-            needles.push(json_escaped(value, true));
-            needles.push(json_escaped(value, false));
-            let mut encoded = String::new();
-            crate::http::percent::encode_into(&mut encoded, value);
-            needles.push(encoded.replace("%20", "+"));
-            needles.push(lowercase_escapes(&encoded));
-            needles.push(encoded);
-            needles.push(STANDARD.encode(value));
-            needles.push(URL_SAFE_NO_PAD.encode(value));
+            needles.push(value.as_bytes().to_vec());
+            needles.push(STANDARD.encode(value).into_bytes());
+            needles.push(URL_SAFE_NO_PAD.encode(value).into_bytes());
         }
-        // Longest first, so a secret inside a longer form is not half-replaced first. Picked
-        // by hand rather than sorted: the list is short, and a sort's code would be linked
-        // into every program for the rare error that needs it.
-        let mut out = text.to_owned();
-        while let Some(longest) = (0..needles.len()).max_by_key(|&i| needles[i].len()) {
-            let needle = needles.swap_remove(longest);
-            if !needle.is_empty() && out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), MARKER);
+        let text = text.as_bytes();
+        let longest_at = |at: usize| {
+            let ends = needles.iter().filter_map(|n| spelled_at(text, at, n));
+            ends.max()
+        };
+        let mut out = Vec::with_capacity(text.len());
+        let mut at = 0;
+        while at < text.len() {
+            let Some(mut end) = longest_at(at) else {
+                out.push(text[at]);
+                at += 1;
+                continue;
+            };
+            // A secret that starts inside this one and runs past it goes too, or its tail
+            // would be left.
+            let mut inner = at + 1;
+            while inner < end {
+                end = end.max(longest_at(inner).unwrap_or(0));
+                inner += 1;
+            }
+            out.extend_from_slice(MARKER.as_bytes());
+            at = end;
+        }
+        // A cut falls between whole spellings, so only a secret's own odd bytes could make
+        // this lossy.
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// The most steps [`spelled_at`] takes from one place: far more than any secret needs, so
+/// that text made to branch at every byte costs a bounded time. Past it the rest of the text
+/// counts as the secret: refusing to show it is the safe way to fail.
+const MAX_STEPS: usize = 4096;
+
+/// Where a spelling of `needle` that starts at `at` in `text` ends (the longest one), if any.
+/// Each byte of `needle` may stand as itself or as servers and proxies re-encode what they
+/// echo: `%HH` in either case (one byte), `+` for a space, a JSON escape (`\"`, `\\`, `\/`,
+/// `\uHHHH`), or an HTML character reference (`&#47;`, `&#x2F;`, `&amp;`, `&quot;`, `&lt;`,
+/// `&gt;`, `&apos;`). A literal `%` or `&` can be either itself or the start of an escape, so
+/// every reading is followed.
+fn spelled_at(text: &[u8], at: usize, needle: &[u8]) -> Option<usize> {
+    // Most places can start no spelling at all: settled without a single allocation.
+    let first = *text.get(at)?;
+    if needle.first() != Some(&first) && !matches!(first, b'%' | b'+' | b'\\' | b'&') {
+        return None;
+    }
+    let mut pending = vec![(at, 0usize)];
+    let mut longest = None;
+    let mut steps = 0;
+    while let Some((pos, matched)) = pending.pop() {
+        if matched == needle.len() {
+            longest = longest.max(Some(pos));
+            continue;
+        }
+        steps += 1;
+        if steps > MAX_STEPS {
+            return Some(text.len());
+        }
+        let rest = &needle[matched..];
+        for (bytes, next) in readings(text, pos) {
+            if rest.starts_with(bytes.as_slice()) {
+                pending.push((next, matched + bytes.len()));
             }
         }
-        out
     }
+    longest
 }
 
-/// `value` as a JSON string holds it: `"` and `\` escaped, and `/` as `\/` when `slash`
-/// (an excerpt of a JSON body is kept as written, so both forms occur).
-fn json_escaped(value: &str, slash: bool) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if c == '"' || c == '\\' || (slash && c == '/') {
-            out.push('\\');
+/// The ways the text at `pos` can be read as one character: its byte as itself, and the
+/// escape that starts there if any, each with the bytes it stands for and where it ends.
+fn readings(text: &[u8], pos: usize) -> Vec<(Vec<u8>, usize)> {
+    let Some(&first) = text.get(pos) else {
+        return Vec::new();
+    };
+    let mut out = vec![(vec![first], pos + 1)];
+    let hex_at = |from: usize, len: usize| {
+        let digits = text.get(from..from + len)?;
+        let digits = std::str::from_utf8(digits).ok()?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit())
+            .then(|| u32::from_str_radix(digits, 16).ok())
+            .flatten()
+    };
+    let char_bytes =
+        |code: u32| char::from_u32(code).map(|c| c.encode_utf8(&mut [0; 4]).as_bytes().to_vec());
+    match first {
+        b'%' => {
+            if let Some(byte) = hex_at(pos + 1, 2) {
+                out.push((vec![byte as u8], pos + 3));
+            }
         }
-        out.push(c);
-    }
-    out
-}
-
-/// `%2F` as `%2f`: the same bytes, as some servers echo them.
-fn lowercase_escapes(encoded: &str) -> String {
-    let mut out = String::with_capacity(encoded.len());
-    let mut hex_left = 0;
-    for c in encoded.chars() {
-        if hex_left > 0 {
-            out.push(c.to_ascii_lowercase());
-            hex_left -= 1;
-        } else {
-            hex_left = if c == '%' { 2 } else { 0 };
-            out.push(c);
+        b'+' => out.push((vec![b' '], pos + 1)),
+        b'\\' => match text.get(pos + 1) {
+            Some(&c @ (b'"' | b'\\' | b'/')) => out.push((vec![c], pos + 2)),
+            Some(b'u') => {
+                if let Some(bytes) = hex_at(pos + 2, 4).and_then(char_bytes) {
+                    out.push((bytes, pos + 6));
+                }
+            }
+            _ => {}
+        },
+        b'&' => {
+            let tail = &text[pos..text.len().min(pos + 12)];
+            let end = tail.iter().position(|&b| b == b';');
+            let reference = end.map(|end| &tail[1..end]);
+            let code = match reference {
+                Some(b"amp") => Some(u32::from(b'&')),
+                Some(b"quot") => Some(u32::from(b'"')),
+                Some(b"lt") => Some(u32::from(b'<')),
+                Some(b"gt") => Some(u32::from(b'>')),
+                Some(b"apos") => Some(u32::from(b'\'')),
+                Some([b'#', b'x' | b'X', hex @ ..]) if !hex.is_empty() => {
+                    hex_at(pos + 3, hex.len())
+                }
+                Some([b'#', digits @ ..])
+                    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) =>
+                {
+                    std::str::from_utf8(digits)
+                        .ok()
+                        .and_then(|d| d.parse().ok())
+                }
+                _ => None,
+            };
+            if let (Some(bytes), Some(end)) = (code.and_then(char_bytes), end) {
+                out.push((bytes, pos + end + 1));
+            }
         }
+        _ => {}
     }
     out
 }
@@ -117,6 +201,52 @@ mod tests {
             let scrubbed = redactor.scrub(&text, &[token]);
             assert_eq!(scrubbed, format!("echo: [{MARKER}] end"), "{case}");
         }
+    }
+
+    /// How servers, proxies and frameworks echo what they were sent: Python's `quote`,
+    /// JavaScript's `encodeURIComponent`, JSON's `\u` escapes, HTML's references, mixed.
+    #[test]
+    fn re_encoded_secrets_are_replaced_whole() {
+        let redactor = Redactor::new(&["S3cr3t/+=value!", "ça va"]);
+        let cases = [
+            "S3cr3t/%2B%3Dvalue%21",
+            "S3cr3t%2F%2B%3Dvalue!",
+            r"S3cr3t\u002f+\u003Dvalue!",
+            r"S3cr3t\/\u002B=value\u0021",
+            "S3cr3t&#47;+&#x3d;value&#33;",
+            "S3cr3t&#x2F;%2b&#61;value%21",
+            "%53%33cr3t/+=value!",
+            "%C3%A7a+va",
+            "%c3%a7a%20va",
+            r"\u00e7a va",
+            "&#231;a&#32;va",
+            &STANDARD.encode("ça va"),
+        ];
+        for case in cases {
+            let scrubbed = redactor.scrub(&format!("echo: [{case}] end"), &[]);
+            assert_eq!(scrubbed, format!("echo: [{MARKER}] end"), "{case}");
+        }
+    }
+
+    #[test]
+    fn a_secret_that_overlaps_another_goes_whole() {
+        let redactor = Redactor::new(&["abcdef", "defghi"]);
+        assert_eq!(
+            redactor.scrub("x abcdefghi y", &[]),
+            format!("x {MARKER} y")
+        );
+    }
+
+    /// Text made to branch at every byte (a secret of `%` and hex digits, spelled half one
+    /// way, half the other) ends in bounded time and shows nothing of the secret.
+    #[test]
+    fn text_that_branches_everywhere_is_bounded_and_shows_nothing() {
+        let secret = "%41".repeat(40);
+        let redactor = Redactor::new(&[&secret]);
+        let text = format!("a {} b", "%2541".repeat(40));
+        let scrubbed = redactor.scrub(&text, &[]);
+        assert!(!scrubbed.contains("%41%41"), "{scrubbed}");
+        assert!(scrubbed.starts_with("a "), "{scrubbed}");
     }
 
     #[test]
