@@ -9,7 +9,7 @@ mod support;
 use std::error::Error as StdError;
 use std::sync::Barrier;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -169,6 +169,24 @@ fn a_retry_after_of_u64_max_ends_the_call_without_panic() {
         "the 1 s wait was skipped: {took:?}"
     );
     assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+/// A `RateLimit-Reset` given as a Unix time, as the rate budget already reads it, is waited
+/// for like the seconds it stands for; before, the 429 path read it as seconds and gave up.
+#[test]
+fn a_429_whose_reset_is_a_unix_time_is_waited_out() {
+    let server = api_server(|req| {
+        if req.index <= 1 {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+            Answer::rate_limited("RateLimit-Reset", &(now.as_secs() + 1).to_string())
+        } else {
+            Answer::json(200, "{}")
+        }
+    });
+    let client = client(&server);
+    let answer = client.get("/x").send().unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(server.api_requests(), 2);
 }
 
 // ---------------------------------------------------------------------------------------------

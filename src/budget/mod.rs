@@ -133,12 +133,10 @@ impl Reading {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
-        let reset_secs = match number("ratelimit-reset") {
-            // A Unix time (2001 onwards) rather than a number of seconds.
-            Some(at) if at >= 1_000_000_000 => at.saturating_sub(since_epoch),
-            Some(delta) => delta,
-            None => 60 - since_epoch % 60,
-        };
+        let reset = headers.get("ratelimit-reset").and_then(|v| v.to_str().ok());
+        let reset_secs = reset
+            .and_then(|v| crate::retry::reset_secs(v, wall))
+            .unwrap_or(60 - since_epoch % 60);
         let max = MAX_RESET.as_millis() as u64;
         let mut reset_ms = reset_secs.saturating_mul(1_000).min(max);
         if remaining == 0 {

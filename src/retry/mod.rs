@@ -5,7 +5,7 @@ pub(crate) mod call;
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Limit, TransportErrorKind};
 
@@ -76,18 +76,34 @@ pub(crate) enum Decision {
 pub(crate) struct RateLimitHeaders {
     /// `Retry-After`, in seconds (an HTTP date is not read).
     pub(crate) retry_after: Option<u64>,
-    /// `RateLimit-Reset`: seconds until the window resets.
+    /// `RateLimit-Reset`: seconds until the window resets (see [`reset_secs`]).
     pub(crate) reset: Option<u64>,
 }
 
 impl RateLimitHeaders {
     pub(crate) fn read(get: impl Fn(&str) -> Option<String>) -> Self {
-        let seconds = |name: &str| get(name).and_then(|v| v.trim().parse::<u64>().ok());
         RateLimitHeaders {
-            retry_after: seconds("retry-after"),
-            reset: seconds("ratelimit-reset"),
+            retry_after: get("retry-after").and_then(|v| v.trim().parse::<u64>().ok()),
+            reset: get("ratelimit-reset").and_then(|v| reset_secs(&v, SystemTime::now())),
         }
     }
+}
+
+/// Seconds until a window resets, from a `RateLimit-Reset` value: a number of seconds, or one
+/// that can only be a Unix time (2001 onwards), read as the time from `wall` until it (0 once
+/// past). A list (`10, 10;w=60`) gives its first item. Shared by the 429 wait and the rate
+/// budget, so that both read one header alike.
+pub(crate) fn reset_secs(value: &str, wall: SystemTime) -> Option<u64> {
+    let first = value.split([',', ';']).next()?.trim();
+    let at = first.parse::<u64>().ok()?;
+    if at < 1_000_000_000 {
+        return Some(at);
+    }
+    let since_epoch = wall
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    Some(at.saturating_sub(since_epoch))
 }
 
 /// The state of one call across its attempts.
@@ -357,5 +373,25 @@ mod tests {
             read(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]),
             RateLimitHeaders::default()
         );
+    }
+
+    #[test]
+    fn a_reset_is_seconds_or_a_unix_time() {
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let cases = [
+            ("3", Some(3)),
+            (" 30 ", Some(30)),
+            ("10, 10;w=60", Some(10)),
+            ("999999999", Some(999_999_999)),
+            ("1800000003", Some(3)),
+            ("1799999990", Some(0)),
+            ("18446744073709551615", Some(18_446_744_071_909_551_615)),
+            ("-1", None),
+            ("soon", None),
+            ("", None),
+        ];
+        for (value, secs) in cases {
+            assert_eq!(reset_secs(value, wall), secs, "{value:?}");
+        }
     }
 }
