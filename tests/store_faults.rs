@@ -387,3 +387,60 @@ fn a_symlink_to_the_cache_owned_by_another_user_is_not_followed() {
     assert!(warnings_about(&link) >= 1);
     let _ = fs::remove_dir_all(parent);
 }
+
+/// Before: a rejected token's removal waited a second for a lock another process held, and
+/// the refetch then waited for it until the call's deadline, so the call failed; now the
+/// removal does not wait and the refetch waits at most half the time left.
+#[test]
+fn a_rejected_token_is_replaced_within_a_short_deadline_while_another_process_holds_the_lock() {
+    let server = MockServer::start().unwrap();
+    let dir = private_dir("held-on-401");
+    cached_client(&server, FileStore::new(&dir))
+        .access_token()
+        .unwrap();
+    let Some(holder) = hold_lock(&dir.join(format!("token-{}.lock", key(&server).digest()))) else {
+        println!("no flock(1) here: skipped");
+        return;
+    };
+    server.revoke_tokens();
+    let client = Client::builder(server.environment(), server.credentials())
+        .timeout(Duration::from_secs(2))
+        .call_timeout(Duration::from_millis(1500))
+        .token_store(FileStore::new(&dir))
+        .build()
+        .unwrap();
+    let answer = client.get("/products/api/v1/products").send();
+    println!("401 with the lock held: {answer:?}");
+    assert!(answer.is_ok(), "{answer:?}");
+    assert_eq!(server.token_request_count(), 2);
+    drop(holder);
+    let _ = fs::remove_dir_all(dir);
+}
+
+/// A symlink planted where the cache file goes is not read through (it could make the cache
+/// read another's file), and the next store replaces it with a file of its own.
+#[test]
+fn a_symlink_planted_at_the_cache_file_is_not_read_and_is_replaced() {
+    capture_warnings();
+    let server = MockServer::start().unwrap();
+    let dir = private_dir("file-link");
+    let elsewhere = private_dir("file-link-target");
+    cached_client(&server, FileStore::new(&dir))
+        .access_token()
+        .unwrap();
+    let file = dir.join(format!("token-{}.cache", key(&server).digest()));
+    let moved = elsewhere.join("planted.cache");
+    fs::rename(&file, &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, &file).unwrap();
+    let planted = fs::read(&moved).unwrap();
+    cached_client(&server, FileStore::new(&dir))
+        .access_token()
+        .unwrap();
+    assert_eq!(server.token_request_count(), 2, "the planted file was read");
+    assert!(warnings_about(&file) >= 1);
+    let meta = fs::symlink_metadata(&file).unwrap();
+    assert!(meta.file_type().is_file(), "the symlink was kept");
+    assert_eq!(fs::read(&moved).unwrap(), planted, "the target was written");
+    let _ = fs::remove_dir_all(dir);
+    let _ = fs::remove_dir_all(elsewhere);
+}

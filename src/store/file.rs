@@ -10,11 +10,13 @@
 //!   that another user could swap for theirs: below a directory they own or may write (unless
 //!   it is sticky, as `/tmp` is), or reached through a symlink of theirs.
 //! - Writes are atomic: a temporary file in the same directory, fsync, rename. A torn, corrupt,
-//!   foreign or expired file is ignored and replaced; no failure reaches the caller.
+//!   foreign or expired file, or a symlink where the file goes, is ignored and replaced; no
+//!   failure reaches the caller.
 //! - Processes that need a new token take an exclusive lock on a lock file beside it
 //!   (`File::try_lock`), so one fetches and the others read what it stored. A process waits
 //!   for the lock about one token request (the client's `timeout` plus a second, at most a
-//!   minute) and never past its call's deadline; then it fetches by itself. A holder that dies
+//!   minute) and never more than half the time its call has left; then it fetches by itself.
+//!   Removing a token the API rejected takes the lock only if it is free. A holder that dies
 //!   releases the lock with its file descriptor. A holder that was stopped (`SIGSTOP`, a
 //!   debugger, a frozen VM) and wakes up later finds its compare-and-store refused, since the
 //!   file no longer holds what it read: it uses its own token, which stays valid, and the
@@ -39,9 +41,6 @@ const MAX_FILE_LEN: u64 = 16 * 1024;
 /// How long a process waits for another one's fetch before it fetches by itself: longer than
 /// a token request takes with the default 30 s timeout.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
-
-/// How long removing a rejected token waits for the lock.
-const REMOVE_LOCK_WAIT: Duration = Duration::from_secs(1);
 
 /// A temporary file this old was left by a process that died while writing it.
 const STALE_TEMPORARY: Duration = Duration::from_secs(600);
@@ -130,10 +129,27 @@ impl Slot {
     }
 
     fn read(&self) -> io::Result<Option<StoredToken>> {
-        // Non-blocking: a FIFO planted where the file goes must not hang the open.
-        let file = match private_options().read(true).open(&self.path) {
+        // Non-blocking: a FIFO planted where the file goes must not hang the open. Not through
+        // a symlink either: one planted there could make the cache read a file of another's.
+        let mut options = private_options();
+        options.read(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            libc::O_NONBLOCK | libc::O_NOFOLLOW,
+        );
+        let file = match options.open(&self.path) {
             Ok(file) => file,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            #[cfg(unix)]
+            Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
+                log::warn!(
+                    target: "hotmart::token",
+                    "not reading the token cache {}: it is a symbolic link; it will be replaced",
+                    self.path.display()
+                );
+                return Ok(None);
+            }
             Err(err) => return Err(err),
         };
         if let Err(reason) = trusted(&file) {
@@ -226,12 +242,6 @@ impl Slot {
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(&self.dir)
-    }
-
-    /// Takes the lock file's exclusive lock to remove a rejected token, waiting briefly: the
-    /// client remembers the rejection anyway, so a holder that hangs costs a second, not a run.
-    fn lock(&self) -> io::Result<File> {
-        self.lock_by(Instant::now() + REMOVE_LOCK_WAIT)
     }
 
     /// [`lock`](Self::lock), waiting no later than `deadline` (nor longer than [`LOCK_WAIT`]).
@@ -337,7 +347,11 @@ impl Slot {
         if !self.path.exists() {
             return false;
         }
-        let _guard = self.lock().map_err(|err| self.warn("lock it", &err));
+        // The lock if it is free, without waiting: the client remembers the rejection anyway,
+        // and a holder that hangs must not spend the deadline the refetch after a 401 needs.
+        let _guard = self.lock_by(Instant::now()).map_err(|err| {
+            log::debug!(target: "hotmart::token", "removing a rejected token without the lock: {err}");
+        });
         match self.load() {
             Some(current) if current.secret() == token => match fs::remove_file(&self.path) {
                 Ok(()) => {
@@ -521,7 +535,7 @@ mod hostile_tests {
         let dir = temp_dir("held");
         let store = Slot::new(dir.clone(), key());
         // Another open file description holding the lock: what another process would be.
-        let holder = store.lock().unwrap();
+        let holder = store.lock_by(Instant::now()).unwrap();
         let other = private_options()
             .write(true)
             .open(&store.lock_path)

@@ -424,7 +424,9 @@ pub(crate) fn fetch_through(
         log::debug!(target: "hotmart::token", "access token read from the token cache");
         return Ok(token);
     }
-    let lock_by = crate::retry::deadline_after(lookup.lock_wait).min(deadline);
+    // Half the time left at most: fetching around a holder that never lets go needs the rest.
+    let left = deadline.saturating_duration_since(Instant::now());
+    let lock_by = crate::retry::deadline_after(lookup.lock_wait.min(left / 2));
     let guard = store.fetch_lock(key, lock_by);
     // Another process may have fetched while this one waited for the lock.
     let current = store.load(key);
