@@ -114,7 +114,7 @@ impl Client {
         let too_late = || {
             let waited = TransportError::new(
                 TransportErrorKind::Timeout,
-                display_url(&inner.token.url).to_owned(),
+                display_url(&inner.token.url),
                 "waited for another thread's token request until the call's deadline".to_owned(),
             );
             Error::Transport(waited).with_gave_up(GaveUp {

@@ -177,7 +177,7 @@ impl<'c> RequestBuilder<'c> {
     /// `cached_token()` answered in 5.1 µs while a fetch hung: the fetch runs outside the lock.
     pub fn send(&self) -> Result<Response, Error> {
         let url = self.url()?;
-        let shown = display_url(&url).to_owned();
+        let shown = display_url(&url);
         let client = self.client;
         let mut headers: Vec<(&str, &str)> = vec![("accept", "application/json")];
         headers.extend(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
@@ -261,8 +261,8 @@ impl<'c> RequestBuilder<'c> {
     #[cfg_attr(not(feature = "json"), allow(dead_code))]
     pub(crate) fn shown_url(&self) -> String {
         match self.url() {
-            Ok(url) => display_url(&url).to_owned(),
-            Err(_) => display_url(&self.target).to_owned(),
+            Ok(url) => display_url(&url),
+            Err(_) => display_url(&self.target),
         }
     }
 
@@ -278,7 +278,11 @@ impl<'c> RequestBuilder<'c> {
         if target.contains('#') {
             return Err(refuse("a request URL takes no fragment"));
         }
-        let mut url = if target.contains("://") {
+        // Absolute only with a scheme before any path or query: `/x?next=https://…` is a path.
+        let absolute = target
+            .find("://")
+            .is_some_and(|at| !target[..at].contains(['/', '?']));
+        let mut url = if absolute {
             let under_base = target
                 .strip_prefix(base.as_str())
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']));

@@ -189,6 +189,36 @@ fn a_429_whose_reset_is_a_unix_time_is_waited_out() {
     assert_eq!(server.api_requests(), 2);
 }
 
+/// A query that holds a URL is a path's query, not an absolute URL to refuse.
+#[test]
+fn a_url_in_a_query_is_sent_under_the_api_base() {
+    let server = api_server(|req| {
+        Answer::json(
+            200,
+            format!("{{\"next\":\"{}\"}}", req.query("next").unwrap_or("")),
+        )
+    });
+    let client = client(&server);
+    let answer = client
+        .get("/x?next=https://elsewhere.example/y")
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(String::from_utf8_lossy(answer.body()).contains("elsewhere.example"));
+}
+
+/// A caller's path with a line break cannot forge a line of a log or of an error message.
+#[test]
+fn control_characters_of_a_path_are_escaped_in_errors() {
+    let server = api_server(|_| Answer::json(200, "{}"));
+    let client = client(&server);
+    let err = client.get("/x\r\nHost: evil\u{1b}[2J").send().unwrap_err();
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains(['\r', '\n', '\u{1b}']), "{text:?}");
+        assert!(text.contains("%0D%0AHost: evil%1B[2J"), "{text}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. The call's deadline.
 // ---------------------------------------------------------------------------------------------

@@ -139,7 +139,7 @@ impl Transport {
     }
 
     pub(crate) fn send(&self, call: &Call<'_>) -> Result<Reply, Error> {
-        let shown = display_url(call.url);
+        let shown = &display_url(call.url);
         let fail = |err: ureq::Error| self.transport_error(err, shown, call.tokens);
         let agent = self.agent(call.loopback);
         let mut builder = http::Request::builder()
@@ -246,8 +246,22 @@ fn is_success(status: u16) -> bool {
 }
 
 /// The URL without its query, which may hold the client secret.
-pub(crate) fn display_url(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
+pub(crate) fn display_url(url: &str) -> String {
+    let shown = url.split(['?', '#']).next().unwrap_or(url);
+    // A caller's path may hold a line break or an escape sequence: percent-encoded, as in a
+    // URL, so that it cannot forge a log line or garble a terminal.
+    let mut out = String::with_capacity(shown.len());
+    for c in shown.chars() {
+        if c.is_control() {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn http_error(err: http::Error, url: &str) -> Error {

@@ -171,7 +171,7 @@ fn token_from_reply(
     }
     Err(Error::UnexpectedStatus {
         status: reply.status,
-        url: display_url(url).to_owned(),
+        url: display_url(url),
         excerpt: excerpt(&reply.body, &scrub),
         gave_up,
     })
