@@ -105,6 +105,9 @@ pub enum Sink {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// How long `--exec`'s command may run without `--exec-timeout`.
 pub const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest `--exec-timeout`: past a day a limit is a typo rather than a wish, and far
+/// enough past it the clock cannot count that far ahead.
+pub const MAX_EXEC_TIMEOUT: Duration = Duration::from_secs(86_400);
 
 #[derive(Debug)]
 pub struct Export {
@@ -480,9 +483,18 @@ fn serve(local: &mut Local) -> Result<Serve, String> {
     }
     let exec_timeout = match local.exec_timeout.take() {
         None => DEFAULT_EXEC_TIMEOUT,
-        Some(text) => time::parse_duration(&text)
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| format!("--exec-timeout: `{text}` is not a duration like 30s"))?,
+        Some(text) => {
+            let timeout = time::parse_duration(&text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| format!("--exec-timeout: `{text}` is not a duration like 30s"))?;
+            if timeout > MAX_EXEC_TIMEOUT {
+                return Err(format!(
+                    "--exec-timeout: `{text}` is over the limit of 1d ({}s)",
+                    MAX_EXEC_TIMEOUT.as_secs()
+                ));
+            }
+            timeout
+        }
     };
     Ok(Serve {
         listen,

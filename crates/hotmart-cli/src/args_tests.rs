@@ -240,6 +240,8 @@ fn webhook_serve_and_verify() {
         "webhook serve --out a --exec-timeout 5s",
         "webhook serve --out a --listen 8080",
         "webhook serve --out a --exec-timeout 0s",
+        "webhook serve --exec-timeout 25h --exec b",
+        "webhook serve --exec-timeout 18446744073709551615s --exec b",
         "webhook verify --out a",
         "webhook serve --out a extra",
         "token --listen 127.0.0.1:1",
