@@ -13,16 +13,27 @@ use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart::webhook::{Dedup, Event};
+use hotmart::webhook::{Dedup, DirStore, Event, MAX_BODY};
 
 use super::one_line;
+
+/// Linux's limit on one string of a program's environment, `NAME=value` and its NUL
+/// (`MAX_ARG_STRLEN`).
+const MAX_ENV_STRING: usize = 128 * 1024;
+
+/// How much longer than the time limit a second delivery of an id waits for the first.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Numbers this process's pending notes, so that no two runs share one.
+static NOTES: AtomicU64 = AtomicU64::new(0);
 
 /// The command, its time limit, and the ids whose command is running.
 pub struct Exec {
@@ -81,17 +92,24 @@ impl Exec {
         dedup: &Dedup,
     ) -> Result<Exec, String> {
         let named = |err: io::Error| format!("{}: {err}", pending.display());
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&pending)
-            .map_err(named)?;
+        // The notes decide which ids are forgotten: a directory others could write in would
+        // let them replay or suppress events.
+        DirStore::new(&pending)
+            .prepare()
+            .map_err(|e| e.to_string())?;
         let mut forgotten = 0usize;
         for entry in fs::read_dir(&pending).map_err(named)?.flatten() {
             let path = entry.path();
+            // Only regular files are notes: opening a FIFO would block the start for good.
+            if !fs::symlink_metadata(&path).is_ok_and(|meta| meta.is_file()) {
+                log::warn!("{}: not a pending note, left alone", path.display());
+                continue;
+            }
             let mut id = String::new();
-            let read = fs::File::open(&path).and_then(|f| f.take(4096).read_to_string(&mut id));
-            if read.is_ok() && !id.is_empty() {
+            // An id is at most a body long: a note of more is not one of ours.
+            let read = fs::File::open(&path)
+                .and_then(|f| f.take(MAX_BODY as u64 + 1).read_to_string(&mut id));
+            if read.is_ok() && !id.is_empty() && id.len() <= MAX_BODY {
                 dedup.forget(&id).map_err(named)?;
                 forgotten += 1;
             }
@@ -118,10 +136,13 @@ impl Exec {
         // A second delivery of an id whose command runs here waits for its outcome: if that
         // fails, this one is the one that runs.
         {
-            let deadline = Instant::now() + self.timeout.saturating_add(Duration::from_secs(5));
+            let deadline = Instant::now().checked_add(self.timeout.saturating_add(GRACE));
             let mut running = lock(&self.running);
             while running.contains(id) {
-                let left = deadline.saturating_duration_since(Instant::now());
+                let left = match deadline {
+                    Some(at) => at.saturating_duration_since(Instant::now()),
+                    None => GRACE,
+                };
                 if left.is_zero() {
                     return Err(NotRun::TimedOut(self.timeout));
                 }
@@ -140,7 +161,14 @@ impl Exec {
     }
 
     fn claim_and_run(&self, event: &Event, dedup: &Dedup) -> Result<Ran, NotRun> {
-        let note = self.pending.join(Dedup::key(event.id()));
+        // A note of this run's own, never shared: another receiver on the same directory
+        // may be running the same id, and its note must outlive this delivery.
+        let note = self.pending.join(format!(
+            "{}.{}.{}",
+            Dedup::key(event.id()),
+            std::process::id(),
+            NOTES.fetch_add(1, Ordering::Relaxed)
+        ));
         write_note(&note, event.id())
             .map_err(|e| NotRun::Io("cannot write its pending note", e))?;
         let result = match dedup.first_time(event.id()) {
@@ -163,17 +191,18 @@ impl Exec {
     }
 
     fn run(&self, event: &Event) -> Result<(), NotRun> {
-        let mut command = Command::new(&self.argv[0]);
+        let (program, args) = self.argv.split_first().ok_or_else(|| {
+            NotRun::Io("cannot start the command", io::ErrorKind::NotFound.into())
+        })?;
+        let mut command = Command::new(program);
         command
-            .args(&self.argv[1..])
+            .args(args)
             // The command has no use for the hottok.
             .env_remove("HOTMART_HOTTOK")
-            .env("HOTMART_EVENT", event.kind().as_str())
             .stdin(Stdio::piped())
             .stderr(Stdio::inherit());
-        if !event.id().contains('\0') {
-            command.env("HOTMART_EVENT_ID", event.id());
-        }
+        set_env(&mut command, "HOTMART_EVENT", event.kind().as_str());
+        set_env(&mut command, "HOTMART_EVENT_ID", event.id());
         // Its stdout joins our stderr: our stdout carries the address only.
         match io::stderr().as_fd().try_clone_to_owned() {
             Ok(fd) => command.stdout(Stdio::from(fd)),
@@ -192,13 +221,14 @@ impl Exec {
                     let _ = stdin.write_all(&line);
                 });
         }
-        let deadline = Instant::now() + self.timeout;
+        // No deadline where the clock cannot count that far: the limit is then never reached.
+        let deadline = Instant::now().checked_add(self.timeout);
         let mut pause = Duration::from_millis(1);
         loop {
             match child.try_wait() {
                 Ok(Some(status)) if status.success() => return Ok(()),
                 Ok(Some(status)) => return Err(NotRun::Failed(status)),
-                Ok(None) if Instant::now() >= deadline => {
+                Ok(None) if deadline.is_some_and(|at| Instant::now() >= at) => {
                     let _ = child.kill();
                     let _ = child.wait();
                     return Err(NotRun::TimedOut(self.timeout));
@@ -218,13 +248,33 @@ impl Exec {
 }
 
 /// The pending note of an id: made before the claim, so that a kill at any point after it
-/// leaves it behind.
+/// leaves it behind. Made new: a note already there is another run's.
 fn write_note(path: &Path, id: &str) -> io::Result<()> {
     let mut file = fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(path)?;
-    file.write_all(id.as_bytes())
+    // A note cut short would make a start forget some other id, and keep this one marked.
+    file.write_all(id.as_bytes()).inspect_err(|_| {
+        let _ = fs::remove_file(path);
+    })
+}
+
+/// Gives the command `name=value`, unless the system could not pass it: a NUL byte ends a
+/// C string, and Linux refuses to start a program with one string of its environment over
+/// [`MAX_ENV_STRING`] (E2BIG). Such an event would otherwise fail at every redelivery; the
+/// command still has all of it on stdin. The value is never logged: it is the body's text.
+fn set_env(command: &mut Command, name: &str, value: &str) {
+    // Not inherited either: a value of the receiver's own would pass for the event's.
+    command.env_remove(name);
+    let why = if value.contains('\0') {
+        "it holds a NUL byte"
+    } else if name.len() + value.len() + 2 > MAX_ENV_STRING {
+        "it is over 128 KiB"
+    } else {
+        command.env(name, value);
+        return;
+    };
+    log::warn!("{name} is left out of the command's environment ({why}); the event is on stdin");
 }

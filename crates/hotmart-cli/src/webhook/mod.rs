@@ -144,11 +144,14 @@ Hotmart sends again what was not answered 2xx, so no event is acknowledged that 
                        URL is printed on stdout
   --out FILE           append each event to FILE as one line (NDJSON): the body's bytes as
                        received, line breaks made spaces; written and fsynced before the
-                       200. FILE.committed beside it records how far FILE is settled
+                       200. FILE.committed beside it records how far FILE is settled.
+                       Both are made 0600; their directory must be private, and they
+                       regular files of this user's, not symlinks
   --exec CMD [ARGS...] run CMD with the event (that line) on stdin, HOTMART_EVENT and
                        HOTMART_EVENT_ID in its environment (never HOTMART_HOTTOK); 200 only
                        if it exits 0. Everything after CMD is its arguments: put it last
-  --exec-timeout D     how long CMD may run before it is killed (default: {exec}s)
+  --exec-timeout D     how long CMD may run before it is killed (default: {exec}s, at
+                       most 1d)
   --dedup-dir DIR      keep the ids of accepted events in DIR, private (default:
                        webhook-ids in the cache directory, see --cache), for 60 days{redis}
 

@@ -18,9 +18,9 @@
 //! case.
 
 use std::cell::Cell;
-use std::fs::{File, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -108,21 +108,28 @@ impl Spool {
     /// died left past the last commit.
     pub fn open(path: &Path, dedup: &Dedup) -> Result<Spool, String> {
         let named = |what: &str, err: io::Error| format!("{}: {what}: {err}", path.display());
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| named("cannot open", e))?;
-        let committed = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(committed_path(path))
-            .map_err(|e| named("cannot open its .committed file", e))?;
+        // Whoever may write FILE's directory could swap FILE for a file or a link of theirs
+        // between any check here and a later write: the directory must be private first.
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        hotmart::store::check_private_dir(parent)
+            .map_err(|e| format!("{}: its directory: {e}", path.display()))?;
+        let file = open_private(
+            path,
+            OpenOptions::new().read(true).append(true).create(true),
+        )
+        .map_err(|e| named("cannot open", e))?;
+        let committed = open_private(
+            &committed_path(path),
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        )
+        .map_err(|e| named("cannot open its .committed file", e))?;
         let inner = Inner {
             file,
             committed,
@@ -275,10 +282,68 @@ impl Inner {
             if (&mut reader).take(cap).read_until(b'\n', &mut line)? == 0 {
                 return Ok(false);
             }
-            let mentions = !id.is_empty() && line.windows(id.len()).any(|w| w == id.as_bytes());
+            // A line with an escape may spell the id differently (`\u0032` for `2`, `\"` for
+            // `"`), so only a line without one can be passed over unparsed.
+            let mentions = line.contains(&b'\\')
+                || (!id.is_empty() && line.windows(id.len()).any(|w| w == id.as_bytes()));
             if mentions && Event::parse(&line).is_ok_and(|e| e.id() == id) {
                 return Ok(true);
             }
         }
     }
+}
+
+/// Opens the regular file `path` with `options` (creating it 0600 if they say so) and makes
+/// it private. A symlink or a special file there is refused before the open (a FIFO would
+/// block a write forever, and with it every delivery), and the file opened must be the one
+/// checked, a regular file of this user's: its mode is then set to 0600, since it holds
+/// buyers' data whatever mode it was made with.
+fn open_private(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
+    let refused = |why: String| io::Error::new(io::ErrorKind::PermissionDenied, why);
+    let before = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(refused(format!(
+                "{} is a symbolic link; give the file itself",
+                path.display()
+            )));
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(refused(format!("{} is not a regular file", path.display())));
+        }
+        Ok(meta) => Some(meta),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => None,
+        Err(err) => return Err(err),
+    };
+    let file = options.mode(0o600).open(path)?;
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(refused(format!("{} is not a regular file", path.display())));
+    }
+    if let Some(uid) = own_uid()
+        && opened.uid() != uid
+    {
+        return Err(refused(format!(
+            "{} is owned by user {}, not by this process's user {uid}",
+            path.display(),
+            opened.uid()
+        )));
+    }
+    let same = |meta: &fs::Metadata| meta.dev() == opened.dev() && meta.ino() == opened.ino();
+    let now = fs::symlink_metadata(path)?;
+    if !before.as_ref().is_none_or(same) || !same(&now) {
+        return Err(refused(format!(
+            "{} was replaced while it was opened",
+            path.display()
+        )));
+    }
+    if opened.mode() & 0o7777 != 0o600 {
+        file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
+/// This process's effective user id, without `unsafe`: the owner of `/proc/self`. Without
+/// `/proc` the owner is not checked; the private directory still keeps others out.
+fn own_uid() -> Option<u32> {
+    fs::metadata("/proc/self").ok().map(|meta| meta.uid())
 }

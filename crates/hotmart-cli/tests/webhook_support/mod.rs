@@ -226,3 +226,38 @@ impl Conn {
         Ok((status, String::from_utf8_lossy(&body).into_owned()))
     }
 }
+
+/// Makes a FIFO at `path` (with the system's `mkfifo`: no `unsafe` in the tests).
+pub fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// Runs `hotmart webhook serve --listen 127.0.0.1:0 ARGS`, which must stop before it
+/// listens: its exit code and stderr. If it prints an address instead, it is killed and the
+/// test fails (rather than waiting on a receiver that runs for good).
+pub fn refused_start(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let stderr = dir.join(format!("refused-{}.stderr", std::process::id()));
+    let log = std::fs::File::create(&stderr).unwrap();
+    let mut child = hotmart(dir, Some(HOTTOK))
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("start hotmart webhook serve");
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    if !line.is_empty() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "{args:?}: it started, on {}: {}",
+            line.trim(),
+            read(&stderr)
+        );
+    }
+    let status = child.wait().unwrap();
+    (status.code(), read(&stderr))
+}
