@@ -146,35 +146,36 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// # Under hostile servers
     ///
-    /// Everything from the network is hostile, and every loop ends. `tests/hostile.rs` puts
-    /// the client in front of loopback servers that misbehave on purpose and prints, per
+    /// Everything from the network is hostile, and every loop ends. `tests/hostile*.rs` put
+    /// the client in front of loopback servers that misbehave on purpose and print, per
     /// fault, the requests sent and the time the call took (`cargo test -p hotmart --test
-    /// hostile -- --nocapture`, its `FIGURE` lines; measured on 2026-12-02, 2-core machine):
+    /// 'hostile*' -- --nocapture --test-threads 1`, its `FIGURE` lines; measured on
+    /// 2026-12-03, 2-core machine):
     ///
     /// | fault | settings | requests | ends after |
     /// |---|---|---|---|
-    /// | 429 `Retry-After: 0` forever | 2 s `max_rate_limit_wait` | 4 | 1.80 s, `Limit::RateLimitWait` |
-    /// | 429 `RateLimit-Reset: 0` forever | the same | 4 | 1.78 s |
-    /// | 429 `Retry-After: 0` forever | `retry_backoff(0)` | 21 | 0.14 s, `Limit::RateLimitAttempts(20)` |
-    /// | 429 `Retry-After: 1`, then `u64::MAX` | defaults | 2 | 1.02 s, no overflow |
-    /// | 429 `Retry-After: 1` forever | `call_timeout` 1.5 s | 2 | 1.02 s, `Limit::Deadline` |
-    /// | slow 503 (300 ms) forever | `call_timeout` 1.5 s | 5 | 1.50 s |
+    /// | 429 `Retry-After: 0` forever | 2 s `max_rate_limit_wait` | 4 | 1.77 s, `Limit::RateLimitWait` |
+    /// | 429 `RateLimit-Reset: 0` forever | the same | 4 | 1.77 s |
+    /// | 429 `Retry-After: 0` forever | `retry_backoff(0)` | 21 | 0.11 s, `Limit::RateLimitAttempts(20)` |
+    /// | 429 `Retry-After: 1`, then `u64::MAX` | defaults | 2 | 1.01 s, no overflow |
+    /// | 429 `Retry-After: 1` forever | `call_timeout` 1.5 s | 2 | 1.01 s, `Limit::Deadline` |
+    /// | slow 503 (300 ms) forever | `call_timeout` 1.5 s | 5 | 1.51 s |
     /// | the API never answers | `timeout` 10 s, `call_timeout` 1 s | 1 | 1.01 s |
-    /// | the token endpoint never answers | the same | 1 | 1.01 s |
-    /// | a 401 at 0.8 s, then the token endpoint hangs | `call_timeout` 1 s | 3 | 1.00 s |
+    /// | the token endpoint never answers | the same | 1 | 1.02 s |
+    /// | a 401 at 0.8 s, then the token endpoint hangs | `call_timeout` 1 s | 3 | 1.01 s |
     /// | an answer dripped a byte per 20 ms; endless `100 Continue` | `call_timeout` 1 s | 1 | 1.00 s |
-    /// | the token endpoint never answers, 8 threads | `timeout` 1 s | 1 | 1.03 s for all 8 |
-    /// | the token endpoint answers 503, 32 threads | `max_retries(0)` / `(2)` | 1 / 3 | 0.41 s / 0.96 s |
+    /// | the token endpoint never answers, 8 threads | `timeout` 1 s | 1 | 1.02 s for all 8 |
+    /// | the token endpoint answers 503, 32 threads | `max_retries(0)` / `(2)` | 1 / 3 | 0.41 s / 0.94 s |
     /// | the token endpoint answers 503 once | defaults | 2 | success |
-    /// | the token endpoint answers 429 forever | 1 s `max_rate_limit_wait` | 5 | 0.78 s, `Error::TokenRateLimited` |
+    /// | the token endpoint answers 429 forever | 1 s `max_rate_limit_wait` | 5 | 0.77 s, `Error::TokenRateLimited` |
     /// | the API answers 401 forever | defaults | 4 (2 API, 2 token) | 21 ms |
-    /// | 8 threads, a shared token refused (401) | defaults | 18 | 136 ms |
-    /// | a connection closed without an answer, GET | defaults | 3 | 50 ms |
+    /// | 8 threads, a shared token refused (401) | defaults | 18 | 117 ms |
+    /// | a connection closed without an answer, GET | defaults | 3 | 41 ms |
     /// | page tokens A, B, A, … | defaults | 3 | `Error::InvalidResponse` |
-    /// | an endless 500 body | `max_retries` 2 | 3 | 50 ms, `Error::BodyTooLarge` |
-    /// | a 1 MiB response header | defaults | 1 | 51 ms, a protocol error |
+    /// | an endless 500 body | `max_retries` 2 | 3 | 43 ms, `Error::BodyTooLarge` |
+    /// | a 1 MiB response header | defaults | 1 | 24 ms, a protocol error |
     ///
-    /// `cached_token()` answered in 5.1 µs while a fetch hung: the fetch runs outside the lock.
+    /// `cached_token()` answered in 0.8 µs while a fetch hung: the fetch runs outside the lock.
     pub fn send(&self) -> Result<Response, Error> {
         let url = self.url()?;
         let shown = display_url(&url);

@@ -407,3 +407,53 @@ fn answer_with(stream: &mut TcpStream, answer: Answer, state: &Shared, born: Ins
         }
     }
 }
+
+// ---- The client side of the hostile tests ------------------------------------------------
+
+use hotmart::{Client, ClientBuilder, Credentials, Error, Limit};
+
+pub const CLIENT_ID: &str = "client-id";
+/// A secret whose percent-encoded and base64 forms differ from the plain one.
+pub const SECRET: &str = "s3cr3t/with+special=chars";
+pub const TOKEN: &str = "tok/en+with=chars.123";
+
+pub fn credentials() -> Credentials {
+    Credentials::new(CLIENT_ID, SECRET)
+}
+
+pub fn builder(server: &HostileServer) -> ClientBuilder {
+    Client::builder(server.environment(), credentials()).timeout(Duration::from_secs(10))
+}
+
+pub fn client(server: &HostileServer) -> Client {
+    builder(server)
+        .build()
+        .expect("a client for the hostile server")
+}
+
+/// Prints a figure for the README's reliability table (visible with `--nocapture`).
+pub fn figure(fault: &str, requests: usize, took: Duration) {
+    println!("FIGURE | {fault} | {requests} requests | {took:.2?}");
+}
+
+/// A server whose token endpoint hands out [`TOKEN`] and whose API answers by `api`.
+pub fn api_server(api: impl Fn(&Request) -> Answer + Send + Sync + 'static) -> HostileServer {
+    HostileServer::start(move |req| {
+        if req.is_token() {
+            Answer::token(TOKEN)
+        } else {
+            api(req)
+        }
+    })
+}
+
+pub fn gave_up_limit(err: &Error) -> Limit {
+    err.gave_up()
+        .unwrap_or_else(|| panic!("no gave_up in {err:?}"))
+        .limit
+}
+
+/// The call timeout of the deadline tests.
+pub const DEADLINE: Duration = Duration::from_millis(1500);
+/// What a deadline may overrun by on a loaded machine.
+pub const SLACK: Duration = Duration::from_millis(1000);
