@@ -278,3 +278,21 @@ fn no_hottok_or_body_text_in_errors_debug_or_logs() {
         }
     }
 }
+
+/// An id is text or an integer: a number past the integers reads back rounded, so two
+/// different events would share an id and the second be taken for a redelivery.
+#[test]
+fn an_id_that_is_not_an_exact_integer_is_refused() {
+    let body = |id: &str| format!(r#"{{"id":{id},"event":"PURCHASE_APPROVED","data":{{}}}}"#);
+    for id in ["18446744073709551616", "18446744073709551617", "1.5", "1e3"] {
+        let err = Event::parse(body(id).as_bytes()).unwrap_err();
+        assert_eq!(err, Error::NotAnEvent { member: "id" }, "{id}");
+    }
+    for (id, read) in [
+        ("18446744073709551615", "18446744073709551615"),
+        ("-7", "-7"),
+        (r#""e-1""#, "e-1"),
+    ] {
+        assert_eq!(Event::parse(body(id).as_bytes()).unwrap().id(), read);
+    }
+}

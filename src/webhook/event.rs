@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use miniserde::json::Value;
+use miniserde::json::{Number, Value};
 
 use super::data::Data;
 use super::json::{get, text_at, time};
@@ -35,9 +35,14 @@ impl Event {
         let text = std::str::from_utf8(body).map_err(|_| Error::NotJson)?;
         let json: Value = miniserde::json::from_str(text).map_err(|_| Error::NotJson)?;
         let member = |member: &'static str| {
-            text_at(&json, &[member])
-                .filter(|value| !value.is_empty())
-                .ok_or(Error::NotAnEvent { member })
+            match get(&json, &[member]) {
+                // A number past the integers (`1.5`, `18446744073709551616`) reads back
+                // rounded: two events could share one id, and the second be dropped.
+                Some(Value::Number(Number::F64(_))) => None,
+                value => super::json::text(value),
+            }
+            .filter(|value| !value.is_empty())
+            .ok_or(Error::NotAnEvent { member })
         };
         let id = member("id")?;
         let kind: EventKind = member("event")?

@@ -155,7 +155,7 @@ pub enum Error {
     NotJson,
     /// The body is JSON but not an event.
     NotAnEvent {
-        /// The member missing, empty or not text: `id` or `event`.
+        /// The member missing, empty, or neither text nor an integer: `id` or `event`.
         member: &'static str,
     },
     /// The configured hottok is empty, not Unicode, or over [`MAX_HOTTOK`] bytes.
