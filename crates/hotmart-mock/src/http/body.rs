@@ -43,8 +43,12 @@ pub(super) fn read_chunked(
             Line::TooLong => return Ok(Body::Refused(&MALFORMED_CHUNK)),
             Line::Closed => return Ok(Body::Closed),
         };
-        let size = line.split(|&b| b == b';').next().unwrap_or_default();
-        let size = size.trim_ascii();
+        // Blanks only between the size and an extension (RFC 9112's BWS): ` 7b` or `7b ` alone
+        // is a size another parser could read differently.
+        let size = match line.iter().position(|&b| b == b';') {
+            Some(at) => line[..at].trim_ascii_end(),
+            None => &line[..],
+        };
         if size.is_empty() || !size.iter().all(u8::is_ascii_hexdigit) {
             return Ok(Body::Refused(&MALFORMED_CHUNK));
         }
@@ -77,6 +81,10 @@ pub(super) fn read_chunked(
     loop {
         match read_line(reader, max_trailers.saturating_sub(trailers))? {
             Line::Complete(line) if line.is_empty() => return Ok(Body::Complete(data)),
+            // A trailer is a field line; anything else (a request line, say) is not one to drop.
+            Line::Complete(line) if !line.contains(&b':') => {
+                return Ok(Body::Refused(&MALFORMED_CHUNK));
+            }
             Line::Complete(line) => trailers += line.len() + 2,
             Line::TooLong => return Ok(Body::Refused(&HEAD_TOO_LARGE)),
             Line::Closed => return Ok(Body::Closed),
@@ -143,6 +151,11 @@ mod tests {
         assert_eq!(read(b"\r\n"), Err(400));
         assert_eq!(read(b"100001\r\n"), Err(413));
         assert_eq!(read(b"fffffffffffffffffffff\r\n"), Err(413));
+        // Blanks only before an extension; a trailer is a field line.
+        assert_eq!(read(b" 5\r\nhello\r\n0\r\n\r\n"), Err(400));
+        assert_eq!(read(b"5 \r\nhello\r\n0\r\n\r\n"), Err(400));
+        assert_eq!(read(b"5 ;x\r\nhello\r\n0\r\n\r\n"), Ok(b"hello".to_vec()));
+        assert_eq!(read(b"0\r\nPOST / HTTP/1.1\r\n\r\n"), Err(400));
         let mut long = b"1".to_vec();
         long.resize(CHUNK_LINE_MAX + 10, b' ');
         assert_eq!(read(&long), Err(400));
