@@ -444,3 +444,35 @@ fn a_symlink_planted_at_the_cache_file_is_not_read_and_is_replaced() {
     let _ = fs::remove_dir_all(dir);
     let _ = fs::remove_dir_all(elsewhere);
 }
+
+/// One fetch reads the cache file up to three times: a file it must not trust is named in one
+/// warning, not three; once replaced, a new problem is warned about again.
+#[test]
+fn an_untrusted_cache_file_is_warned_about_once_per_replacement() {
+    capture_warnings();
+    let server = MockServer::start().unwrap();
+    let dir = private_dir("warn-once");
+    let file = dir.join(format!("token-{}.cache", key(&server).digest()));
+    let store = FileStore::new(&dir);
+    cached_client(&server, store.clone())
+        .access_token()
+        .unwrap();
+    set_mode(&file, 0o644);
+    cached_client(&server, store.clone())
+        .access_token()
+        .unwrap();
+    assert_eq!(
+        warnings_about(&dir),
+        1,
+        "one warning for one untrusted file"
+    );
+    assert_eq!(server.token_request_count(), 2);
+    set_mode(&file, 0o644);
+    cached_client(&server, store).access_token().unwrap();
+    assert_eq!(
+        warnings_about(&dir),
+        2,
+        "the replaced file, untrusted again, is named again"
+    );
+    let _ = fs::remove_dir_all(dir);
+}

@@ -68,6 +68,8 @@ pub struct FileStore {
     dir: PathBuf,
     /// Whether the untrusted-directory warning was given (once per store).
     warned: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Whether an untrusted cache file was warned about since the last write replaced one.
+    file_warned: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FileStore {
@@ -76,6 +78,7 @@ impl FileStore {
         FileStore {
             dir: dir.into(),
             warned: Default::default(),
+            file_warned: Default::default(),
         }
     }
 
@@ -105,7 +108,10 @@ impl FileStore {
     }
 
     fn slot(&self, key: &TokenKey) -> Slot {
-        Slot::new(self.dir.clone(), key.clone())
+        Slot {
+            file_warned: self.file_warned.clone(),
+            ..Slot::new(self.dir.clone(), key.clone())
+        }
     }
 }
 
@@ -115,6 +121,7 @@ struct Slot {
     path: PathBuf,
     lock_path: PathBuf,
     key: TokenKey,
+    file_warned: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Slot {
@@ -125,6 +132,21 @@ impl Slot {
             lock_path: dir.join(format!("{stem}.lock")),
             dir,
             key,
+            file_warned: Default::default(),
+        }
+    }
+
+    /// Says once that the file is not read, until a write replaces it: one fetch reads it up
+    /// to three times, and one warning names the problem.
+    fn refuse_file(&self, reason: &str) {
+        if self.file_warned.swap(true, Ordering::Relaxed) {
+            log::debug!(target: "hotmart::token", "not reading the token cache: {reason}");
+        } else {
+            log::warn!(
+                target: "hotmart::token",
+                "not reading the token cache {}: {reason}; it will be replaced",
+                self.path.display()
+            );
         }
     }
 
@@ -143,21 +165,13 @@ impl Slot {
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
             #[cfg(unix)]
             Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
-                log::warn!(
-                    target: "hotmart::token",
-                    "not reading the token cache {}: it is a symbolic link; it will be replaced",
-                    self.path.display()
-                );
+                self.refuse_file("it is a symbolic link");
                 return Ok(None);
             }
             Err(err) => return Err(err),
         };
         if let Err(reason) = trusted(&file) {
-            log::warn!(
-                target: "hotmart::token",
-                "not reading the token cache {}: {reason}; it will be replaced",
-                self.path.display()
-            );
+            self.refuse_file(&reason);
             return Ok(None);
         }
         let mut text = String::new();
@@ -204,6 +218,7 @@ impl Slot {
             let _ = fs::remove_file(&temp);
         }
         written?;
+        self.file_warned.store(false, Ordering::Relaxed);
         // The rename itself is durable once the directory is synced; a failure here only
         // means a crash might bring the previous file back, which is harmless.
         #[cfg(unix)]
