@@ -100,18 +100,31 @@ impl Verifier {
     /// checked first, in constant time, then the body is read with [`Event::parse`]. A refusal
     /// is logged at `debug` level with its reason, never with the header or the body.
     pub fn verify(&self, header: Option<&str>, body: &[u8]) -> Result<Event, Error> {
-        let checked = match header.map(trim) {
-            None => Err(Error::MissingHottok),
-            Some("") => Err(Error::EmptyHottok),
-            Some(given) if same(self.hottok.expose().as_bytes(), given.as_bytes()) => {
-                Event::parse(body)
-            }
-            Some(_) => Err(Error::WrongHottok),
-        };
+        let checked = self.check_hottok(header).and_then(|()| Event::parse(body));
         if let Err(err) = &checked {
             log::debug!(target: "hotmart::webhook", "delivery refused: {err}");
         }
         checked
+    }
+
+    /// The hottok check of [`verify`](Self::verify) alone, in constant time: for a server that
+    /// refuses a delivery by its head, before it reads (or asks for) the body.
+    ///
+    /// ```
+    /// use hotmart::webhook::{Error, Verifier};
+    /// let verifier = Verifier::new("the-account-hottok")?;
+    /// assert_eq!(verifier.check_hottok(Some("the-account-hottok")), Ok(()));
+    /// assert_eq!(verifier.check_hottok(Some("wrong")), Err(Error::WrongHottok));
+    /// assert_eq!(verifier.check_hottok(None), Err(Error::MissingHottok));
+    /// # Ok::<(), hotmart::webhook::Error>(())
+    /// ```
+    pub fn check_hottok(&self, header: Option<&str>) -> Result<(), Error> {
+        match header.map(trim) {
+            None => Err(Error::MissingHottok),
+            Some("") => Err(Error::EmptyHottok),
+            Some(given) if same(self.hottok.expose().as_bytes(), given.as_bytes()) => Ok(()),
+            Some(_) => Err(Error::WrongHottok),
+        }
     }
 }
 

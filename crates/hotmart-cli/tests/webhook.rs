@@ -92,6 +92,27 @@ fn serve_refuses_a_wrong_hottok() {
     serve_refuses("wrong", Some("hottok-of-someone-else"));
 }
 
+/// A sender without the hottok is answered by its head alone: neither a `100 Continue` nor a
+/// wait for the mebibyte its head announces, so that refused senders cost a head each.
+#[test]
+fn serve_refuses_a_wrong_hottok_before_the_body() {
+    let dir = TempDir::new("before-body");
+    let out = dir.path().join("events.ndjson");
+    let serve = Serve::start(dir.path(), "127.0.0.1:0", &["--out", out.to_str().unwrap()]);
+    for expect in ["", "Expect: 100-continue\r\n"] {
+        let mut conn = Conn::open(serve.addr).unwrap();
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nX-HOTMART-HOTTOK: wrong\r\n{expect}\
+             Content-Length: {}\r\n\r\n",
+            hotmart::webhook::MAX_BODY
+        );
+        let (status, answer) = conn.send_raw(head.as_bytes()).unwrap();
+        assert_eq!(status, 401, "{expect:?}: {answer}");
+        assert!(conn.closed(), "{expect:?}");
+    }
+    assert!(ids_in(&out).is_empty());
+}
+
 /// Two hottok headers, the right one among them, are refused whichever comes first: a proxy
 /// that appends its own must not make the first one decide.
 #[test]

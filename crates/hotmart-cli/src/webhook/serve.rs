@@ -60,9 +60,13 @@ pub fn run(
         dedup,
         keeper,
     });
-    let server = http::serve(listener, limits(), move |request| {
-        Some(receiver.answer(request))
-    })
+    let checker = Arc::clone(&receiver);
+    let server = http::serve_checked(
+        listener,
+        limits(),
+        move |head| checker.refuse(head),
+        move |request| Some(receiver.answer(request)),
+    )
     .map_err(|e| Failure::Io("cannot start the receiver", e))?;
     let url = format!("http://{}/", server.addr());
     {
@@ -88,23 +92,34 @@ fn text(status: u16, text: impl Into<String>) -> Response {
 }
 
 impl Receiver {
-    fn answer(&self, request: &Request) -> Response {
-        if request.method() != "POST" {
-            return text(405, "POST an event here")
-                .header("Allow", "POST")
-                .close();
+    /// The refusal a delivery's head settles, before its body is asked for or read: a sender
+    /// without the hottok costs a head, not up to a mebibyte of body, and keeps no connection
+    /// (the server closes it after the answer).
+    fn refuse(&self, head: &Request) -> Option<Response> {
+        if head.method() != "POST" {
+            return Some(text(405, "POST an event here").header("Allow", "POST"));
         }
         // Two hottok headers (a proxy that appends its own, say) are ambiguous: refused, not
         // decided by whichever comes first.
-        let hottoks = request
+        let hottoks = head
             .headers()
             .iter()
             .filter(|(name, _)| name.eq_ignore_ascii_case(HOTTOK_HEADER))
             .count();
         if hottoks > 1 {
             log::warn!("refused a delivery: more than one {HOTTOK_HEADER} header");
-            return text(400, format!("more than one {HOTTOK_HEADER} header")).close();
+            return Some(text(400, format!("more than one {HOTTOK_HEADER} header")));
         }
+        let refused = self
+            .verifier
+            .check_hottok(head.header(HOTTOK_HEADER))
+            .err()?;
+        // The core's words: never the header.
+        log::warn!("refused a delivery: {refused}");
+        Some(text(refused.http_status(), refused.to_string()))
+    }
+
+    fn answer(&self, request: &Request) -> Response {
         let event = match self
             .verifier
             .verify(request.header(HOTTOK_HEADER), request.body())
@@ -113,14 +128,7 @@ impl Receiver {
             Err(refused) => {
                 // The core's words: never the header nor the body.
                 log::warn!("refused a delivery: {refused}");
-                let answer = text(refused.http_status(), refused.to_string());
-                // A sender without the hottok keeps no connection open: it would hold one of
-                // the receiver's places for nothing.
-                return if refused.http_status() == 401 {
-                    answer.close()
-                } else {
-                    answer
-                };
+                return text(refused.http_status(), refused.to_string());
             }
         };
         let kind = super::kind_name(&event);

@@ -14,18 +14,32 @@ use super::{Limits, Request, Response, Stream, reason};
 /// client reads the answer before the connection closes rather than a reset.
 const LINGER: Duration = Duration::from_secs(2);
 
-/// Serves the requests of one connection, then closes it.
-pub(super) fn run<S, H>(stream: S, limits: &Limits, handler: &H, stop: &AtomicBool)
-where
-    S: Stream,
-    H: Fn(&Request) -> Option<Response>,
-{
-    let _ = serve(stream, limits, handler, stop);
+/// What answers the requests of a connection: `check` on each head before its body is read,
+/// then `handler` on the whole request.
+pub(super) struct Answerers<'a, C, H> {
+    pub(super) check: &'a C,
+    pub(super) handler: &'a H,
 }
 
-fn serve<S, H>(stream: S, limits: &Limits, handler: &H, stop: &AtomicBool) -> io::Result<()>
+/// Serves the requests of one connection, then closes it.
+pub(super) fn run<S, C, H>(stream: S, limits: &Limits, by: Answerers<'_, C, H>, stop: &AtomicBool)
 where
     S: Stream,
+    C: Fn(&Request) -> Option<Response>,
+    H: Fn(&Request) -> Option<Response>,
+{
+    let _ = serve(stream, limits, by, stop);
+}
+
+fn serve<S, C, H>(
+    stream: S,
+    limits: &Limits,
+    by: Answerers<'_, C, H>,
+    stop: &AtomicBool,
+) -> io::Result<()>
+where
+    S: Stream,
+    C: Fn(&Request) -> Option<Response>,
     H: Fn(&Request) -> Option<Response>,
 {
     stream.tcp().set_nodelay(true)?;
@@ -44,6 +58,19 @@ where
             Err(refusal) => return refuse(reader, refusal),
         };
         drop(head);
+        let mut request = Request {
+            method: parsed.method,
+            target: parsed.target,
+            headers: parsed.headers,
+            body: Vec::new(),
+        };
+        // Settled by its head: answered before a body is asked for or read, and the
+        // connection closed, since the unread body cannot be told from a next request.
+        if let Some(response) = (by.check)(&request) {
+            let mut stream = reader.into_inner().inner;
+            write_response(&mut stream, &response, true)?;
+            return close_after(stream);
+        }
         if parsed.expect_continue {
             let stream = reader.get_mut();
             stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
@@ -60,13 +87,8 @@ where
             Body::Refused(refusal) => return refuse(reader, refusal),
             Body::Closed => return Ok(()),
         };
-        let request = Request {
-            method: parsed.method,
-            target: parsed.target,
-            headers: parsed.headers,
-            body,
-        };
-        let Some(response) = handler(&request) else {
+        request.body = body;
+        let Some(response) = (by.handler)(&request) else {
             // Like a server that never answers: keep the client waiting until it gives up.
             let stream = reader.into_inner().inner;
             linger(stream.tcp(), limits.idle_timeout);

@@ -247,7 +247,57 @@ pub fn serve<H>(listener: TcpListener, limits: Limits, handler: H) -> io::Result
 where
     H: Fn(&Request) -> Option<Response> + Send + Sync + 'static,
 {
-    serve_with(listener, limits, Ok::<TcpStream, io::Error>, handler)
+    start(
+        listener,
+        limits,
+        Ok::<TcpStream, io::Error>,
+        no_check,
+        handler,
+    )
+}
+
+/// [`serve`], with `check` asked about each request once its head is read, before its body
+/// is: the [`Request`] it gets has an empty body. `Some` answers at once, without the body
+/// being asked for (`100 Continue`) or read, and closes the connection; `None` goes on to
+/// `handler`. For refusals that a head settles (a credential missing or wrong), so that a
+/// client refused costs the server a head, not a body.
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use hotmart_mock::http::{self, Limits, Response};
+///
+/// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let server = http::serve_checked(
+///     listener,
+///     Limits::default(),
+///     |head| head.header("x-key").is_none().then(|| Response::new(401)),
+///     |request| Some(Response::new(200).body(request.body().to_vec())),
+/// )?;
+/// let mut stream = std::net::TcpStream::connect(server.addr())?;
+/// stream.write_all(b"POST / HTTP/1.1\r\nHost: l\r\nContent-Length: 1000000\r\n\r\n")?;
+/// let mut answer = String::new();
+/// stream.read_to_string(&mut answer)?; // refused before a byte of the body was sent
+/// assert!(answer.starts_with("HTTP/1.1 401 "));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Fails with [`io::ErrorKind::InvalidInput`] if a limit is zero.
+pub fn serve_checked<C, H>(
+    listener: TcpListener,
+    limits: Limits,
+    check: C,
+    handler: H,
+) -> io::Result<Server>
+where
+    C: Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+    H: Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+{
+    start(listener, limits, Ok::<TcpStream, io::Error>, check, handler)
+}
+
+/// The check of [`serve`] and [`serve_with`]: every head goes on to the handler.
+fn no_check(_: &Request) -> Option<Response> {
+    None
 }
 
 /// [`serve`] over streams of another kind: `wrap` turns each accepted connection into one, on
@@ -263,6 +313,22 @@ where
     W: Fn(TcpStream) -> io::Result<S> + Send + Sync + 'static,
     H: Fn(&Request) -> Option<Response> + Send + Sync + 'static,
 {
+    start(listener, limits, wrap, no_check, handler)
+}
+
+fn start<S, W, C, H>(
+    listener: TcpListener,
+    limits: Limits,
+    wrap: W,
+    check: C,
+    handler: H,
+) -> io::Result<Server>
+where
+    S: Stream,
+    W: Fn(TcpStream) -> io::Result<S> + Send + Sync + 'static,
+    C: Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+    H: Fn(&Request) -> Option<Response> + Send + Sync + 'static,
+{
     limits.check()?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
@@ -272,7 +338,7 @@ where
     });
     let thread = {
         let shared = Arc::clone(&shared);
-        let job = Arc::new((limits, wrap, handler));
+        let job = Arc::new((limits, wrap, check, handler));
         thread::Builder::new()
             .name("hotmart-mock-accept".into())
             .spawn(move || accept(&listener, &shared, &job))?
@@ -379,10 +445,11 @@ impl Drop for Place {
     }
 }
 
-fn accept<S, W, H>(listener: &TcpListener, shared: &Arc<Shared>, job: &Arc<(Limits, W, H)>)
+fn accept<S, W, C, H>(listener: &TcpListener, shared: &Arc<Shared>, job: &Arc<(Limits, W, C, H)>)
 where
     S: Stream,
     W: Fn(TcpStream) -> io::Result<S> + Send + Sync + 'static,
+    C: Fn(&Request) -> Option<Response> + Send + Sync + 'static,
     H: Fn(&Request) -> Option<Response> + Send + Sync + 'static,
 {
     for stream in listener.incoming() {
@@ -406,9 +473,10 @@ where
         let _ = thread::Builder::new()
             .name("hotmart-mock-connection".into())
             .spawn(move || {
-                let (limits, wrap, handler) = &*job;
+                let (limits, wrap, check, handler) = &*job;
                 if let Ok(stream) = wrap(stream) {
-                    conn::run(stream, limits, handler, &place.0.stop);
+                    let by = conn::Answerers { check, handler };
+                    conn::run(stream, limits, by, &place.0.stop);
                 }
             });
     }
