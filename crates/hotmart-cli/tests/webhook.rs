@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use webhook_support::{
-    Conn, HOTTOK, Serve, TempDir, hotmart, ids_in, mkfifo, refused_start, samples, with_id,
+    Conn, HOTTOK, Serve, TempDir, hotmart, ids_in, mkfifo, refused_start, samples, spooled, with_id,
 };
 
 fn event(id: &str) -> Vec<u8> {
@@ -244,14 +244,7 @@ fn a_start_settles_what_a_killed_receiver_left() {
     let dir = TempDir::new("settle");
     let out = dir.path().join("events.ndjson");
     let ids = dir.path().join("ids");
-    let line = |id: &str| {
-        let mut line: Vec<u8> = event(id)
-            .iter()
-            .map(|&b| if b == b'\n' { b' ' } else { b })
-            .collect();
-        line.push(b'\n');
-        line
-    };
+    let line = |id: &str| spooled(&event(id));
     let dedup = hotmart::webhook::Dedup::in_dir(&ids);
     let committed = |file: &[u8]| {
         let path = dir.path().join("events.ndjson.committed");
@@ -306,14 +299,7 @@ fn a_start_cuts_a_redelivery_whose_id_is_written_with_escapes() {
     let dir = TempDir::new("settle-escaped");
     let out = dir.path().join("events.ndjson");
     let ids = dir.path().join("ids");
-    let line = |raw_id: &str| {
-        let mut line: Vec<u8> = event(raw_id)
-            .iter()
-            .map(|&b| if b == b'\n' { b' ' } else { b })
-            .collect();
-        line.push(b'\n');
-        line
-    };
+    let line = |raw_id: &str| spooled(&event(raw_id));
     let dedup = hotmart::webhook::Dedup::in_dir(&ids);
     let args = [
         "--out",

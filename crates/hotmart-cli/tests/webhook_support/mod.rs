@@ -92,14 +92,7 @@ impl Serve {
             .append(true)
             .open(&stderr)
             .unwrap();
-        let mut child = hotmart(dir, Some(HOTTOK))
-            .args(["webhook", "serve", "--listen", listen])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start hotmart webhook serve");
+        let mut child = spawn_serve(dir, listen, args, log);
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -227,6 +220,28 @@ impl Conn {
     }
 }
 
+/// `hotmart webhook serve --listen LISTEN ARGS` started, its stdout piped, its stderr to `log`.
+fn spawn_serve(dir: &Path, listen: &str, args: &[&str], log: std::fs::File) -> std::process::Child {
+    hotmart(dir, Some(HOTTOK))
+        .args(["webhook", "serve", "--listen", listen])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("start hotmart webhook serve")
+}
+
+/// The line `serve --out` writes for `body`: line breaks made spaces, and a `\n`.
+pub fn spooled(body: &[u8]) -> Vec<u8> {
+    let mut line: Vec<u8> = body
+        .iter()
+        .map(|&b| if b == b'\n' { b' ' } else { b })
+        .collect();
+    line.push(b'\n');
+    line
+}
+
 /// Makes a FIFO at `path` (with the system's `mkfifo`: no `unsafe` in the tests).
 pub fn mkfifo(path: &Path) {
     let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
@@ -239,14 +254,7 @@ pub fn mkfifo(path: &Path) {
 pub fn refused_start(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let stderr = dir.join(format!("refused-{}.stderr", std::process::id()));
     let log = std::fs::File::create(&stderr).unwrap();
-    let mut child = hotmart(dir, Some(HOTTOK))
-        .args(["webhook", "serve", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .expect("start hotmart webhook serve");
+    let mut child = spawn_serve(dir, "127.0.0.1:0", args, log);
     let mut line = String::new();
     let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
     if !line.is_empty() {
