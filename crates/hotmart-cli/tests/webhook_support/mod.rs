@@ -269,3 +269,16 @@ pub fn refused_start(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let status = child.wait().unwrap();
     (status.code(), read(&stderr))
 }
+
+/// The first published sample, with `id` as its id.
+pub fn event(id: &str) -> Vec<u8> {
+    with_id(&samples()[0], id)
+}
+
+/// What neither the log nor an answer may show: the hottoks sent, and text of the bodies.
+pub fn assert_quiet(text: &str, secrets: &[&str]) {
+    let always = [HOTTOK, "Produto", "hotmart.com.br"];
+    for secret in secrets.iter().chain(&always).filter(|s| !s.is_empty()) {
+        assert!(!text.contains(secret), "`{secret}` shown: {text}");
+    }
+}
