@@ -59,7 +59,8 @@ impl Redactor {
             // A secret that starts inside this one and runs past it goes too, or its tail
             // would be left.
             let mut inner = at + 1;
-            while inner < end {
+            // Once the rest of the text goes, there is nothing left to extend over.
+            while inner < end && end < text.len() {
                 end = end.max(longest_at(inner).unwrap_or(0));
                 inner += 1;
             }
