@@ -176,7 +176,8 @@ impl DedupStore for MemoryStore {
 /// the retention are swept at most hourly. For cron jobs and receivers on one host.
 ///
 /// The directory is made on first use; one that other users may enter, or own, or could
-/// swap for another (through a directory above it or a symlink of theirs), is refused. A redelivery after a power loss may be taken again (entries are not fsynced: a
+/// swap for another (through a directory above it or a symlink of theirs), is refused. A
+/// redelivery after a power loss may be taken again (entries are not fsynced: a
 /// duplicate, never a loss).
 #[derive(Clone, Debug)]
 pub struct DirStore {
