@@ -259,7 +259,8 @@ impl Slot {
         builder.create(&self.dir)
     }
 
-    /// [`lock`](Self::lock), waiting no later than `deadline` (nor longer than [`LOCK_WAIT`]).
+    /// The lock file's exclusive lock, waiting no later than `deadline` (nor longer than
+    /// [`LOCK_WAIT`]); a `deadline` already past tries once.
     fn lock_by(&self, deadline: Instant) -> io::Result<File> {
         self.make_dir()?;
         let mut options = private_options();
