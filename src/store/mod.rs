@@ -68,6 +68,31 @@ pub(crate) mod trust;
 
 pub use file::FileStore;
 
+/// Whether the open `file` is a regular file that this process's user owns (on Unix; elsewhere
+/// a regular file): what a private file must be before it is written, whatever its mode. A
+/// refusal is a [`PermissionDenied`](std::io::ErrorKind::PermissionDenied) error that gives
+/// the reason.
+///
+/// ```
+/// let path = std::env::temp_dir().join("hotmart-doc-own-file");
+/// let file = std::fs::File::create(&path)?;
+/// hotmart::store::check_own_file(&file)?;
+/// # std::fs::remove_file(path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn check_own_file(file: &std::fs::File) -> std::io::Result<()> {
+    let refused =
+        |reason: String| std::io::Error::new(std::io::ErrorKind::PermissionDenied, reason);
+    let meta = file.metadata()?;
+    #[cfg(unix)]
+    return trust::own_regular(&meta).map_err(refused);
+    #[cfg(not(unix))]
+    return meta
+        .is_file()
+        .then_some(())
+        .ok_or_else(|| refused("it is not a regular file".to_owned()));
+}
+
 /// Whether `dir` may hold this user's private files, by the rules the file cache and the
 /// webhook id store apply: absent, or this user's own directory that no one else may write,
 /// below directories that no other user can change (or sticky ones, as `/tmp`) and reached

@@ -112,10 +112,7 @@ pub(super) fn trusted(file: &File) -> Result<(), String> {
     let meta = file
         .metadata()
         .map_err(|e| format!("cannot inspect it ({e})"))?;
-    if !meta.is_file() {
-        return Err("it is not a regular file".to_owned());
-    }
-    owned_by(&meta, own_uid())?;
+    own_regular(&meta)?;
     if meta.mode() & 0o077 != 0 {
         return Err(format!(
             "its mode {:04o} lets other users read or write it (0600 expected)",
@@ -132,6 +129,15 @@ pub(super) fn trusted(file: &File) -> Result<(), String> {
         Ok(_) => Err("it is not a regular file".to_owned()),
         Err(e) => Err(format!("cannot inspect it ({e})")),
     }
+}
+
+/// Whether `meta` is of a regular file that this process's user owns.
+#[cfg(unix)]
+pub(super) fn own_regular(meta: &fs::Metadata) -> Result<(), String> {
+    if !meta.is_file() {
+        return Err("it is not a regular file".to_owned());
+    }
+    owned_by(meta, own_uid())
 }
 
 /// Whether `meta` is of user `uid` (when it is known).

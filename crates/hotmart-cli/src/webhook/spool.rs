@@ -315,19 +315,9 @@ fn open_private(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
         Err(err) => return Err(err),
     };
     let file = options.mode(0o600).open(path)?;
+    hotmart::store::check_own_file(&file)
+        .map_err(|e| refused(format!("{}: {e}", path.display())))?;
     let opened = file.metadata()?;
-    if !opened.is_file() {
-        return Err(refused(format!("{} is not a regular file", path.display())));
-    }
-    if let Some(uid) = own_uid()
-        && opened.uid() != uid
-    {
-        return Err(refused(format!(
-            "{} is owned by user {}, not by this process's user {uid}",
-            path.display(),
-            opened.uid()
-        )));
-    }
     let same = |meta: &fs::Metadata| meta.dev() == opened.dev() && meta.ino() == opened.ino();
     let now = fs::symlink_metadata(path)?;
     if !before.as_ref().is_none_or(same) || !same(&now) {
@@ -340,10 +330,4 @@ fn open_private(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
         file.set_permissions(fs::Permissions::from_mode(0o600))?;
     }
     Ok(file)
-}
-
-/// This process's effective user id, without `unsafe`: the owner of `/proc/self`. Without
-/// `/proc` the owner is not checked; the private directory still keeps others out.
-fn own_uid() -> Option<u32> {
-    fs::metadata("/proc/self").ok().map(|meta| meta.uid())
 }
