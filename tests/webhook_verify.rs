@@ -160,6 +160,81 @@ fn an_unusable_hottok_setting_is_refused() {
         Error::BadHottok
     );
     assert!(Verifier::new("a".repeat(256)).is_ok());
+    // A hottok read from a file written on Windows, or with a stray newline, could never
+    // match a header, which cannot hold control characters: refused at once, not by 401s.
+    for bad in ["tok\r", "tok\n", "to\0k", "to\u{7f}k", "to\u{85}k"] {
+        assert_eq!(Verifier::new(bad).unwrap_err(), Error::BadHottok, "{bad:?}");
+    }
+}
+
+/// Some of Hotmart's payloads carry the hottok in the body: what a receiver passes on has
+/// none, however the member's name is spelled, and is otherwise the body as received.
+#[test]
+fn raw_without_hottok_keeps_everything_but_the_hottok() {
+    let event = verifier().verify(Some(HOTTOK), BODY).unwrap();
+    let passed = String::from_utf8(event.raw_without_hottok().into_owned()).unwrap();
+    assert!(!passed.contains(HOTTOK), "{passed}");
+    assert_eq!(
+        passed,
+        String::from_utf8_lossy(BODY).replace(&format!("\"{HOTTOK}\""), "\"<redacted>\"")
+    );
+    let escaped =
+        br#"{"id":"e","event":"X","hott\u006fk":"s3cr3t","n":{"hottok":1},"hottok":["s3cr3t"]}"#;
+    let event = Event::parse(escaped).unwrap();
+    assert_eq!(
+        &*event.raw_without_hottok(),
+        br#"{"id":"e","event":"X","hott\u006fk":"<redacted>","n":{"hottok":1},"hottok":"<redacted>"}"#
+    );
+    let none = br#"{"id":"e","event":"X"}"#;
+    assert!(matches!(
+        Event::parse(none).unwrap().raw_without_hottok(),
+        std::borrow::Cow::Borrowed(b) if b == none
+    ));
+    for sample in [
+        "PURCHASE_APPROVED-3",
+        "PURCHASE_APPROVED-7",
+        "UPDATE_SUBSCRIPTION_CHARGE_DATE-1",
+        "UPDATE_SUBSCRIPTION_CHARGE_DATE-3",
+    ] {
+        let path = format!(
+            "{}/tests/fixtures/webhooks/{sample}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let body = std::fs::read(path).unwrap();
+        let event = Event::parse(&body).unwrap();
+        let miniserde::json::Value::Object(members) = event.json() else {
+            panic!("{sample}")
+        };
+        let Some(miniserde::json::Value::String(hottok)) = members.get("hottok") else {
+            panic!("{sample} has no hottok")
+        };
+        let passed = event.raw_without_hottok();
+        let passed = std::str::from_utf8(&passed).unwrap();
+        assert!(!passed.contains(hottok.as_str()), "{sample}");
+        let reread = Event::parse(passed.as_bytes()).unwrap();
+        assert_eq!(reread.id(), event.id(), "{sample}");
+    }
+}
+
+/// Before: any depth within 1 MiB was accepted, and cloning (or `Debug` of) the tree then
+/// overflowed the stack and aborted the process.
+#[test]
+fn nesting_past_max_depth_is_refused_and_what_is_accepted_clones() {
+    let nested = |depth: usize| {
+        let mut body = br#"{"id":"deep","event":"PURCHASE_APPROVED","data":"#.to_vec();
+        body.extend(std::iter::repeat_n(b'[', depth - 1));
+        body.extend(std::iter::repeat_n(b']', depth - 1));
+        body.push(b'}');
+        body
+    };
+    let deepest = hotmart::webhook::MAX_DEPTH;
+    let event = Event::parse(&nested(deepest)).unwrap();
+    assert_eq!(event.clone().id(), "deep");
+    for depth in [deepest + 1, 200_000] {
+        let err = Event::parse(&nested(depth)).unwrap_err();
+        assert_eq!(err, Error::TooDeep, "{depth}");
+        assert_eq!(err.http_status(), 400);
+    }
 }
 
 #[test]

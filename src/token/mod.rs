@@ -56,7 +56,7 @@ pub(crate) use cell::TokenCell;
 pub use error::{Member, ParseError, ParseErrorKind};
 pub use fetch::TokenRequestStyle;
 pub(crate) use fetch::{TokenEndpoint, fetch};
-pub(crate) use parse::is_header_safe;
+pub(crate) use parse::{is_header_safe, object};
 
 use crate::secret::{Fingerprint, Secret};
 

@@ -1,6 +1,8 @@
 //! The event envelope and the accessors every receiver needs.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 use std::time::SystemTime;
 
 use miniserde::json::{Number, Value};
@@ -22,16 +24,25 @@ pub struct Event {
     data: Data,
     json: Value,
     raw: Vec<u8>,
+    /// Where in `raw` the values of top-level `hottok` members are.
+    hottoks: Vec<Range<usize>>,
 }
+
+/// What [`Event::raw_without_hottok`] puts where a `hottok` member's value was.
+const HOTTOK_STANDIN: &[u8] = b"\"<redacted>\"";
 
 impl Event {
     /// Reads an event from a body, without any hottok check (for a spool already checked, or
     /// tests). The same limits as [`Verifier::verify`](super::Verifier::verify): at most
-    /// [`MAX_BODY`] bytes, JSON, an object with a non-empty `id` and `event`.
+    /// [`MAX_BODY`] bytes, JSON nested at most [`MAX_DEPTH`](super::MAX_DEPTH) levels, an
+    /// object with a non-empty `id` and `event`.
     pub fn parse(body: &[u8]) -> Result<Event, Error> {
         if body.len() > MAX_BODY {
             return Err(Error::BodyTooLarge { len: body.len() });
         }
+        // The crate's own scanner first: it has no recursion, so it bounds the nesting before
+        // the tree is built (whose `Clone` and `Debug` recurse), and it finds the hottok.
+        let hottoks = hottok_values(body)?;
         let text = std::str::from_utf8(body).map_err(|_| Error::NotJson)?;
         let json: Value = miniserde::json::from_str(text).map_err(|_| Error::NotJson)?;
         let member = |member: &'static str| {
@@ -59,6 +70,7 @@ impl Event {
             data,
             json,
             raw: body.to_vec(),
+            hottoks,
         })
     }
 
@@ -93,9 +105,40 @@ impl Event {
         &self.json
     }
 
-    /// The body exactly as received (it may hold a `hottok` member: keep it private).
+    /// The body exactly as received (it may hold a `hottok` member: keep it private, or pass
+    /// on [`raw_without_hottok`](Self::raw_without_hottok) instead).
     pub fn raw(&self) -> &[u8] {
         &self.raw
+    }
+
+    /// The body as received but for the value of each top-level `hottok` member, which is
+    /// `"<redacted>"`: what a receiver can hand to other programs, print or store. Some of
+    /// Hotmart's payloads carry the account's hottok there, and whoever holds it can forge
+    /// deliveries. (A hottok copied elsewhere in the body is not looked for.)
+    ///
+    /// ```
+    /// let event = hotmart::webhook::Event::parse(
+    ///     br#"{"id":"e1","event":"PURCHASE_APPROVED","hottok":"s3cr3t","data":{}}"#,
+    /// )?;
+    /// assert_eq!(
+    ///     &*event.raw_without_hottok(),
+    ///     br#"{"id":"e1","event":"PURCHASE_APPROVED","hottok":"<redacted>","data":{}}"#,
+    /// );
+    /// # Ok::<(), hotmart::webhook::Error>(())
+    /// ```
+    pub fn raw_without_hottok(&self) -> Cow<'_, [u8]> {
+        if self.hottoks.is_empty() {
+            return Cow::Borrowed(&self.raw);
+        }
+        let mut out = Vec::with_capacity(self.raw.len() + HOTTOK_STANDIN.len());
+        let mut from = 0;
+        for value in &self.hottoks {
+            out.extend_from_slice(&self.raw[from..value.start]);
+            out.extend_from_slice(HOTTOK_STANDIN);
+            from = value.end;
+        }
+        out.extend_from_slice(&self.raw[from..]);
+        Cow::Owned(out)
     }
 
     /// The purchase's transaction code (`HP…`), in purchase and order fulfilment events.
@@ -137,6 +180,30 @@ impl Event {
             _ => None,
         }
     }
+}
+
+/// The spans of the values of the body's top-level `hottok` members (however their names are
+/// escaped), and the body checked to be one JSON object nested within bounds.
+fn hottok_values(body: &[u8]) -> Result<Vec<Range<usize>>, Error> {
+    use crate::token::ParseErrorKind;
+    let mut hottoks = Vec::new();
+    crate::token::object(body, |name, scan| {
+        let start = scan.pos();
+        scan.skip_value(1)?;
+        if name == b"hottok" {
+            hottoks.push(start..scan.pos());
+        }
+        Ok(())
+    })
+    .map_or_else(
+        |err| match err.kind() {
+            // Not an object, so no hottok: what it is (JSON or not) is told by the full parse.
+            ParseErrorKind::ExpectedObject => Ok(Vec::new()),
+            ParseErrorKind::TooDeep => Err(Error::TooDeep),
+            _ => Err(Error::NotJson),
+        },
+        |_| Ok(hottoks),
+    )
 }
 
 impl fmt::Debug for Event {

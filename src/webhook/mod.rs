@@ -64,6 +64,8 @@ pub const HOTTOK_HEADER: &str = "X-HOTMART-HOTTOK";
 pub const MAX_BODY: usize = 1 << 20;
 /// The longest hottok accepted, in bytes; Hotmart's are under a hundred.
 pub const MAX_HOTTOK: usize = 256;
+/// How deep a body's objects and arrays may nest; Hotmart's events nest four or five levels.
+pub const MAX_DEPTH: usize = crate::token::ParseError::MAX_DEPTH;
 
 /// Checks a delivery's hottok and reads its event. Its `Debug` shows a fingerprint of the
 /// hottok, never the hottok.
@@ -74,10 +76,17 @@ pub struct Verifier {
 
 impl Verifier {
     /// A verifier of the account's hottok (spaces and tabs around it ignored). An empty one,
-    /// or one over [`MAX_HOTTOK`] bytes, could never match a delivery: [`Error::BadHottok`].
+    /// one with a control character (the `\r` of a file written on Windows, say), or one over
+    /// [`MAX_HOTTOK`] bytes could never match a delivery's header: [`Error::BadHottok`].
+    ///
+    /// ```
+    /// use hotmart::webhook::{Error, Verifier};
+    /// assert!(Verifier::new(" the-account-hottok\t").is_ok());
+    /// assert_eq!(Verifier::new("the-account-hottok\r").err(), Some(Error::BadHottok));
+    /// ```
     pub fn new(hottok: impl AsRef<str>) -> Result<Self, Error> {
         let hottok = trim(hottok.as_ref());
-        if hottok.is_empty() || hottok.len() > MAX_HOTTOK {
+        if hottok.is_empty() || hottok.len() > MAX_HOTTOK || hottok.chars().any(char::is_control) {
             return Err(Error::BadHottok);
         }
         Ok(Verifier {
@@ -166,12 +175,15 @@ pub enum Error {
     },
     /// The body is not JSON (or not UTF-8).
     NotJson,
+    /// The body's objects and arrays nest deeper than [`MAX_DEPTH`].
+    TooDeep,
     /// The body is JSON but not an event.
     NotAnEvent {
         /// The member missing, empty, or neither text nor an integer: `id` or `event`.
         member: &'static str,
     },
-    /// The configured hottok is empty, not Unicode, or over [`MAX_HOTTOK`] bytes.
+    /// The configured hottok is empty, not Unicode, holds a control character, or is over
+    /// [`MAX_HOTTOK`] bytes.
     BadHottok,
     /// The hottok's environment variable is unset or empty.
     HottokUnset {
@@ -188,7 +200,7 @@ impl Error {
         match self {
             Error::MissingHottok | Error::EmptyHottok | Error::WrongHottok => 401,
             Error::BodyTooLarge { .. } => 413,
-            Error::NotJson | Error::NotAnEvent { .. } => 400,
+            Error::NotJson | Error::TooDeep | Error::NotAnEvent { .. } => 400,
             Error::BadHottok | Error::HottokUnset { .. } => 500,
         }
     }
@@ -205,6 +217,10 @@ impl fmt::Display for Error {
                 write!(f, "a body of {len} bytes, over {MAX_BODY}: answer 413")
             }
             Error::NotJson => f.write_str("a body that is not JSON: answer 400"),
+            Error::TooDeep => write!(
+                f,
+                "a body nested deeper than {MAX_DEPTH} levels: answer 400"
+            ),
             Error::NotAnEvent { member } => {
                 write!(
                     f,
@@ -213,8 +229,8 @@ impl fmt::Display for Error {
             }
             Error::BadHottok => write!(
                 f,
-                "the hottok set is empty, not Unicode or over {MAX_HOTTOK} bytes: set the \
-                 account's hottok"
+                "the hottok set is empty, not Unicode, holds a control character or is over \
+                 {MAX_HOTTOK} bytes: set the account's hottok"
             ),
             Error::HottokUnset { variable } => {
                 write!(
