@@ -6,7 +6,8 @@
 //! - a known member given twice: ours refuses; the oracle sees every entry, so it refuses too;
 //! - nesting deeper than our limit, or input longer than it: ours refuses, whatever serde says;
 //! - `expires_in` must be digits only: `-0`, which serde reads as the integer 0, is refused;
-//! - `access_token` must fit an HTTP header: a control or non-ASCII character is refused.
+//! - `access_token` must fit an HTTP header: a control or non-ASCII character is refused, and so
+//!   is one over `ParseError::MAX_ACCESS_TOKEN_LEN` bytes.
 
 use std::fmt;
 
@@ -68,7 +69,9 @@ fn oracle(input: &[u8]) -> Option<Expected> {
         }
         match (slot, value) {
             (0, Value::String(s))
-                if !s.is_empty() && s.bytes().all(|b| (b' '..=b'~').contains(&b)) =>
+                if !s.is_empty()
+                    && s.len() <= ParseError::MAX_ACCESS_TOKEN_LEN
+                    && s.bytes().all(|b| (b' '..=b'~').contains(&b)) =>
             {
                 access_token = Some(s)
             }

@@ -6,6 +6,8 @@ use std::fmt;
 pub(crate) const MAX_DEPTH: usize = 128;
 /// The largest input accepted, in bytes.
 pub(crate) const MAX_INPUT_LEN: usize = 1 << 20;
+/// The longest access token accepted, in bytes.
+pub(crate) const MAX_ACCESS_TOKEN_LEN: usize = 8 * 1024;
 
 /// Why a body is not a valid token response (or OAuth error body), and where.
 ///
@@ -133,7 +135,8 @@ pub enum ParseErrorKind {
     /// `access_token` is an empty string.
     EmptyAccessToken,
     /// `access_token` holds a control character (0x00–0x1F, 0x7F) or a non-ASCII character,
-    /// so it cannot travel in an `Authorization` header.
+    /// or is longer than [`ParseError::MAX_ACCESS_TOKEN_LEN`], so it cannot travel in an
+    /// `Authorization` header.
     UnsafeAccessToken,
     /// `token_type` is not `bearer` (in any ASCII case).
     UnsupportedTokenType,
@@ -144,6 +147,10 @@ impl ParseError {
     pub const MAX_DEPTH: usize = MAX_DEPTH;
     /// The largest input accepted, in bytes.
     pub const MAX_INPUT_LEN: usize = MAX_INPUT_LEN;
+    /// The longest access token accepted, in bytes: 8 KiB, what many servers take in one
+    /// header line (nginx's default). Hotmart does not document its tokens' length; the
+    /// ones seen are about a KiB.
+    pub const MAX_ACCESS_TOKEN_LEN: usize = MAX_ACCESS_TOKEN_LEN;
 
     pub(crate) fn new(kind: ParseErrorKind, offset: usize) -> Self {
         // Offsets past u32::MAX cannot occur: inputs are capped far below that.
@@ -195,7 +202,7 @@ impl fmt::Display for ParseError {
             }
             K::EmptyAccessToken => f.write_str("`access_token` is empty"),
             K::UnsafeAccessToken => f.write_str(
-                "`access_token` holds a control or non-ASCII character, which no HTTP header can carry",
+                "`access_token` holds a control or non-ASCII character, or is over 8 KiB: no HTTP header can carry it",
             ),
             K::UnsupportedTokenType => f.write_str("`token_type` is not `bearer`"),
         }?;

@@ -8,7 +8,7 @@ use super::{OAuthErrorBody, TokenResponse};
 
 /// Walks the members of the one object that makes up the input, handing each member's name
 /// to `member` with the scanner at its value; `member` must consume the value.
-fn object<'a>(
+pub(crate) fn object<'a>(
     input: &'a [u8],
     mut member: impl FnMut(&[u8], &mut Scanner<'a>) -> Result<(), ParseError>,
 ) -> Result<Scanner<'a>, ParseError> {
@@ -75,9 +75,11 @@ fn string_or_null<'a>(
     }
 }
 
-/// Whether `token` can be sent as `Bearer <token>`: printable ASCII and spaces only.
+/// Whether `token` can be sent as `Bearer <token>`: printable ASCII and spaces only, and
+/// short enough for a server's header line (a store shared with others may hold anything).
 pub(crate) fn is_header_safe(token: &str) -> bool {
-    token.bytes().all(|b| (b' '..=b'~').contains(&b))
+    token.len() <= super::error::MAX_ACCESS_TOKEN_LEN
+        && token.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
 pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseError> {
