@@ -225,8 +225,9 @@ fn without_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.chars().take(200).collect();
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let rest = match rest[..end].rfind('@') {
+    // Up to the last `@` anywhere, not only in the authority: a password can hold a `/`,
+    // `?` or `#` that a user did not percent-encode, and must not end the search early.
+    let rest = match rest.rfind('@') {
         Some(at) => &rest[at + 1..],
         None => rest,
     };

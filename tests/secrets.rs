@@ -105,16 +105,20 @@ fn all_errors(server: &MockServer, client: &Client) -> Vec<Error> {
             .with_basic("Basic Zm9vOmJhcg==")
             .unwrap_err(),
     );
-    errors.push(
-        Client::new(
-            hotmart::Environment::Custom {
-                auth_url: format!("http://{ID}:{SECRET}@example.com"),
-                api_url: "https://example.com".into(),
-            },
-            Credentials::new(ID, SECRET),
-        )
-        .unwrap_err(),
-    );
+    // A password a user did not percent-encode may hold what ends an authority: the search
+    // for its `@` must not stop there.
+    for userinfo in ["", "/", "?x", "#x", "/a@b"] {
+        errors.push(
+            Client::new(
+                hotmart::Environment::Custom {
+                    auth_url: format!("http://{ID}:{SECRET}{userinfo}@example.com"),
+                    api_url: "https://example.com".into(),
+                },
+                Credentials::new(ID, SECRET),
+            )
+            .unwrap_err(),
+        );
+    }
     errors
 }
 
