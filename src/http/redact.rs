@@ -7,6 +7,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 
+use std::cell::Cell;
+
 use crate::secret::Secret;
 
 /// What replaces a secret in scrubbed text.
@@ -43,9 +45,15 @@ impl Redactor {
             needles.push(STANDARD.encode(value).into_bytes());
             needles.push(URL_SAFE_NO_PAD.encode(value).into_bytes());
         }
+        // A token can be both sent and known: each needle once, or the work doubles.
+        needles.sort_unstable();
+        needles.dedup();
         let text = text.as_bytes();
+        let steps = std::cell::Cell::new(MAX_SCRUB_STEPS);
         let longest_at = |at: usize| {
-            let ends = needles.iter().filter_map(|n| spelled_at(text, at, n));
+            let ends = needles
+                .iter()
+                .filter_map(|n| spelled_at(text, at, n, &steps));
             ends.max()
         };
         let mut out = Vec::with_capacity(text.len());
@@ -78,13 +86,24 @@ impl Redactor {
 /// counts as the secret: refusing to show it is the safe way to fail.
 const MAX_STEPS: usize = 4096;
 
+/// The most steps one whole [`Redactor::scrub`] takes, over every place and secret: text that
+/// matches the start of a long secret everywhere (a server picks its tokens' length and the
+/// text of its errors) would otherwise cost `MAX_STEPS` at each of its bytes, seconds of CPU
+/// for one error. Past it, as past `MAX_STEPS`, the rest of the text goes.
+const MAX_SCRUB_STEPS: usize = 1 << 18;
+
+/// A spelling that has matched this many bytes of a secret when the text ends, or ends in an
+/// escape cut short (see [`at_cut`]), counts as the secret, to the end: text is cut (an
+/// excerpt's head) where a secret may run on past the cut.
+const CUT_PREFIX: usize = 4;
+
 /// Where a spelling of `needle` that starts at `at` in `text` ends (the longest one), if any.
 /// Each byte of `needle` may stand as itself or as servers and proxies re-encode what they
 /// echo: `%HH` in either case (one byte), `+` for a space, a JSON escape (`\"`, `\\`, `\/`,
 /// `\uHHHH`), or an HTML character reference (`&#47;`, `&#x2F;`, `&amp;`, `&quot;`, `&lt;`,
 /// `&gt;`, `&apos;`). A literal `%` or `&` can be either itself or the start of an escape, so
 /// every reading is followed.
-fn spelled_at(text: &[u8], at: usize, needle: &[u8]) -> Option<usize> {
+fn spelled_at(text: &[u8], at: usize, needle: &[u8], budget: &Cell<usize>) -> Option<usize> {
     // Most places can start no spelling at all: settled without a single allocation.
     let first = *text.get(at)?;
     if needle.first() != Some(&first) && !matches!(first, b'%' | b'+' | b'\\' | b'&') {
@@ -98,10 +117,15 @@ fn spelled_at(text: &[u8], at: usize, needle: &[u8]) -> Option<usize> {
             longest = longest.max(Some(pos));
             continue;
         }
-        steps += 1;
-        if steps > MAX_STEPS {
+        if matched >= CUT_PREFIX && at_cut(&text[pos..]) {
             return Some(text.len());
         }
+        steps += 1;
+        let left = budget.get();
+        if steps > MAX_STEPS || left == 0 {
+            return Some(text.len());
+        }
+        budget.set(left - 1);
         let rest = &needle[matched..];
         for (bytes, next) in readings(text, pos) {
             if rest.starts_with(bytes.as_slice()) {
@@ -110,6 +134,29 @@ fn spelled_at(text: &[u8], at: usize, needle: &[u8]) -> Option<usize> {
         }
     }
     longest
+}
+
+/// Whether `rest`, the end of a text, is nothing or an escape cut short (`\u00`, `%2`,
+/// `&#x2`): a spelling that has come this far may have run on past the cut.
+fn at_cut(rest: &[u8]) -> bool {
+    let hex = |digits: &[u8]| digits.iter().all(u8::is_ascii_hexdigit);
+    match rest {
+        [] => true,
+        // `%`, `%2`, and the layers of one encoded again (`%252`).
+        [b'%', digits @ ..] => {
+            let mut digits = digits;
+            while let [b'2', b'5', more @ ..] = digits {
+                digits = more;
+            }
+            digits.len() < 2 && hex(digits)
+        }
+        [b'\\'] => true,
+        [b'\\', b'u', digits @ ..] => digits.len() < 4 && hex(digits),
+        [b'&', name @ ..] => {
+            name.len() < 11 && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'#')
+        }
+        _ => false,
+    }
 }
 
 /// The ways the text at `pos` can be read as one character: its byte as itself, and the
@@ -132,8 +179,17 @@ fn readings(text: &[u8], pos: usize) -> Vec<(Vec<u8>, usize)> {
         |code: u32| char::from_u32(code).map(|c| c.encode_utf8(&mut [0; 4]).as_bytes().to_vec());
     match first {
         b'%' => {
-            if let Some(byte) = hex_at(pos + 1, 2) {
-                out.push((vec![byte as u8], pos + 3));
+            // Encoded again on the way (`%252F` for `/`, as a link to the refused URL in a
+            // gateway's page has it): a few layers of `25` are peeled too.
+            let mut hex = pos + 1;
+            for _ in 0..4 {
+                if let Some(byte) = hex_at(hex, 2) {
+                    out.push((vec![byte as u8], hex + 2));
+                }
+                if text.get(hex..hex + 2) != Some(b"25") {
+                    break;
+                }
+                hex += 2;
             }
         }
         b'+' => out.push((vec![b' '], pos + 1)),
@@ -248,6 +304,30 @@ mod tests {
         let scrubbed = redactor.scrub(&text, &[]);
         assert!(!scrubbed.contains("%41%41"), "{scrubbed}");
         assert!(scrubbed.starts_with("a "), "{scrubbed}");
+    }
+
+    /// Text cut short (an excerpt's head) may end inside a secret, or inside one of its
+    /// escapes: what has come of it goes; the same start anywhere else is only text.
+    #[test]
+    fn a_secret_cut_by_the_end_of_the_text_goes() {
+        let redactor = Redactor::new(&["S3cr3t/+=value"]);
+        for cut in [
+            "S3cr",
+            "S3cr3t%2",
+            "S3cr3t%252",
+            r"S3cr3t\u00",
+            "S3cr3t&#x2",
+        ] {
+            let text = format!("echo: {cut}");
+            assert_eq!(
+                redactor.scrub(&text, &[]),
+                format!("echo: {MARKER}"),
+                "{cut}"
+            );
+        }
+        for kept in ["echo: S3c", "echo: S3cr3t%2 end", "echo: S3cr3t%20"] {
+            assert_eq!(redactor.scrub(kept, &[]), kept);
+        }
     }
 
     #[test]
