@@ -476,3 +476,73 @@ fn an_untrusted_cache_file_is_warned_about_once_per_replacement() {
     );
     let _ = fs::remove_dir_all(dir);
 }
+
+/// Before: a rename cannot replace a directory, so one made where the cache file goes turned
+/// the cache off for good (every client fetched) while the warning promised a replacement.
+#[test]
+fn a_directory_where_the_cache_file_goes_is_replaced_if_empty_and_named_if_not() {
+    let server = MockServer::start().unwrap();
+    let dir = private_dir("dir-at-file");
+    let file = dir.join(format!("token-{}.cache", key(&server).digest()));
+    fs::create_dir(&file).unwrap();
+    let empty = token_requests_of_two_clients(&server, &dir);
+    println!("an empty directory at the cache file: {empty} token request(s) for two clients");
+    assert_eq!(empty, 1);
+    assert!(fs::symlink_metadata(&file).unwrap().is_file());
+
+    fs::remove_file(&file).unwrap();
+    fs::create_dir(&file).unwrap();
+    fs::write(file.join("kept"), "a user's file").unwrap();
+    capture_warnings();
+    let full = token_requests_of_two_clients(&server, &dir);
+    println!("a directory with a file at the cache file: {full} token request(s), kept");
+    assert_eq!(
+        full, 2,
+        "nothing of the user's is removed: the cache is done without"
+    );
+    assert!(file.join("kept").exists());
+    assert!(
+        warnings_about(&file) > 0,
+        "the warning names the directory in the way"
+    );
+    let _ = fs::remove_dir_all(dir);
+}
+
+/// A store that hands out one entry whatever the key: what a shared store (Redis, a
+/// database) written by something else, or corrupted, may hold.
+struct Holds(StoredToken);
+
+impl TokenStore for Holds {
+    fn load(&self, _: &TokenKey) -> Option<StoredToken> {
+        Some(self.0.clone())
+    }
+    fn compare_and_store(&self, _: &TokenKey, _: Option<&str>, _: &StoredToken) -> bool {
+        true
+    }
+    fn compare_and_remove(&self, _: &TokenKey, _: &str) -> bool {
+        true
+    }
+    fn fetch_lock(&self, _: &TokenKey, _: Instant) -> Option<FetchGuard> {
+        None
+    }
+}
+
+/// Before: a stored token of a mebibyte was handed out and sent, and every call failed
+/// (no server takes such a header line) until the entry's expiry, a year later.
+#[test]
+fn a_stored_token_no_header_line_can_carry_is_not_used() {
+    let server = MockServer::start().unwrap();
+    let year = 365 * 24 * 3_600_000;
+    let longest = hotmart::token::ParseError::MAX_ACCESS_TOKEN_LEN;
+    let huge = StoredToken::new("A".repeat(longest + 1), now_ms(), now_ms() + year);
+    let client = cached_client(&server, Holds(huge));
+    let answer = client.get("/products/api/v1/products").send();
+    println!(
+        "a stored token of {} bytes: {:?}, {} token request(s)",
+        longest + 1,
+        answer.as_ref().map(|_| "answered"),
+        server.token_request_count()
+    );
+    assert!(answer.is_ok(), "{answer:?}");
+    assert_eq!(server.token_request_count(), 1);
+}

@@ -24,16 +24,14 @@
 
 use std::fs::{self, File, TryLockError};
 use std::io::{self, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::line::{decode, encode};
 use super::trust::{private_options, trusted, trusted_dir};
 use super::{FetchGuard, StoredToken, TokenKey, TokenStore};
-
-/// The first line of every cache file; another version is ignored and replaced.
-const FORMAT: &str = "hotmart-token-cache 1";
 
 /// A cache file is a few hundred bytes; more than this is not one.
 const MAX_FILE_LEN: u64 = 16 * 1024;
@@ -194,6 +192,23 @@ impl Slot {
         Ok(entry)
     }
 
+    /// A rename cannot replace a directory: one made where the file goes (by mistake, a
+    /// `mkdir -p` of the wrong path) is removed if empty, and else named in the error, so the
+    /// cache is not silently off for good.
+    fn rename_over_directory(&self, temp: &Path, err: io::Error) -> io::Result<()> {
+        if !fs::symlink_metadata(&self.path).is_ok_and(|meta| meta.is_dir()) {
+            return Err(err);
+        }
+        fs::remove_dir(&self.path).map_err(|_| {
+            io::Error::other(format!(
+                "a directory that is not empty stands at {}, where the cache file goes: \
+                 remove it",
+                self.path.display()
+            ))
+        })?;
+        fs::rename(temp, &self.path)
+    }
+
     fn write(&self, entry: &StoredToken) -> io::Result<()> {
         let text = encode(entry, &self.key).ok_or_else(|| {
             io::Error::new(
@@ -212,7 +227,7 @@ impl Slot {
             let mut file = private_options().write(true).create_new(true).open(&temp)?;
             file.write_all(text.as_bytes())?;
             file.sync_all()?;
-            fs::rename(&temp, &self.path)
+            fs::rename(&temp, &self.path).or_else(|err| self.rename_over_directory(&temp, err))
         })();
         if written.is_err() {
             let _ = fs::remove_file(&temp);
@@ -394,73 +409,12 @@ impl Slot {
     }
 }
 
-fn encode(entry: &StoredToken, key: &TokenKey) -> Option<String> {
-    let token = entry.secret();
-    let clean = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_control() || c.is_whitespace());
-    if !clean(token)
-        || !clean(&key.auth_url)
-        || !clean(&key.api_url)
-        || key.client_id.contains(['\n', '\r'])
-    {
-        return None;
-    }
-    Some(format!(
-        "{FORMAT}\nauth {}\napi {}\nclient_id {}\nissued_ms {}\nexpires_ms {}\ntoken {token}\nend\n",
-        key.auth_url, key.api_url, key.client_id, entry.issued_ms, entry.expires_ms
-    ))
-}
-
-/// Reads a cache file's text: exactly the lines [`encode`] writes, for exactly this key.
-fn decode(text: &str, key: &TokenKey) -> Option<StoredToken> {
-    let mut lines = text.strip_suffix('\n')?.split('\n');
-    let mut field = |name: &str| {
-        lines
-            .next()?
-            .strip_prefix(name)?
-            .strip_prefix(' ')
-            .map(str::to_owned)
-    };
-    if field("hotmart-token-cache")? != "1" {
-        return None;
-    }
-    let found = TokenKey::new(field("auth")?, field("api")?, field("client_id")?);
-    let issued_ms = field("issued_ms")?.parse().ok()?;
-    let expires_ms = field("expires_ms")?.parse().ok()?;
-    let token = field("token")?;
-    if found != *key || token.is_empty() || lines.next()? != "end" || lines.next().is_some() {
-        return None;
-    }
-    Some(StoredToken::new(token, issued_ms, expires_ms))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn key() -> TokenKey {
         TokenKey::new("https://a.example", "https://b.example", "id 1")
-    }
-
-    #[test]
-    fn encode_decode_roundtrip_and_rejects_everything_else() {
-        let entry = StoredToken::new("tok.en-1", 5, 10);
-        let text = encode(&entry, &key()).unwrap();
-        assert!(text.starts_with(FORMAT));
-        assert_eq!(decode(&text, &key()), Some(entry.clone()));
-        // Every prefix is a torn file.
-        for end in 0..text.len() {
-            assert_eq!(decode(&text[..end], &key()), None, "{end}");
-        }
-        let other = TokenKey::new("https://a.example", "https://b.example", "id 2");
-        assert_eq!(decode(&text, &other), None);
-        assert_eq!(decode(&text.replace("cache 1", "cache 2"), &key()), None);
-        assert_eq!(decode(&format!("{text}x\n"), &key()), None);
-        assert_eq!(
-            decode(&text.replace("issued_ms 5", "issued_ms -5"), &key()),
-            None
-        );
-        let bad = StoredToken::new("two\nlines", 5, 10);
-        assert_eq!(encode(&bad, &key()), None);
     }
 
     #[test]

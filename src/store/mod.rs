@@ -64,6 +64,7 @@
 //! ```
 
 mod file;
+mod line;
 pub(crate) mod trust;
 
 pub use file::FileStore;
