@@ -1,7 +1,8 @@
 //! `hotmart webhook verify`: one delivery, CGI style. The hottok comes from
 //! `HTTP_X_HOTMART_HOTTOK` (CGI's name for the `X-HOTMART-HOTTOK` header), the body from stdin
 //! (`CONTENT_LENGTH` bytes of it when set, as CGI says, else up to the end), and the event goes
-//! to stdout as one line. The exit code tells the script what to answer.
+//! to stdout as one line, the hottok it may carry redacted. The exit code tells the script
+//! what to answer.
 
 use std::io::{self, Read, Write};
 use std::sync::mpsc;
@@ -10,7 +11,8 @@ use std::time::Duration;
 
 use hotmart::webhook::{self, MAX_BODY, Verifier};
 
-use crate::exit::{BAD_EVENT, Failure};
+use super::Accepted;
+use crate::exit::{BAD_EVENT, Failure, TOO_LARGE};
 
 /// CGI's variable for the `X-HOTMART-HOTTOK` header.
 pub const HEADER_VARIABLE: &str = "HTTP_X_HOTMART_HOTTOK";
@@ -26,11 +28,28 @@ pub fn verify() -> Result<(), Failure> {
     // The hottok first: a delivery without it is refused before its body is read.
     verifier.check_hottok(header)?;
     let body = read_body()?;
-    let event = verifier.verify(header, &body)?;
+    let event = Accepted::new(&verifier.verify(header, &body)?);
     let mut out = io::stdout().lock();
-    out.write_all(&super::one_line(event.raw()))
+    out.write_all(event.line())
         .and_then(|()| out.flush())
         .map_err(|e| Failure::Io("cannot write the event", e))
+}
+
+/// `CONTENT_LENGTH`'s bytes: digits only (a number too long for `u64` is a body too large:
+/// 413, not 400).
+fn content_length(text: &str) -> Result<u64, Failure> {
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Failure::Other(
+            BAD_EVENT,
+            "CONTENT_LENGTH is not a number of bytes".into(),
+        ));
+    }
+    text.parse().map_err(|_| {
+        Failure::Other(
+            TOO_LARGE,
+            format!("CONTENT_LENGTH is over {MAX_BODY} bytes: answer 413"),
+        )
+    })
 }
 
 /// The body: `CONTENT_LENGTH` bytes if set, else all of stdin; over [`MAX_BODY`] refused
@@ -38,11 +57,7 @@ pub fn verify() -> Result<(), Failure> {
 fn read_body() -> Result<Vec<u8>, Failure> {
     let bad = |message: String| Failure::Other(BAD_EVENT, message);
     let expected = match std::env::var("CONTENT_LENGTH") {
-        Ok(text) if !text.trim().is_empty() => Some(
-            text.trim()
-                .parse::<u64>()
-                .map_err(|_| bad("CONTENT_LENGTH is not a number of bytes".into()))?,
-        ),
+        Ok(text) if !text.trim().is_empty() => Some(content_length(text.trim())?),
         _ => None,
     };
     if let Some(len) = expected.filter(|&len| len > MAX_BODY as u64) {

@@ -14,16 +14,18 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hotmart::webhook::{Dedup, DirStore, Event, MAX_BODY};
+use hotmart::webhook::{Dedup, DirStore, MAX_BODY};
 
-use super::one_line;
+use super::Accepted;
 
 /// Linux's limit on one string of a program's environment, `NAME=value` and its NUL
 /// (`MAX_ARG_STRLEN`).
@@ -131,7 +133,7 @@ impl Exec {
     }
 
     /// Runs the command for `event` unless its id was taken already.
-    pub fn take(&self, event: &Event, dedup: &Dedup) -> Result<Ran, NotRun> {
+    pub fn take(&self, event: &Accepted, dedup: &Dedup) -> Result<Ran, NotRun> {
         let id = event.id();
         // A second delivery of an id whose command runs here waits for its outcome: if that
         // fails, this one is the one that runs.
@@ -160,7 +162,7 @@ impl Exec {
         result
     }
 
-    fn claim_and_run(&self, event: &Event, dedup: &Dedup) -> Result<Ran, NotRun> {
+    fn claim_and_run(&self, event: &Accepted, dedup: &Dedup) -> Result<Ran, NotRun> {
         // A note of this run's own, never shared: another receiver on the same directory
         // may be running the same id, and its note must outlive this delivery.
         let note = self.pending.join(format!(
@@ -190,7 +192,7 @@ impl Exec {
         result
     }
 
-    fn run(&self, event: &Event) -> Result<(), NotRun> {
+    fn run(&self, event: &Accepted) -> Result<(), NotRun> {
         let (program, args) = self.argv.split_first().ok_or_else(|| {
             NotRun::Io("cannot start the command", io::ErrorKind::NotFound.into())
         })?;
@@ -200,7 +202,9 @@ impl Exec {
             // The command has no use for the hottok.
             .env_remove("HOTMART_HOTTOK")
             .stdin(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::inherit())
+            // A group of its own, so that a timeout kills what it started too.
+            .process_group(0);
         set_env(&mut command, "HOTMART_EVENT", event.kind().as_str());
         set_env(&mut command, "HOTMART_EVENT_ID", event.id());
         // Its stdout joins our stderr: our stdout carries the address only.
@@ -212,7 +216,7 @@ impl Exec {
             .spawn()
             .map_err(|e| NotRun::Io("cannot start the command", e))?;
         if let Some(mut stdin) = child.stdin.take() {
-            let line = one_line(event.raw());
+            let line = Arc::clone(event.line());
             // A thread of its own: a command that does not read its stdin must not block us
             // past the time limit. It ends when the pipe closes (the command gone).
             let _ = thread::Builder::new()
@@ -229,8 +233,7 @@ impl Exec {
                 Ok(Some(status)) if status.success() => return Ok(()),
                 Ok(Some(status)) => return Err(NotRun::Failed(status)),
                 Ok(None) if deadline.is_some_and(|at| Instant::now() >= at) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    kill_group(&mut child);
                     return Err(NotRun::TimedOut(self.timeout));
                 }
                 Ok(None) => {
@@ -238,13 +241,43 @@ impl Exec {
                     pause = (pause * 2).min(Duration::from_millis(20));
                 }
                 Err(err) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    kill_group(&mut child);
                     return Err(NotRun::Io("cannot wait for the command", err));
                 }
             }
         }
     }
+}
+
+/// Kills the command's process group, then the command, and reaps it: what a `sh -c` command
+/// started must not act on an event after its 500, next to the redelivery's run.
+///
+/// Only while the command is unreaped: its id, the group's, cannot be anyone else's then.
+/// (So a command that exited is not followed by a kill of its group: by then the id may be
+/// another command's.) The group is killed by the shell's `kill`, since this crate has no
+/// `unsafe` to call kill(2) itself.
+fn kill_group(child: &mut Child) {
+    let group = child.id();
+    let killed = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("kill -s KILL -- -{group}"))
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !killed.as_ref().is_ok_and(ExitStatus::success) {
+        log::warn!(
+            "cannot kill the command's process group ({}): what it started may run on",
+            match killed {
+                Ok(status) => status.to_string(),
+                Err(err) => err.to_string(),
+            }
+        );
+    }
+    // Its own process at least, however the group fared.
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// The pending note of an id: made before the claim, so that a kill at any point after it

@@ -3,11 +3,13 @@
 
 mod cgi;
 mod exec;
+mod gate;
 mod serve;
 mod spool;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hotmart::webhook::{Dedup, DirStore, Event, EventKind, Verifier};
 
@@ -102,9 +104,46 @@ pub fn one_line(body: &[u8]) -> Vec<u8> {
     line
 }
 
+/// What a sink keeps of an accepted event: its id, its kind and its line, with the hottok a
+/// body may carry redacted. Not the event itself: its parsed tree can take a hundred times
+/// the body, and a delivery may then wait long on the spool's lock or its command, so the
+/// tree is dropped as soon as this is made (see [`gate`]).
+pub struct Accepted {
+    id: String,
+    kind: EventKind,
+    line: Arc<[u8]>,
+}
+
+impl Accepted {
+    /// The parts of `event` the sinks need.
+    pub fn new(event: &Event) -> Accepted {
+        Accepted {
+            id: event.id().to_owned(),
+            kind: event.kind().clone(),
+            line: one_line(&event.raw_without_hottok()).into(),
+        }
+    }
+
+    /// The event's `id`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The event's `event`.
+    pub fn kind(&self) -> &EventKind {
+        &self.kind
+    }
+
+    /// The body as one NDJSON line (see [`one_line`]), the hottok member's value
+    /// `"<redacted>"`: whoever reads it could otherwise forge deliveries.
+    pub fn line(&self) -> &Arc<[u8]> {
+        &self.line
+    }
+}
+
 /// An event's kind for a log line: a documented name, never text of the body.
-fn kind_name(event: &Event) -> &'static str {
-    match event.kind() {
+fn kind_name(kind: &EventKind) -> &'static str {
+    match kind {
         EventKind::Other(_) => "undocumented",
         kind => EventKind::ALL
             .iter()
@@ -137,20 +176,24 @@ then its event is kept once, and the answer says so:
   401  the hottok is missing, empty or wrong        400  the body is not an event
   413  the body is over 1 MiB                       405  not a POST
   500  --exec: the command failed or ran too long   503  --out: FILE or the dedup store failed
+  503  busy: no place to be verified in within {wait} s (see Bounds)
 Hotmart sends again what was not answered 2xx, so no event is acknowledged that was not kept.
 
   --listen ADDR        the address to listen on (default: {DEFAULT_LISTEN}; loopback, for a
                        reverse proxy in front that terminates TLS); port 0 picks one. The
                        URL is printed on stdout
   --out FILE           append each event to FILE as one line (NDJSON): the body's bytes as
-                       received, line breaks made spaces; written and fsynced before the
-                       200. FILE.committed beside it records how far FILE is settled.
-                       Both are made 0600; their directory must be private, and they
-                       regular files of this user's, not symlinks
+                       received, line breaks made spaces, and the value of a top-level
+                       \"hottok\" member (some of Hotmart's bodies carry the account's)
+                       made \"<redacted>\"; written and fsynced before the 200.
+                       FILE.committed beside it records how far FILE is settled. Both
+                       are made 0600; their directory must be private, and they regular
+                       files of this user's, not symlinks
   --exec CMD [ARGS...] run CMD with the event (that line) on stdin, HOTMART_EVENT and
                        HOTMART_EVENT_ID in its environment (never HOTMART_HOTTOK); 200 only
                        if it exits 0. Everything after CMD is its arguments: put it last
-  --exec-timeout D     how long CMD may run before it is killed (default: {exec}s, at
+  --exec-timeout D     how long CMD may run before it is killed, with all it started
+                       (it runs in a process group of its own; default: {exec}s, at
                        most 1d)
   --dedup-dir DIR      keep the ids of accepted events in DIR, private (default:
                        webhook-ids in the cache directory, see --cache), for 60 days{redis}
@@ -167,14 +210,19 @@ The price: one fsync per event, and one process at a time per FILE (a lock seria
 
 Bounds: 1 MiB a body, 32 KiB a head, 256 connections at once (more wait), 10 s for a
 request to arrive, 5 s of silence, --exec-timeout for CMD. Two hottok headers: refused (400).
+At most {parsing} deliveries are verified at once (parsing a body can take a hundred times its
+size); the others wait up to {wait} s for a place, then are answered 503.
 
 verify: one delivery, CGI style: the hottok from HTTP_X_HOTMART_HOTTOK (how CGI passes the
 X-HOTMART-HOTTOK header), the body on stdin (CONTENT_LENGTH bytes when set; 1 MiB at most,
-within 30 s), the event on stdout as one line. It does not deduplicate. The exit code says
-what to answer: 0 the event is good (200 once you kept it), 3 HOTMART_HOTTOK unset or
-unusable (500), 7 hottok missing, empty or wrong (401), 8 not an event (400), 9 over 1 MiB
-(413). Nothing printed quotes the hottok or the body.
+within 30 s), the event on stdout as one line, as --out writes it (the body's hottok
+member redacted). It does not deduplicate. The exit code says what to answer: 0 the event is
+good (200 once you kept it), 3 HOTMART_HOTTOK unset or unusable (500), 7 hottok missing,
+empty or wrong (401), 8 not an event (400), 9 over 1 MiB (413), 1 stdout not writable
+(500). Nothing printed quotes the hottok; nothing but the event quotes the body.
 ",
         exec = DEFAULT_EXEC_TIMEOUT.as_secs(),
+        parsing = serve::MAX_PARSING,
+        wait = serve::PARSE_WAIT.as_secs(),
     )
 }

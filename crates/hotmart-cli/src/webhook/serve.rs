@@ -10,7 +10,9 @@ use std::time::Duration;
 use hotmart::webhook::{Dedup, HOTTOK_HEADER, MAX_BODY, Verifier};
 use hotmart_mock::http::{self, Limits, Request, Response};
 
+use super::Accepted;
 use super::exec::{Exec, Ran};
+use super::gate::Gate;
 use super::spool::{Spool, Stored};
 use crate::exit::Failure;
 
@@ -24,6 +26,12 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const REQUEST_TIME: Duration = Duration::from_secs(10);
 /// How long a connection may stay silent, and a kept-alive one wait for its next request.
 pub const IDLE_TIME: Duration = Duration::from_secs(5);
+/// Deliveries verified at once: parsing a body can take a hundred times its size (see
+/// [`Gate`]), so 256 at once could take gigabytes; four keep both cores busy.
+pub const MAX_PARSING: usize = 4;
+/// How long a delivery waits for its turn to be verified before it is answered 503 (Hotmart
+/// sends it again): as long as a request may take to arrive.
+pub const PARSE_WAIT: Duration = REQUEST_TIME;
 
 /// Where an accepted event goes.
 pub enum Keeper {
@@ -35,6 +43,7 @@ struct Receiver {
     verifier: Verifier,
     dedup: Dedup,
     keeper: Keeper,
+    parsing: Gate,
 }
 
 /// The server's bounds: body, head, connections, time per request.
@@ -59,6 +68,7 @@ pub fn run(
         verifier,
         dedup,
         keeper,
+        parsing: Gate::new(MAX_PARSING),
     });
     let checker = Arc::clone(&receiver);
     let server = http::serve_checked(
@@ -120,18 +130,29 @@ impl Receiver {
     }
 
     fn answer(&self, request: &Request) -> Response {
-        let event = match self
-            .verifier
-            .verify(request.header(HOTTOK_HEADER), request.body())
-        {
-            Ok(event) => event,
-            Err(refused) => {
-                // The core's words: never the header nor the body.
-                log::warn!("refused a delivery: {refused}");
-                return text(refused.http_status(), refused.to_string());
+        let event = {
+            let Some(_pass) = self.parsing.enter(PARSE_WAIT) else {
+                log::warn!(
+                    "a delivery waited {}s for one of the {MAX_PARSING} places to be verified \
+                     in (answered 503)",
+                    PARSE_WAIT.as_secs()
+                );
+                return text(503, "busy; send it again");
+            };
+            match self
+                .verifier
+                .verify(request.header(HOTTOK_HEADER), request.body())
+            {
+                // The tree goes with the pass: the event may wait long to be kept.
+                Ok(event) => Accepted::new(&event),
+                Err(refused) => {
+                    // The core's words: never the header nor the body.
+                    log::warn!("refused a delivery: {refused}");
+                    return text(refused.http_status(), refused.to_string());
+                }
             }
         };
-        let kind = super::kind_name(&event);
+        let kind = super::kind_name(event.kind());
         match &self.keeper {
             Keeper::File(spool) => match spool.store(&event, &self.dedup) {
                 Ok(Stored::New) => {

@@ -26,7 +26,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use hotmart::webhook::{Dedup, Event, MAX_BODY};
 
-use super::one_line;
+use super::Accepted;
 
 /// The most bytes past the last commit that a start resolves; more means FILE was written by
 /// something else, which is for a person to look at.
@@ -147,7 +147,7 @@ impl Spool {
     }
 
     /// Keeps `event` once: appended, fsynced and marked (`New`), or found marked already.
-    pub fn store(&self, event: &Event, dedup: &Dedup) -> Result<Stored, NotStored> {
+    pub fn store(&self, event: &Accepted, dedup: &Dedup) -> Result<Stored, NotStored> {
         let inner = lock(&self.inner);
         if inner.broken.get() {
             return Err(NotStored::Broken);
@@ -160,15 +160,15 @@ impl Spool {
 }
 
 impl Inner {
-    fn store(&self, event: &Event, dedup: &Dedup) -> Result<Stored, NotStored> {
+    fn store(&self, event: &Accepted, dedup: &Dedup) -> Result<Stored, NotStored> {
         let start = self
             .file
             .metadata()
             .map_err(|e| NotStored::Io("cannot read its length", e))?
             .len();
-        let line = one_line(event.raw());
+        let line = event.line();
         let written = (&self.file)
-            .write_all(&line)
+            .write_all(line)
             .and_then(|()| self.file.sync_data());
         if let Err(err) = written {
             self.undo(start);

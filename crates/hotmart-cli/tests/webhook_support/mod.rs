@@ -31,6 +31,23 @@ pub fn samples() -> Vec<Vec<u8>> {
     paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
+/// The published sample `name` (its file name without `.json`) with `id` as its id, and the
+/// hottok it carries in its body made [`HOTTOK`], as Hotmart sends it: the account's own.
+pub fn with_body_hottok(name: &str, id: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/webhooks")
+        .join(format!("{name}.json"));
+    let text = String::from_utf8(with_id(&std::fs::read(path).unwrap(), id)).unwrap();
+    let member = text
+        .find("\"hottok\"")
+        .expect("a sample with a hottok in its body");
+    let open = member + 8 + text[member + 8..].find('"').unwrap();
+    let close = open + 1 + text[open + 1..].find('"').unwrap();
+    let old = &text[open + 1..close];
+    assert!(old.len() >= 8 && !old.contains('\\'), "{old}");
+    format!("{}{HOTTOK}{}", &text[..=open], &text[close..]).into_bytes()
+}
+
 /// `sample` with its event id, and only that, made `id`.
 pub fn with_id(sample: &[u8], id: &str) -> Vec<u8> {
     let old = hotmart::webhook::Event::parse(sample)
