@@ -203,6 +203,10 @@ impl ClientBuilder {
 
     /// The most time one call spends waiting out rate limits (429) before it gives up with
     /// the 429. Default: 90 s (Hotmart's window is a minute).
+    ///
+    /// The token request counts as a call of its own: an API call that must first fetch a
+    /// token may wait this long for the token endpoint's 429s, and as long again for the
+    /// API's. `call_timeout` bounds the two together.
     pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
         self.settings.retry.max_rate_limit_wait = wait;
         self

@@ -331,6 +331,14 @@ impl fmt::Debug for FetchGuard {
 /// token) and answers as if it were empty, and the client then fetches as it would without a
 /// store. Entries handed back are checked by the client (freshness, plausible times, a token a
 /// header can carry) before use.
+///
+/// What the client cannot do for a store: bound its time, or catch its panics. The methods
+/// run inline, on the caller's thread, within its call: each should return within a short
+/// bound of its own (a connection timeout, a lock wait of a few hundred milliseconds; only
+/// `fetch_lock` is given a deadline), or a hung store holds every call that needs a token past
+/// its `call_timeout`. A store that panics panics the call (the client stays usable). And a
+/// store keeps the access token itself, the bearer of the account's access until it expires
+/// (48 h at Hotmart): give it no wider audience than the client secret has.
 pub trait TokenStore: Send + Sync {
     /// The stored entry for `key`, fresh or not; `None` if there is none or it is unusable.
     fn load(&self, key: &TokenKey) -> Option<StoredToken>;
