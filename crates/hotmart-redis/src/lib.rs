@@ -20,12 +20,14 @@
 //!   [`SharedBudget`].
 //! - **No secret in Redis** but the access token itself; keys are digests of the base URLs
 //!   and the client id.
-//! - **Redis down never stops the work.** Connecting is bounded by 500 ms, each command by
-//!   500 ms (the redis crate's connect, read and write timeouts, and a bound on the whole
-//!   answer), and no wait passes the caller's deadline. While Redis cannot be reached, each
-//!   call uses this process's own budget and token (or the store's fallback, e.g. a
-//!   [`FileStore`](hotmart::store::FileStore)); Redis is tried again a second later, and a
-//!   warning goes to the log (target `hotmart::redis`) at most once a minute.
+//! - **Redis down or slow never stops the work.** Connecting is bounded by 500 ms, each
+//!   command by 500 ms: the wait for the process's one connection and the whole answer
+//!   together, and no wait passes the caller's deadline. A command that cannot have the
+//!   connection and its answer in time (a slow Redis, many threads) does without Redis, as
+//!   when it is down. While Redis cannot be reached, each call uses this process's own budget
+//!   and token (or the store's fallback, e.g. a [`FileStore`](hotmart::store::FileStore));
+//!   Redis is tried again a second later, and a warning goes to the log (target
+//!   `hotmart::redis`) at most once a minute, for Redis down and for Redis slow each.
 //! - **One first time per webhook event** (feature `webhook`): [`Redis::dedup_store`] holds
 //!   the ids of accepted events for [`hotmart::webhook::Dedup`], one `SET NX PX` per
 //!   delivery; while Redis is down, every delivery counts as a first (a possible duplicate,

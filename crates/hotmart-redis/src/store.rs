@@ -74,9 +74,12 @@ pub fn lock_ttl_for(request_timeout: Option<Duration>) -> Duration {
 /// - The fetch lock is `SET lock owner NX PX ttl`, with a random owner; it is released by a
 ///   script that deletes it only if this process still owns it, and it expires by itself if
 ///   its owner dies or is stopped (an owner that wakes up after that finds its lock gone: its
-///   token is stored only if no other was meanwhile, and its release deletes nothing). Waiters
-///   poll it until it is free, its TTL and a second have passed, or the caller's deadline
-///   comes, whichever is first, then fetch by themselves.
+///   token is stored only if no other was meanwhile, and its release deletes nothing). The
+///   release is tried even while Redis is taken for down after a failure, within the command
+///   timeout, so that a lock is not left to hold the others up for its TTL. Waiters poll it
+///   until it is free, a new token is stored (the holder's, which the caller then reads), its
+///   TTL and a second have passed, or the caller's deadline comes, whichever is first, then
+///   fetch by themselves.
 /// - While Redis cannot be reached, each operation goes to the [`fallback`](Self::fallback)
 ///   store (e.g. a [`FileStore`](hotmart::store::FileStore)) or does without: the client then
 ///   fetches as it would alone. Writes and reads from Redis go through to the fallback too, so
@@ -131,6 +134,21 @@ impl RedisStore {
     pub fn lock_ttl(mut self, ttl: Duration) -> Self {
         self.lock_ttl = ttl.max(Duration::from_millis(100));
         self
+    }
+
+    /// The token of the entry under `entry_key` in Redis, if there is one and Redis
+    /// answers by `deadline`. Any answer that is not a token (a server that answers
+    /// otherwise) is none.
+    fn entry_token(&self, entry_key: &str, deadline: Instant) -> Option<String> {
+        let mut cmd = redis::cmd("HGET");
+        cmd.arg(entry_key).arg("token");
+        match self
+            .link
+            .command::<redis::Value>("token lock", Some(deadline), cmd)?
+        {
+            redis::Value::BulkString(bytes) if !bytes.is_empty() => String::from_utf8(bytes).ok(),
+            _ => None,
+        }
     }
 
     /// Copies `new` into the fallback store unless it holds it already.
@@ -215,6 +233,7 @@ impl TokenStore for RedisStore {
             "token-lock",
             &[key.auth_url(), key.api_url(), key.client_id()],
         );
+        let entry_key = keys::key("token", &[key.auth_url(), key.api_url(), key.client_id()]);
         let owner = owner_token();
         let ttl_ms = u64::try_from(self.lock_ttl.as_millis()).unwrap_or(u64::MAX);
         // Long enough for a living owner to finish, or a dead one's lock to expire; never past
@@ -222,6 +241,11 @@ impl TokenStore for RedisStore {
         let give_up_at = Instant::now()
             .checked_add(self.lock_ttl.saturating_add(Duration::from_secs(1)))
             .map_or(deadline, |latest| latest.min(deadline));
+        // The entry as it was when the lock was first found held; another one, stored while
+        // this waits, is the holder's fresh token, which the caller reads next: no need to
+        // wait for the lock. Read only once the lock is found held: a free lock needs no wait.
+        let entry = || self.entry_token(&entry_key, give_up_at);
+        let mut found: Option<Option<String>> = None;
         loop {
             let mut set = redis::cmd("SET");
             set.arg(&lock_key)
@@ -244,7 +268,16 @@ impl TokenStore for RedisStore {
                 }
                 // Another process holds it: wait for it to store its token and let go.
                 Some(None) if now < give_up_at => {
+                    let found = found.get_or_insert_with(entry);
                     thread::sleep(POLL.min(give_up_at.saturating_duration_since(now)));
+                    if entry().is_some_and(|token| found.as_ref() != Some(&token)) {
+                        log::debug!(
+                            target: "hotmart::token",
+                            "another process stored a token while this one waited for the \
+                             token lock"
+                        );
+                        return None;
+                    }
                 }
                 Some(None) => {
                     log::warn!(
@@ -283,10 +316,11 @@ struct Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        // If Redis cannot be reached now, the lock expires by itself.
-        let _ = self.link.script::<i64>(
+        // Tried even while Redis is taken for down (within the command timeout): an
+        // unreleased lock holds the other hosts up for its whole TTL. If Redis cannot be
+        // reached, the lock expires by itself.
+        let _ = self.link.script_even_if_down::<i64>(
             "token lock",
-            None,
             &self.release,
             &self.key,
             vec![self.owner.clone()],
