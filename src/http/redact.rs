@@ -41,13 +41,17 @@ impl Redactor {
             .chain(tokens.iter().copied());
         let mut needles: Vec<Vec<u8>> = Vec::new();
         for value in values.filter(|v| !v.is_empty()) {
-            needles.push(value.as_bytes().to_vec());
-            needles.push(STANDARD.encode(value).into_bytes());
-            needles.push(URL_SAFE_NO_PAD.encode(value).into_bytes());
+            for needle in [
+                value.as_bytes().to_vec(),
+                STANDARD.encode(value).into_bytes(),
+                URL_SAFE_NO_PAD.encode(value).into_bytes(),
+            ] {
+                // A token can be both sent and known: each needle once, or the work doubles.
+                if !needles.contains(&needle) {
+                    needles.push(needle);
+                }
+            }
         }
-        // A token can be both sent and known: each needle once, or the work doubles.
-        needles.sort_unstable();
-        needles.dedup();
         let text = text.as_bytes();
         let steps = std::cell::Cell::new(MAX_SCRUB_STEPS);
         let longest_at = |at: usize| {
