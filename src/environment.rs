@@ -223,7 +223,9 @@ fn is_loopback(host: &str) -> bool {
 /// The URL with any `user:password@` removed, so an error message cannot show a password.
 fn without_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.chars().take(200).collect();
+        // No scheme to keep (`https:/user:pw@host`, `user:pw@host`): all up to the `@` goes.
+        let rest = url.rfind('@').map_or(url, |at| &url[at + 1..]);
+        return rest.chars().take(200).collect();
     };
     // Up to the last `@` anywhere, not only in the authority: a password can hold a `/`,
     // `?` or `#` that a user did not percent-encode, and must not end the search early.

@@ -107,11 +107,20 @@ fn all_errors(server: &MockServer, client: &Client) -> Vec<Error> {
     );
     // A password a user did not percent-encode may hold what ends an authority: the search
     // for its `@` must not stop there.
-    for userinfo in ["", "/", "?x", "#x", "/a@b"] {
+    for (scheme, userinfo) in [
+        ("http://", ""),
+        ("http://", "/"),
+        ("http://", "?x"),
+        ("http://", "#x"),
+        ("http://", "/a@b"),
+        ("https:/", ""),
+        ("//", ""),
+        ("", ""),
+    ] {
         errors.push(
             Client::new(
                 hotmart::Environment::Custom {
-                    auth_url: format!("http://{ID}:{SECRET}{userinfo}@example.com"),
+                    auth_url: format!("{scheme}{ID}:{SECRET}{userinfo}@example.com"),
                     api_url: "https://example.com".into(),
                 },
                 Credentials::new(ID, SECRET),
