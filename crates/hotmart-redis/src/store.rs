@@ -136,19 +136,18 @@ impl RedisStore {
         self
     }
 
-    /// The token of the entry under `entry_key` in Redis, if there is one and Redis
-    /// answers by `deadline`. Any answer that is not a token (a server that answers
-    /// otherwise) is none.
-    fn entry_token(&self, entry_key: &str, deadline: Instant) -> Option<String> {
+    /// The token of the entry under `entry_key` in Redis (`Some(None)`: no entry, or one
+    /// that holds no token); `None` if Redis gave no answer by `deadline`.
+    fn entry_token(&self, entry_key: &str, deadline: Instant) -> Option<Option<String>> {
         let mut cmd = redis::cmd("HGET");
         cmd.arg(entry_key).arg("token");
-        match self
+        let value = self
             .link
-            .command::<redis::Value>("token lock", Some(deadline), cmd)?
-        {
+            .command::<redis::Value>("token lock", Some(deadline), cmd)?;
+        Some(match value {
             redis::Value::BulkString(bytes) if !bytes.is_empty() => String::from_utf8(bytes).ok(),
             _ => None,
-        }
+        })
     }
 
     /// Copies `new` into the fallback store unless it holds it already.
@@ -268,9 +267,16 @@ impl TokenStore for RedisStore {
                 }
                 // Another process holds it: wait for it to store its token and let go.
                 Some(None) if now < give_up_at => {
-                    let found = found.get_or_insert_with(entry);
+                    // Only an answer counts: a read Redis was too slow for says nothing of
+                    // the entry, and taken for "none" it would make the old token look new.
+                    if found.is_none() {
+                        found = entry();
+                    }
                     thread::sleep(POLL.min(give_up_at.saturating_duration_since(now)));
-                    if entry().is_some_and(|token| found.as_ref() != Some(&token)) {
+                    let stored = entry().flatten();
+                    if let (Some(before), Some(token)) = (&found, stored)
+                        && before.as_ref() != Some(&token)
+                    {
                         log::debug!(
                             target: "hotmart::token",
                             "another process stored a token while this one waited for the \
