@@ -81,8 +81,67 @@ impl Redactor {
         }
         // A cut falls between whole spellings, so only a secret's own odd bytes could make
         // this lossy.
-        String::from_utf8_lossy(&out).into_owned()
+        let out = String::from_utf8_lossy(&out).into_owned();
+        if hides_a_secret(out.as_bytes(), &needles) {
+            return MARKER.to_owned();
+        }
+        out
     }
+}
+
+/// How many times over [`hides_a_secret`] undoes escapes.
+const DECODE_ROUNDS: usize = 4;
+
+/// Whether a secret still stands in `text` once its escapes are undone, a few times over:
+/// the readings above take one escape for one character, but an echo may encode what it
+/// quotes in two ways at once (`%5Cu002F`, JSON's `\u002F` percent-encoded; `&amp;#47;`).
+/// The text that hides one shows nothing: where the secret lies in it is not known.
+fn hides_a_secret(text: &[u8], needles: &[Vec<u8>]) -> bool {
+    let mut text = text.to_vec();
+    for _ in 0..DECODE_ROUNDS {
+        if !text.iter().any(|b| matches!(b, b'%' | b'\\' | b'&' | b'+')) {
+            return false;
+        }
+        let (decoded, changed) = decode_once(&text);
+        let spaced: Vec<u8> = decoded
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let shows = |form: &[u8]| {
+            let form = String::from_utf8_lossy(form);
+            needles
+                .iter()
+                .filter_map(|n| std::str::from_utf8(n).ok())
+                .any(|n| form.contains(n))
+        };
+        if shows(&spaced) || (changed && shows(&decoded)) {
+            return true;
+        }
+        if !changed {
+            return false;
+        }
+        text = decoded;
+    }
+    false
+}
+
+/// `text` with each escape [`readings`] knows replaced by what it stands for (the deepest
+/// layer of `%25`s), and whether there was any.
+fn decode_once(text: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::with_capacity(text.len());
+    let mut changed = false;
+    let mut pos = 0;
+    while pos < text.len() {
+        // The literal reading comes first and moves one byte: any longer one is an escape.
+        let (bytes, next) = readings(text, pos)
+            .into_iter()
+            .reduce(|best, other| if other.1 > best.1 { other } else { best })
+            .unwrap_or_else(|| (vec![text[pos]], pos + 1));
+        changed |= next > pos + 1;
+        out.extend_from_slice(&bytes);
+        pos = next;
+    }
+    (out, changed)
 }
 
 /// The most steps [`spelled_at`] takes from one place: far more than any secret needs, so
@@ -308,6 +367,24 @@ mod tests {
         let scrubbed = redactor.scrub(&text, &[]);
         assert!(!scrubbed.contains("%41%41"), "{scrubbed}");
         assert!(scrubbed.starts_with("a "), "{scrubbed}");
+    }
+
+    /// Two encodings at once: JSON's escape percent-encoded, HTML's reference escaped again,
+    /// five layers of `%25`. Where the secret lies is not known, so nothing shows.
+    #[test]
+    fn a_secret_encoded_two_ways_at_once_hides_the_whole_text() {
+        let redactor = Redactor::new(&["S3cr3t/+=value"]);
+        for case in [
+            "S3cr3t%5Cu002F+=value",
+            "S3cr3t%5C%2F%2B%3Dvalue",
+            "S3cr3t&amp;#47;+=value",
+            "S3cr3t%252525252F+=value",
+        ] {
+            let text = format!("echo: [{case}] end");
+            assert_eq!(redactor.scrub(&text, &[]), MARKER, "{case}");
+        }
+        let plain = "echo: 100% of &amp; \\u0041 + more";
+        assert_eq!(redactor.scrub(plain, &[]), plain);
     }
 
     /// Text cut short (an excerpt's head) may end inside a secret, or inside one of its
