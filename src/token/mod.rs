@@ -30,15 +30,15 @@
 //!
 //! | payload | hotmart | serde_json | miniserde |
 //! |---|---|---|---|
-//! | Hotmart's documented token response, 131 B | 164 ns | 404 ns (2.45×) | 408 ns (2.50×) |
-//! | 20 unknown members of every JSON kind, 2 KB | 2.20 µs | 3.48 µs (1.59×) | 5.32 µs (2.43×) |
-//! | an OAuth error body, 183 B | 115 ns | 315 ns (2.74×) | 326 ns (2.83×) |
+//! | Hotmart's documented token response, 131 B | 71.9 ns | 242 ns (3.35×) | 167 ns (2.32×) |
+//! | 20 unknown members of every JSON kind, 2 KB | 1.10 µs | 2.01 µs (1.81×) | 2.43 µs (2.18×) |
+//! | an OAuth error body, 183 B | 55.1 ns | 190 ns (3.44×) | 153 ns (2.78×) |
 //!
 //! # The cached token
 //!
 //! [`Client::access_token`](crate::Client::access_token) on a fresh token is a lock, one
-//! clock read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 47 ns
-//! against 46 ns for that floor (1.02×) on 2026-12-03. A fetch runs outside the lock, so
+//! clock read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 45 ns
+//! against 45 ns for that floor (1.02×, the median of per-round ratios) on 2026-12-03. A fetch runs outside the lock, so
 //! `cached_token()` and `invalidate()` never wait for the network.
 
 mod cell;
