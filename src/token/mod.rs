@@ -36,10 +36,10 @@
 //!
 //! # The cached token
 //!
-//! [`Client::access_token`](crate::Client::access_token) on a fresh token is a lock, one
-//! clock read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 45 ns
-//! against 45 ns for that floor (1.02×, the median of per-round ratios) on 2026-12-03. A fetch runs outside the lock, so
-//! `cached_token()` and `invalidate()` never wait for the network.
+//! [`Client::access_token`](crate::Client::access_token) on a fresh token is a lock, one clock
+//! read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 45 ns against
+//! 45 ns for that floor (1.02×, the median of per-round ratios) on 2026-12-03. A fetch runs
+//! outside the lock, so `cached_token()` and `invalidate()` never wait for the network.
 
 mod cell;
 mod error;
