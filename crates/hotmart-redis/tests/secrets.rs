@@ -6,28 +6,11 @@
 mod support;
 
 use std::io::Write;
-use std::sync::Mutex;
 
 use hotmart::Client;
 use hotmart_mock::MockServer;
 use hotmart_redis::{ClientBuilderExt, Redis};
 use support::{FakeRedis, ME, read_command};
-
-/// Every log record, formatted.
-struct Capture(Mutex<Vec<String>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
-        self.0.lock().unwrap().push(line);
-    }
-    fn flush(&self) {}
-}
-
-static LOG: Capture = Capture(Mutex::new(Vec::new()));
 
 /// Answers each command as Redis answers one it does not know, quoting its arguments.
 fn echoing_redis() -> FakeRedis {
@@ -53,8 +36,7 @@ fn echoing_redis() -> FakeRedis {
 /// the user name reached the log, and this test failed on them.
 #[test]
 fn no_form_of_the_redis_credentials_or_the_token_reaches_any_message() {
-    log::set_logger(&LOG).unwrap();
-    log::set_max_level(log::LevelFilter::Trace);
+    support::capture_log(log::LevelFilter::Trace);
     let server = MockServer::start().unwrap();
     let mut shown = Vec::new();
 
@@ -100,7 +82,7 @@ fn no_form_of_the_redis_credentials_or_the_token_reaches_any_message() {
         shown.push(format!("{err} {err:?}"));
     }
 
-    let logs = LOG.0.lock().unwrap().clone();
+    let logs = support::logged();
     let warned = logs
         .iter()
         .filter(|l| l.contains("hotmart::redis") && l.contains("failed"))

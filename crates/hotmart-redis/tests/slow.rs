@@ -1,11 +1,10 @@
-//! A slow (not dead) Redis, and the fetch lock while Redis is taken for down (review
-//! rev-store, F1 and F7). Each test prints its figure.
+//! A slow (not dead) Redis, and the fetch lock while Redis is taken for down. Each test prints
+//! its figure.
 
 mod support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::{Mutex, Once};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -13,31 +12,7 @@ use hotmart::Client;
 use hotmart::store::{StoredToken, TokenKey, TokenStore};
 use hotmart_mock::MockServer;
 use hotmart_redis::Redis;
-use support::{ME, RedisServer, on_redis};
-
-/// Every log record, formatted.
-struct Capture(Mutex<Vec<String>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
-        self.0.lock().unwrap().push(line);
-    }
-    fn flush(&self) {}
-}
-
-static LOG: Capture = Capture(Mutex::new(Vec::new()));
-
-fn capture_log() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        log::set_logger(&LOG).unwrap();
-        log::set_max_level(log::LevelFilter::Warn);
-    });
-}
+use support::{ME, RedisServer, capture_log, logged, on_redis};
 
 /// A TCP proxy on loopback to the `upstream` port that holds every chunk from the server for
 /// `delay` before passing it on.
@@ -88,7 +63,7 @@ fn a_slow_redis_holds_no_call_past_its_timeout() {
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    capture_log();
+    capture_log(log::LevelFilter::Warn);
     let proxy = slow_proxy(redis.port, Duration::from_millis(200));
     let url = format!("redis://127.0.0.1:{proxy}/0");
     let server = MockServer::start().unwrap();
@@ -133,10 +108,7 @@ fn a_slow_redis_holds_no_call_past_its_timeout() {
     let scripts = calls(&mut c, "evalsha") - before;
     let ok = answers.iter().filter(|(ok, _)| *ok).count();
     let worst = answers.iter().map(|(_, took)| *took).max().unwrap();
-    let warnings = LOG
-        .0
-        .lock()
-        .unwrap()
+    let warnings = logged()
         .iter()
         .filter(|l| l.contains(&format!(":{proxy}/")) && l.contains("is slow"))
         .count();

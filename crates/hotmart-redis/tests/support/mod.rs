@@ -13,8 +13,8 @@ pub use temp::TempDir;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -241,4 +241,32 @@ impl TestCa {
             key_pem: key.serialize_pem(),
         }
     }
+}
+
+/// Every log record, formatted (`LEVEL target: message`), from any thread.
+pub struct Capture(Mutex<Vec<String>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
+        self.0.lock().unwrap().push(line);
+    }
+    fn flush(&self) {}
+}
+
+static LOG: Capture = Capture(Mutex::new(Vec::new()));
+
+/// Installs the capture (once per test binary) and lets records up to `level` through.
+pub fn capture_log(level: log::LevelFilter) {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| log::set_logger(&LOG).unwrap());
+    log::set_max_level(level);
+}
+
+/// What the capture holds so far.
+pub fn logged() -> Vec<String> {
+    LOG.0.lock().unwrap().clone()
 }
