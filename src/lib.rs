@@ -134,7 +134,7 @@ pub use http::tls::TlsFailure;
 #[cfg(feature = "json")]
 pub use miniserde;
 #[cfg(feature = "json")]
-pub use page::{Items, MAX_PAGES, Page, PageInfo, Pages};
+pub use page::{Items, MAX_ITEMS, MAX_PAGES, Page, PageInfo, Pages};
 pub use request::{RequestBuilder, Response};
 pub use store::default_token_cache_dir;
 pub use token::{AccessToken, TokenRequestStyle};

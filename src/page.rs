@@ -40,10 +40,79 @@ fn empty_body(url: &str) -> Error {
     invalid(url, "the body is empty, so there is no JSON to read")
 }
 
-/// The body as text; `None` for an empty (or all-whitespace) body.
+/// The body as text; `None` for an empty (or all-whitespace) body. Its shape is checked
+/// first (see [`shape_within_bounds`]).
 fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<&'b str>, Error> {
     let text = std::str::from_utf8(body).map_err(|_| invalid(url, "the body is not UTF-8"))?;
+    shape_within_bounds(body).map_err(|reason| invalid(url, reason))?;
     Ok((!text.trim().is_empty()).then_some(text))
+}
+
+/// The deepest nesting of arrays and objects a body may have: Hotmart's answers nest five or
+/// six levels.
+const MAX_DEPTH: usize = crate::token::ParseError::MAX_DEPTH;
+
+/// The most items a list or a page may hold: Hotmart's pages hold at most 500.
+pub const MAX_ITEMS: usize = 50_000;
+
+/// Refuses, in one pass over the bytes and before anything is built, a body that nests past
+/// [`MAX_DEPTH`] or whose list (an array at the top or one level in: a page's `items`) holds
+/// more than [`MAX_ITEMS`] values. A tree nested that deep is read without recursion, but the
+/// models' `Clone`, `Debug` and `PartialEq` recurse into what they keep of it (`extra`) and
+/// overflowed the stack; and an item costs its model's size however short its text (`{}`:
+/// 3 bytes, a `Sale` over a KiB), so 8 MiB of `{},` took 3 GiB.
+fn shape_within_bounds(json: &[u8]) -> Result<(), &'static str> {
+    let mut depth = 0usize;
+    // One bit a level below the top two: whether that container is an array.
+    let mut arrays = 0u8;
+    let mut items = 0usize;
+    let mut at = 0;
+    while let Some(&byte) = json.get(at) {
+        match byte {
+            b'"' => {
+                // To the closing quote, past escaped characters; an unterminated string is
+                // the parser's to refuse.
+                at += 1;
+                while let Some(run) = json.get(at..) {
+                    match run.iter().position(|&b| b == b'"' || b == b'\\') {
+                        Some(found) if run[found] == b'\\' => at += found + 2,
+                        Some(found) => {
+                            at += found;
+                            break;
+                        }
+                        None => return Ok(()),
+                    }
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err("the body nests deeper than 128 levels");
+                }
+                if depth <= 2 {
+                    let bit = 1u8 << (depth - 1);
+                    arrays = if byte == b'[' {
+                        arrays | bit
+                    } else {
+                        arrays & !bit
+                    };
+                    if byte == b'[' {
+                        items += 1;
+                    }
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if (1..=2).contains(&depth) && arrays & (1 << (depth - 1)) != 0 => {
+                items += 1;
+                if items > MAX_ITEMS {
+                    return Err("the body lists more than 50,000 items");
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    Ok(())
 }
 
 /// The body as a JSON tree, for the slow path after the typed decode failed.

@@ -1,0 +1,96 @@
+//! Answers shaped to cost the client more than their size: nesting that the models' derived
+//! `Clone`, `Debug` and `PartialEq` would recurse into, and pages of empty items that each
+//! cost a model's size. Refused before anything is built, with a typed error.
+
+mod support;
+
+use hotmart::{Error, MAX_ITEMS};
+use support::hostile::{Answer, api_server, client};
+
+fn nested(depth: usize) -> String {
+    format!(
+        r#"{{"items":[{{"purchase":{{"transaction":"HP1"}},"x":{}{}}}]}}"#,
+        "[".repeat(depth - 3),
+        "]".repeat(depth - 3)
+    )
+}
+
+/// Before: 200 KB of brackets in a member no model names decoded, and cloning (or printing)
+/// the sale then overflowed the stack: the process aborted, past any `catch_unwind`.
+#[test]
+fn an_answer_nested_past_128_levels_is_refused_and_one_within_is_kept() {
+    let server = api_server(|request| {
+        let depth = if request.path().ends_with("deep") {
+            100_000
+        } else {
+            128
+        };
+        Answer::json(200, nested(depth))
+    });
+    let client = client(&server);
+    let sale = client
+        .sales()
+        .history()
+        .items()
+        .next()
+        .unwrap()
+        .expect("128 levels are within bounds");
+    assert_eq!(sale.clone(), sale);
+    let err = client
+        .get("/deep")
+        .pages::<hotmart::models::Sale>()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    println!("{err}");
+    assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+    assert!(err.to_string().contains("deeper than 128"), "{err}");
+}
+
+/// Before: 8 MiB of `{},` (2.7 million items, each a `Sale` of over a KiB) took 3 GiB.
+#[test]
+fn a_page_of_more_than_max_items_is_refused_before_it_is_built() {
+    let page = |n: usize| {
+        format!(
+            r#"{{"items":[{}],"page_info":{{}}}}"#,
+            vec!["{}"; n].join(",")
+        )
+    };
+    let (within, past) = (page(MAX_ITEMS), page(MAX_ITEMS + 1));
+    let server = api_server(move |request| {
+        Answer::json(
+            200,
+            if request.path().ends_with("past") {
+                &past
+            } else {
+                &within
+            },
+        )
+    });
+    let client = client(&server);
+    let first = |path| {
+        client
+            .get(path)
+            .pages::<hotmart::models::Sale>()
+            .next()
+            .unwrap()
+    };
+    assert_eq!(first("/within").unwrap().items().len(), MAX_ITEMS);
+    let err = first("/past").unwrap_err();
+    assert!(err.to_string().contains("more than 50,000 items"), "{err}");
+    // A bare list too.
+    let list = format!("[{}]", vec!["{}"; MAX_ITEMS + 1].join(","));
+    let server = api_server(move |_| Answer::json(200, &list));
+    let err = client_list(&server);
+    assert!(err.contains("more than 50,000 items"), "{err}");
+}
+
+fn client_list(server: &support::hostile::HostileServer) -> String {
+    client(server)
+        .get("/list")
+        .send()
+        .unwrap()
+        .json::<Vec<hotmart::models::Sale>>()
+        .unwrap_err()
+        .to_string()
+}
