@@ -525,6 +525,11 @@ fn export(what: Option<String>, local: &mut Local) -> Result<Export, String> {
     };
     let since = instant("--since", local.since.take())?;
     let until = instant("--until", local.until.take())?;
+    if let (Some(since), Some(until)) = (since, until)
+        && since > until
+    {
+        return Err("--since is after --until: the window would hold nothing".into());
+    }
     if kind == Kind::Products && (since.is_some() || until.is_some()) {
         return Err("products take no --since or --until".into());
     }

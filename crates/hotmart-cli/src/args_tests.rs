@@ -103,6 +103,8 @@ fn usage_errors() {
         "export products --since 1d",
         "export sales --format xml",
         "export sales --since tomorrow",
+        "export sales --since 2024",
+        "export sales --since 2024-02-01 --until 2024-01-01",
         "export sales --status BOGUS",
         "export sales --status approved,bogus",
         "export subscriptions --status APPROVED",

@@ -152,7 +152,9 @@ Usage: hotmart export sales|subscriptions|products [--since WHEN] [--until WHEN]
   --since WHEN, --until WHEN   the window Hotmart filters by (start_date and end_date on
                                sales, accession_date and end_accession_date on
                                subscriptions; not for products). WHEN is 24h, 7d, 30m (that
-                               long ago) or YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z], in UTC
+                               long ago: a unit is needed) or YYYY-MM-DD or
+                               YYYY-MM-DDTHH:MM[:SS][Z], in UTC, from 1970 on; --since
+                               after --until is refused
   --status S[,S...]|all        only these statuses (any case), or every status; a status
                                Hotmart does not document is refused
   --format ndjson|csv          ndjson (default): each item exactly as Hotmart sent it, one
@@ -176,6 +178,10 @@ CSV columns:
 
 An item that does not fit its model is named on stderr and left out of a CSV (exit 1 at the
 end); NDJSON needs no model and writes every item. Options: the global ones (hotmart help).
+
+CSV cells are quoted as RFC 4180 says and otherwise written as Hotmart sent them: a name or
+e-mail that buyers typed and that starts with =, +, - or @ is not neutralised, and a
+spreadsheet may take it for a formula. Import such files as text, or with formulas off.
 ",
         sales = known(
             TransactionStatus::KNOWN

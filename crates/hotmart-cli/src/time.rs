@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let unit = &text[digits.len()..];
-    let n: u64 = digits.parse().ok()?;
+    let n: u64 = number(digits)?;
     let seconds = match unit {
         "" | "s" => 1,
         "ms" => return Some(Duration::from_millis(n)),
@@ -20,14 +20,32 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     Some(Duration::from_secs(n.checked_mul(seconds)?))
 }
 
-/// A point in time as epoch milliseconds: a duration ago (`24h`), a date (`2024-01-31`, UTC
-/// midnight) or a date and time (`2024-01-31T12:00[:00][Z]`, UTC).
+/// A point in time as epoch milliseconds, from 1970 on: a duration ago with its unit (`24h`;
+/// a bare number is refused, since `2024` or `20240131` is more likely a date than seconds),
+/// a date (`2024-01-31`, UTC midnight) or a date and time (`2024-01-31T12:00[:00][Z]`, UTC).
 pub fn parse_instant(text: &str, now: SystemTime) -> Option<i64> {
-    if let Some(ago) = parse_duration(text) {
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let ms = if let Some(ago) = parse_duration(text) {
         let now_ms = now.duration_since(UNIX_EPOCH).ok()?.as_millis();
         let ago_ms = i128::try_from(ago.as_millis()).ok()?;
-        return i64::try_from(i128::try_from(now_ms).ok()? - ago_ms).ok();
-    }
+        i64::try_from(i128::try_from(now_ms).ok()? - ago_ms).ok()?
+    } else {
+        date_time(text)?
+    };
+    // Hotmart's dates are epoch milliseconds: before 1970 is no date of its.
+    (ms >= 0).then_some(ms)
+}
+
+/// Digits only, as a number: `str::parse` would take a sign (`+1`) as well.
+fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
+}
+
+/// `YYYY-MM-DD[THH:MM[:SS][Z]]`, UTC, as epoch milliseconds.
+fn date_time(text: &str) -> Option<i64> {
     let (date, clock) = match text.split_once(['T', ' ']) {
         Some((date, clock)) => (date, Some(clock.strip_suffix('Z').unwrap_or(clock))),
         None => (text, None),
@@ -37,7 +55,7 @@ pub fn parse_instant(text: &str, now: SystemTime) -> Option<i64> {
     if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
         return None;
     }
-    let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let (y, m, d): (i64, u32, u32) = (number(y)?, number(m)?, number(d)?);
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
@@ -56,7 +74,7 @@ pub fn parse_instant(text: &str, now: SystemTime) -> Option<i64> {
 }
 
 fn two_digits(text: &str, max: i64) -> Option<i64> {
-    let n = text.parse().ok().filter(|n| (0..=max).contains(n))?;
+    let n = number(text).filter(|n| (0..=max).contains(n))?;
     (text.len() == 2).then_some(n)
 }
 
@@ -89,7 +107,7 @@ mod tests {
         assert_eq!(parse_duration("24h"), Some(Duration::from_secs(86_400)));
         assert_eq!(parse_duration("90"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
-        for bad in ["", "h", "1y", "-1h", "1.5h"] {
+        for bad in ["", "h", "1y", "-1h", "1.5h", "+1h", "+5"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }
@@ -113,6 +131,15 @@ mod tests {
             "2023-1-01",
             "2023-01-01T24:00",
             "soon",
+            // A bare number is a date more likely than seconds; signs are not digits.
+            "2024",
+            "20240131",
+            "+999-01-01",
+            "2024-+1-+1",
+            "2024-01-01T+1:+0",
+            // Before 1970, as a date or a duration ago.
+            "1969-12-31",
+            "100000000d",
         ] {
             assert_eq!(parse_instant(bad, now), None, "{bad}");
         }
