@@ -11,23 +11,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hotmart::{Error, TokenRequestStyle};
 use support::hostile::{Answer, HostileServer, Request};
-use support::hostile::{CLIENT_ID, SECRET, TOKEN, api_server, builder};
+use support::hostile::{CLIENT_ID, SECRET, TOKEN, api_server, builder, percent};
 
 // ---------------------------------------------------------------------------------------------
 // 8. Nothing echoed: secrets stay out of every error, however the server quotes them.
 // ---------------------------------------------------------------------------------------------
-
-fn percent(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 /// Every form in which `value` must not appear.
 fn forms(value: &str) -> Vec<String> {

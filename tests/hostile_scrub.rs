@@ -6,20 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::hostile::{Answer, HostileServer, SECRET, builder};
-
-fn percent(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+use support::hostile::{Answer, HostileServer, SECRET, builder, percent};
 
 /// Before: a 4,001-byte token of `a`s and error members of 16 KiB of `a`s cost the scrubber
 /// ~4,000 steps at each byte: 7 s of CPU in a release build (38 s in a debug one) for one

@@ -437,6 +437,19 @@ pub fn figure(fault: &str, requests: usize, took: Duration) {
 }
 
 /// A server whose token endpoint hands out [`TOKEN`] and whose API answers by `api`.
+/// `value` percent-encoded as a URL query encodes it: every byte but the unreserved ones.
+pub fn percent(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn api_server(api: impl Fn(&Request) -> Answer + Send + Sync + 'static) -> HostileServer {
     HostileServer::start(move |req| {
         if req.is_token() {
