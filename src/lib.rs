@@ -109,6 +109,8 @@ mod http;
 pub mod models;
 #[cfg(feature = "json")]
 mod page;
+#[cfg(feature = "json")]
+mod page_scan;
 mod request;
 mod retry;
 mod secret;
@@ -134,7 +136,9 @@ pub use http::tls::TlsFailure;
 #[cfg(feature = "json")]
 pub use miniserde;
 #[cfg(feature = "json")]
-pub use page::{Items, MAX_ITEMS, MAX_PAGES, Page, PageInfo, Pages};
+pub use page::{Items, MAX_PAGES, Page, PageInfo, Pages};
+#[cfg(feature = "json")]
+pub use page_scan::MAX_ITEMS;
 pub use request::{RequestBuilder, Response};
 pub use store::default_token_cache_dir;
 pub use token::{AccessToken, TokenRequestStyle};

@@ -41,78 +41,11 @@ fn empty_body(url: &str) -> Error {
 }
 
 /// The body as text; `None` for an empty (or all-whitespace) body. Its shape is checked
-/// first (see [`shape_within_bounds`]).
+/// first (see [`crate::page_scan::shape_within_bounds`]).
 fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<&'b str>, Error> {
     let text = std::str::from_utf8(body).map_err(|_| invalid(url, "the body is not UTF-8"))?;
-    shape_within_bounds(body).map_err(|reason| invalid(url, reason))?;
+    crate::page_scan::shape_within_bounds(body).map_err(|reason| invalid(url, reason))?;
     Ok((!text.trim().is_empty()).then_some(text))
-}
-
-/// The deepest nesting of arrays and objects a body may have: Hotmart's answers nest five or
-/// six levels.
-const MAX_DEPTH: usize = crate::token::ParseError::MAX_DEPTH;
-
-/// The most items a list or a page may hold: Hotmart's pages hold at most 500.
-pub const MAX_ITEMS: usize = 50_000;
-
-/// Refuses, in one pass over the bytes and before anything is built, a body that nests past
-/// [`MAX_DEPTH`] or whose list (an array at the top or one level in: a page's `items`) holds
-/// more than [`MAX_ITEMS`] values. A tree nested that deep is read without recursion, but the
-/// models' `Clone`, `Debug` and `PartialEq` recurse into what they keep of it (`extra`) and
-/// overflowed the stack; and an item costs its model's size however short its text (`{}`:
-/// 3 bytes, a `Sale` over a KiB), so 8 MiB of `{},` took 3 GiB.
-fn shape_within_bounds(json: &[u8]) -> Result<(), &'static str> {
-    let mut depth = 0usize;
-    // One bit a level below the top two: whether that container is an array.
-    let mut arrays = 0u8;
-    let mut items = 0usize;
-    let mut at = 0;
-    while let Some(&byte) = json.get(at) {
-        match byte {
-            b'"' => {
-                // To the closing quote, past escaped characters; an unterminated string is
-                // the parser's to refuse.
-                at += 1;
-                while let Some(run) = json.get(at..) {
-                    match run.iter().position(|&b| b == b'"' || b == b'\\') {
-                        Some(found) if run[found] == b'\\' => at += found + 2,
-                        Some(found) => {
-                            at += found;
-                            break;
-                        }
-                        None => return Ok(()),
-                    }
-                }
-            }
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err("the body nests deeper than 128 levels");
-                }
-                if depth <= 2 {
-                    let bit = 1u8 << (depth - 1);
-                    arrays = if byte == b'[' {
-                        arrays | bit
-                    } else {
-                        arrays & !bit
-                    };
-                    if byte == b'[' {
-                        items += 1;
-                    }
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if (1..=2).contains(&depth) && arrays & (1 << (depth - 1)) != 0 => {
-                items += 1;
-                if items > MAX_ITEMS {
-                    return Err("the body lists more than 50,000 items");
-                }
-            }
-            _ => {}
-        }
-        at += 1;
-    }
-    Ok(())
 }
 
 /// The body as a JSON tree, for the slow path after the typed decode failed.
@@ -285,6 +218,9 @@ fn decode_page<T: Deserialize>(
     // Something does not fit: read the page as a tree and decode each item on its own, so
     // one odd item costs that item only.
     let Ok(page) = miniserde::json::from_str::<RawPage<Value>>(text) else {
+        if let Some(decoded) = item_by_item(text, url, check) {
+            return decoded;
+        }
         let value = tree(text, url)?;
         return Err(match &value {
             Value::Object(object) => match object.get("items") {
@@ -316,6 +252,51 @@ fn decode_page<T: Deserialize>(
         .map(|(i, item)| one_of(item, url, i, format!("items[{i}]"), check))
         .collect();
     Ok((items, page.page_info.unwrap_or_default()))
+}
+
+/// A page the JSON decoder cannot read whole (a number past `f64` in one item, say), read
+/// item by item where the crate's scanner finds them: each item that the decoder cannot read
+/// either is an error of its own. `None` where the scanner cannot find the items.
+fn item_by_item<T: Deserialize>(
+    text: &str,
+    url: &str,
+    check: Check,
+) -> Option<Result<Decoded<T>, Error>> {
+    let (spans, info) = crate::page_scan::page_spans(text)?;
+    let page_info =
+        match info.map(|span| miniserde::json::from_str::<Option<PageInfo>>(&text[span])) {
+            None => <PageInfo as Default>::default(),
+            Some(Ok(info)) => info.unwrap_or_default(),
+            Some(Err(_)) => {
+                return Some(Err(invalid(
+                    url,
+                    "page_info: does not fit Hotmart's page_info",
+                )));
+            }
+        };
+    let items = spans
+        .into_iter()
+        .enumerate()
+        .map(|(index, span)| {
+            let item = &text[span];
+            let path = format!("items[{index}]");
+            if let Ok(item) = miniserde::json::from_str(item) {
+                return Ok(item);
+            }
+            match miniserde::json::from_str::<Value>(item) {
+                Ok(value) => one_of(&value, url, index, path, check),
+                Err(_) => Err(Error::InvalidItem {
+                    url: url.to_owned(),
+                    index,
+                    path,
+                    reason:
+                        "a value the JSON decoder cannot read (a number out of f64's range, say)"
+                            .to_owned(),
+                }),
+            }
+        })
+        .collect();
+    Some(Ok((items, page_info)))
 }
 
 /// One page of a paginated endpoint: its items and its `page_info`.

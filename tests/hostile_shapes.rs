@@ -94,3 +94,33 @@ fn client_list(server: &support::hostile::HostileServer) -> String {
         .unwrap_err()
         .to_string()
 }
+
+/// Before: a number past what f64 holds in one item (`1e400`) made the decoder refuse the
+/// whole page, "not valid JSON", and an export lost that page and every one after it.
+#[test]
+fn an_item_the_decoder_cannot_read_costs_that_item_only() {
+    let body = r#"{"items":[{"purchase":{"transaction":"HP1"}},
+        {"purchase":{"transaction":"HP2","price":{"value":1e400}}},
+        {"purchase":{"transaction":"HP3"}}],"page_info":{"results_per_page":3}}"#;
+    let server = api_server(move |_| Answer::json(200, body));
+    let items: Vec<_> = client(&server).sales().history().items().collect();
+    let shown: Vec<String> = items
+        .iter()
+        .map(|item| match item {
+            Ok(sale) => format!(
+                "{:?}",
+                sale.purchase
+                    .as_ref()
+                    .and_then(|p| p.transaction.as_deref())
+            ),
+            Err(err) => err.to_string(),
+        })
+        .collect();
+    println!("{shown:#?}");
+    assert_eq!(items.len(), 3, "{shown:?}");
+    assert!(items[0].is_ok() && items[2].is_ok(), "{shown:?}");
+    assert!(
+        matches!(&items[1], Err(Error::InvalidItem { index: 1, .. })),
+        "{shown:?}"
+    );
+}
