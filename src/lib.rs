@@ -110,6 +110,8 @@ pub mod models;
 #[cfg(feature = "json")]
 mod page;
 #[cfg(feature = "json")]
+mod page_info;
+#[cfg(feature = "json")]
 mod page_scan;
 mod request;
 mod retry;
@@ -136,7 +138,9 @@ pub use http::tls::TlsFailure;
 #[cfg(feature = "json")]
 pub use miniserde;
 #[cfg(feature = "json")]
-pub use page::{Items, MAX_PAGES, Page, PageInfo, Pages};
+pub use page::{Items, MAX_PAGES, Page, Pages};
+#[cfg(feature = "json")]
+pub use page_info::PageInfo;
 #[cfg(feature = "json")]
 pub use page_scan::MAX_ITEMS;
 pub use request::{RequestBuilder, Response};

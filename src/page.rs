@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use miniserde::Deserialize;
 use miniserde::json::Value;
 
+use crate::page_info::PageInfo;
 use crate::{Error, RequestBuilder};
 
 /// Explains why a JSON value does not fit a type: `Err(reason)`, with the path to the member
@@ -335,20 +336,6 @@ impl<T> Page<T> {
         };
         self.page_info.as_ref().unwrap_or(NONE)
     }
-}
-
-/// Hotmart's `page_info`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PageInfo {
-    /// How many results the query has in all (not on every endpoint).
-    pub total_results: Option<u64>,
-    /// The token for the next page; absent on the last page.
-    pub next_page_token: Option<String>,
-    /// The token for the previous page.
-    pub prev_page_token: Option<String>,
-    /// How many results a page holds.
-    pub results_per_page: Option<u64>,
 }
 
 /// An iterator over the pages of a paginated endpoint; made by [`RequestBuilder::pages`] and

@@ -124,3 +124,38 @@ fn an_item_the_decoder_cannot_read_costs_that_item_only() {
         "{shown:?}"
     );
 }
+
+/// Before: a count in `page_info` that was not a plain integer (`"10"`, `-1`, `1.5`) lost
+/// the page's items and ended the iteration, though only the page tokens steer paging.
+#[test]
+fn page_info_counts_that_do_not_fit_are_none_and_paging_goes_on() {
+    let server = api_server(|request| {
+        let body = match request.query("page_token") {
+            None => {
+                r#"{"items":[{"purchase":{"transaction":"HP1"}}],
+                "page_info":{"total_results":"2","results_per_page":-1,"next_page_token":"B"}}"#
+            }
+            Some(_) => {
+                r#"{"items":[{"purchase":{"transaction":"HP2"}}],
+                "page_info":{"total_results":1e30,"results_per_page":1.5,"x":[true]}}"#
+            }
+        };
+        Answer::json(200, body)
+    });
+    let client = client(&server);
+    let pages: Vec<_> = client
+        .sales()
+        .history()
+        .pages()
+        .map(|page| page.map(|p| p.page_info().clone()))
+        .collect();
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    let (first, second) = (pages[0].as_ref().unwrap(), pages[1].as_ref().unwrap());
+    assert_eq!(first.total_results, Some(2));
+    assert_eq!(first.results_per_page, None);
+    assert_eq!(first.next_page_token.as_deref(), Some("B"));
+    assert_eq!(
+        (second.total_results, second.results_per_page),
+        (None, None)
+    );
+}
