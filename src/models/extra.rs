@@ -6,10 +6,10 @@
 //! empty) map. A member a model names costs nothing more. Measured by
 //! `cargo bench -p hotmart --bench sales_decode` on a 500-item sales page (two runs on
 //! 2026-12-03 on this crate's 2-core build machine, the body's shape check included): with
-//! only named members the models take 1,129–1,530 µs (0.79–0.89x serde_json's derive); the
-//! same items with five unnamed members each (7 leaves, 2,500 members in the page) take
-//! 3,032–3,369 µs (2.01–2.06x serde_json, which skips them): keeping them costs 2.5–2.7x the
-//! named-only page, about 0.75 µs per kept member.
+//! only named members the models take 857–879 µs (0.73–0.75x serde_json's derive); the same
+//! items with five unnamed members each (7 leaves, 2,500 members in the page) take
+//! 2,560–2,675 µs (2.00–2.01x serde_json, which skips them): keeping them costs 2.9–3.0x the
+//! named-only page, about 0.7 µs per kept member.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, btree_map};
