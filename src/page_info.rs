@@ -1,9 +1,9 @@
 //! Hotmart's `page_info`, read leniently: its counts are only informative, so a count that
-//! does not fit (`"10"`, `-1`, `1.5`) is none, rather than the loss of the page and the end
+//! does not fit (`"10"`, `-1`, `1.5`, `[]`) is none, rather than the loss of the page and the end
 //! of the iteration that a strict read made of it. Only the page tokens steer paging.
 
 use miniserde::Deserialize;
-use miniserde::de::{Map, Visitor};
+use miniserde::de::{Map, Seq, Visitor};
 
 // miniserde's own place type, as its derive makes one (see `models`).
 miniserde::make_place!(Place);
@@ -23,8 +23,31 @@ pub struct PageInfo {
     pub results_per_page: Option<u64>,
 }
 
-/// A count that is `None` for any scalar that is not one: never a reason to refuse a page.
+/// A count that is `None` for any value that is not one: never a reason to refuse a page.
 struct Count(Option<u64>);
+
+/// An array or object where a count belongs: read past, and the count is none.
+struct NotACount<'a>(&'a mut Option<Count>);
+
+impl Seq for NotACount<'_> {
+    fn element(&mut self) -> miniserde::Result<&mut dyn Visitor> {
+        Ok(<dyn Visitor>::ignore())
+    }
+    fn finish(&mut self) -> miniserde::Result<()> {
+        *self.0 = Some(Count(None));
+        Ok(())
+    }
+}
+
+impl Map for NotACount<'_> {
+    fn key(&mut self, _: &str) -> miniserde::Result<&mut dyn Visitor> {
+        Ok(<dyn Visitor>::ignore())
+    }
+    fn finish(&mut self) -> miniserde::Result<()> {
+        *self.0 = Some(Count(None));
+        Ok(())
+    }
+}
 
 impl Visitor for Place<Count> {
     fn null(&mut self) -> miniserde::Result<()> {
@@ -48,6 +71,12 @@ impl Visitor for Place<Count> {
     }
     fn float(&mut self, _: f64) -> miniserde::Result<()> {
         self.null()
+    }
+    fn seq(&mut self) -> miniserde::Result<Box<dyn Seq + '_>> {
+        Ok(Box::new(NotACount(&mut self.out)))
+    }
+    fn map(&mut self) -> miniserde::Result<Box<dyn Map + '_>> {
+        Ok(Box::new(NotACount(&mut self.out)))
     }
 }
 
