@@ -77,12 +77,32 @@ fn a_page_of_more_than_max_items_is_refused_before_it_is_built() {
     };
     assert_eq!(first("/within").unwrap().items().len(), MAX_ITEMS);
     let err = first("/past").unwrap_err();
-    assert!(err.to_string().contains("more than 50,000 items"), "{err}");
+    assert!(err.to_string().contains("more than 50,000 values"), "{err}");
     // A bare list too.
     let list = format!("[{}]", vec!["{}"; MAX_ITEMS + 1].join(","));
     let server = api_server(move |_| Answer::json(200, &list));
     let err = client_list(&server);
-    assert!(err.contains("more than 50,000 items"), "{err}");
+    assert!(err.contains("more than 50,000 values"), "{err}");
+}
+
+/// Before: only the page's own list was counted, so one item's list of 2.7 million `{}`
+/// participants (8 MiB) still took 1.3 GB. Every array counts, at any depth.
+#[test]
+fn an_items_own_list_counts_toward_max_items() {
+    let body = format!(
+        r#"{{"items":[{{"transaction":"HP1","users":[{}]}}]}}"#,
+        vec!["{}"; MAX_ITEMS + 1].join(",")
+    );
+    let server = api_server(move |_| Answer::json(200, &body));
+    let err = client(&server)
+        .sales()
+        .participants()
+        .pages()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+    assert!(err.to_string().contains("more than 50,000 values"), "{err}");
 }
 
 fn client_list(server: &support::hostile::HostileServer) -> String {
@@ -125,6 +145,45 @@ fn an_item_the_decoder_cannot_read_costs_that_item_only() {
     );
 }
 
+/// Before: the item-by-item reading used the token parser's 1 MiB input cap, so a page
+/// over 1 MiB with one unreadable item was lost whole.
+#[test]
+fn an_unreadable_item_of_a_page_over_one_mib_costs_that_item_only() {
+    let filler = "x".repeat(4096);
+    let items: Vec<String> = (0..400)
+        .map(|i| {
+            let price = if i == 7 { "1e400" } else { "1" };
+            format!(
+                r#"{{"purchase":{{"transaction":"HP{i}","price":{{"value":{price}}}}},"x":"{filler}"}}"#
+            )
+        })
+        .collect();
+    let body = format!(r#"{{"items":[{}]}}"#, items.join(","));
+    assert!(body.len() > 1 << 20);
+    let server = api_server(move |_| Answer::json(200, &body));
+    let items: Vec<_> = client(&server).sales().history().items().collect();
+    assert_eq!(items.len(), 400);
+    let failed: Vec<usize> = (0..400).filter(|&i| items[i].is_err()).collect();
+    assert_eq!(failed, [7]);
+    assert!(matches!(
+        &items[7],
+        Err(Error::InvalidItem { index: 7, .. })
+    ));
+}
+
+/// A page that names `items` twice is not read item by item from the first: the decoder
+/// keeps the last, so no guess is made and the page is an error.
+#[test]
+fn a_page_naming_items_twice_is_not_guessed() {
+    let body = r#"{"items":[{"purchase":{"price":{"value":1e400}}}],"items":5}"#;
+    let server = api_server(move |_| Answer::json(200, body));
+    let first = client(&server).sales().history().pages().next().unwrap();
+    assert!(
+        matches!(first, Err(Error::InvalidResponse { .. })),
+        "{first:?}"
+    );
+}
+
 /// Before: a count in `page_info` that was not a plain integer (`"10"`, `-1`, `1.5`) lost
 /// the page's items and ended the iteration, though only the page tokens steer paging.
 #[test]
@@ -134,6 +193,10 @@ fn page_info_counts_that_do_not_fit_are_none_and_paging_goes_on() {
             None => {
                 r#"{"items":[{"purchase":{"transaction":"HP1"}}],
                 "page_info":{"total_results":"2","results_per_page":-1,"next_page_token":"B"}}"#
+            }
+            Some("B") => {
+                r#"{"items":[{"purchase":{"transaction":"HP2"}}],
+                "page_info":{"total_results":[1,{}],"results_per_page":{"n":[2]},"next_page_token":"C"}}"#
             }
             Some(_) => {
                 r#"{"items":[{"purchase":{"transaction":"HP2"}}],
@@ -149,8 +212,13 @@ fn page_info_counts_that_do_not_fit_are_none_and_paging_goes_on() {
         .pages()
         .map(|page| page.map(|p| p.page_info().clone()))
         .collect();
-    assert_eq!(pages.len(), 2, "{pages:?}");
-    let (first, second) = (pages[0].as_ref().unwrap(), pages[1].as_ref().unwrap());
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    let (first, arrays) = (pages[0].as_ref().unwrap(), pages[1].as_ref().unwrap());
+    assert_eq!(
+        (arrays.total_results, arrays.results_per_page),
+        (None, None)
+    );
+    let second = pages[2].as_ref().unwrap();
     assert_eq!(first.total_results, Some(2));
     assert_eq!(first.results_per_page, None);
     assert_eq!(first.next_page_token.as_deref(), Some("B"));

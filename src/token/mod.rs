@@ -56,7 +56,8 @@ pub(crate) use cell::TokenCell;
 pub use error::{Member, ParseError, ParseErrorKind};
 pub use fetch::TokenRequestStyle;
 pub(crate) use fetch::{TokenEndpoint, fetch};
-pub(crate) use parse::{is_header_safe, object};
+pub(crate) use parse::{is_header_safe, members, object};
+pub(crate) use scan::Scanner;
 
 use crate::secret::{Fingerprint, Secret};
 

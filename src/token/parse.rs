@@ -10,9 +10,16 @@ use super::{OAuthErrorBody, TokenResponse};
 /// to `member` with the scanner at its value; `member` must consume the value.
 pub(crate) fn object<'a>(
     input: &'a [u8],
+    member: impl FnMut(&[u8], &mut Scanner<'a>) -> Result<(), ParseError>,
+) -> Result<Scanner<'a>, ParseError> {
+    members(Scanner::new(input)?, member)
+}
+
+/// [`object`] over a scanner of the caller's making (one of any size, say).
+pub(crate) fn members<'a>(
+    mut scan: Scanner<'a>,
     mut member: impl FnMut(&[u8], &mut Scanner<'a>) -> Result<(), ParseError>,
 ) -> Result<Scanner<'a>, ParseError> {
-    let mut scan = Scanner::new(input)?;
     scan.expect(b'{', ParseErrorKind::ExpectedObject)?;
     scan.skip_ws();
     if scan.peek() == Some(b'}') {

@@ -31,6 +31,12 @@ impl<'a> Scanner<'a> {
         if input.len() > MAX_INPUT_LEN {
             return Err(ParseError::new(ParseErrorKind::TooLarge, 0));
         }
+        Self::of_any_size(input)
+    }
+
+    /// A scanner without [`MAX_INPUT_LEN`]: for a body whose size its reader has already
+    /// bounded (an API answer, up to its own cap), read in one pass without building it.
+    pub(crate) fn of_any_size(input: &'a [u8]) -> Result<Self, ParseError> {
         let text = std::str::from_utf8(input)
             .map_err(|e| ParseError::new(ParseErrorKind::InvalidUtf8, e.valid_up_to()))?;
         Ok(Scanner {
