@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::marker::PhantomData;
+use std::ops::Range;
 
 use miniserde::Deserialize;
 use miniserde::json::Value;
@@ -46,7 +47,8 @@ fn empty_body(url: &str) -> Error {
 fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<&'b str>, Error> {
     let text = std::str::from_utf8(body).map_err(|_| invalid(url, "the body is not UTF-8"))?;
     crate::page_scan::shape_within_bounds(body).map_err(|reason| invalid(url, reason))?;
-    Ok((!text.trim().is_empty()).then_some(text))
+    let json_ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    Ok((!text.trim_matches(json_ws).is_empty()).then_some(text))
 }
 
 /// The body as a JSON tree, for the slow path after the typed decode failed.
@@ -69,28 +71,46 @@ fn misfit(url: &str, mut path: String, value: &Value, check: Check) -> Error {
     }
 }
 
-/// Item `index` of a list, decoded as `T` (the slow path: re-serialized, then decoded); the
-/// error names the item and the member at fault. `path` is the item's, e.g. `items[3]`.
-fn one_of<T: Deserialize>(
-    value: &Value,
+/// The items of `text` at `spans`, each decoded as `T` from its own text: one that does not
+/// decode is an error of its own, naming it (`{list}[{index}]`) and the member at fault.
+fn items_at<T: Deserialize>(
+    text: &str,
+    spans: Vec<Range<usize>>,
     url: &str,
-    index: usize,
-    mut path: String,
+    list: &str,
     check: Check,
-) -> Result<T, Error> {
-    miniserde::json::from_str(&miniserde::json::to_string(value)).map_err(|_| {
-        let reason = match check(value, &mut path) {
+) -> Vec<Result<T, Error>> {
+    spans
+        .into_iter()
+        .enumerate()
+        .map(|(index, span)| {
+            let item = &text[span];
+            miniserde::json::from_str(item)
+                .map_err(|_| item_error(item, url, index, format!("{list}[{index}]"), check))
+        })
+        .collect()
+}
+
+/// Why item `index` (its text: `item`) does not decode, with the path to the member at fault
+/// appended to `path`.
+#[cold]
+fn item_error(item: &str, url: &str, index: usize, mut path: String, check: Check) -> Error {
+    let reason = match miniserde::json::from_str::<Value>(item) {
+        Ok(value) => match check(&value, &mut path) {
             Err(reason) => reason,
             // The check found nothing at fault (a duplicate member, say): name the item only.
             Ok(()) => "does not fit the type asked for".to_owned(),
-        };
-        Error::InvalidItem {
-            url: url.to_owned(),
-            index,
-            path,
-            reason,
-        }
-    })
+        },
+        Err(_) => "a value the JSON decoder cannot read (a number out of f64's range, a lone \
+                   surrogate or a raw control character in a string, say)"
+            .to_owned(),
+    };
+    Error::InvalidItem {
+        url: url.to_owned(),
+        index,
+        path,
+        reason,
+    }
 }
 
 /// Reads a body as JSON of type `T`, with an error that says what was wrong.
@@ -129,21 +149,21 @@ pub(crate) fn decode_list<T: Deserialize>(
     if let Ok(items) = miniserde::json::from_str(text) {
         return Ok(items);
     }
+    // Something does not fit: decode each item from its own text, to name the one at fault.
+    if let Some(spans) = crate::page_scan::list_spans(text) {
+        return items_at(text, spans, url, "", check).into_iter().collect();
+    }
     let value = tree(text, url)?;
-    let Value::Array(items) = &value else {
-        return Err(invalid(
+    match &value {
+        Value::Array(_) => Err(misfit(url, String::new(), &value, check)),
+        _ => Err(invalid(
             url,
             format!(
                 "expected a JSON array, found {}",
                 crate::models::wire::kind(&value)
             ),
-        ));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| one_of(item, url, i, format!("[{i}]"), check))
-        .collect()
+        )),
+    }
 }
 
 /// Reads a body that is an object holding the list in one member (`{"lessons": [...]}`).
@@ -157,6 +177,11 @@ pub(crate) fn decode_member_list<T: Deserialize>(
     let Some(text) = text(body, url)? else {
         return empty_ok.then(Vec::new).ok_or_else(|| empty_body(url));
     };
+    if let Some((spans, _)) = crate::page_scan::object_spans(text, member) {
+        return items_at(text, spans, url, member, check)
+            .into_iter()
+            .collect();
+    }
     let value = tree(text, url)?;
     let Value::Object(object) = &value else {
         return Err(invalid(
@@ -169,11 +194,10 @@ pub(crate) fn decode_member_list<T: Deserialize>(
     };
     match object.get(member) {
         None | Some(Value::Null) => Err(invalid(url, format!("the body has no `{member}` member"))),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| one_of(item, url, i, format!("{member}[{i}]"), check))
-            .collect(),
+        Some(Value::Array(_)) => Err(invalid(
+            url,
+            format!("the body names `{member}` more than once"),
+        )),
         Some(other) => Err(invalid(
             url,
             format!(
@@ -216,88 +240,37 @@ fn decode_page<T: Deserialize>(
             page.page_info.unwrap_or_default(),
         ));
     }
-    // Something does not fit: read the page as a tree and decode each item on its own, so
-    // one odd item costs that item only.
-    let Ok(page) = miniserde::json::from_str::<RawPage<Value>>(text) else {
-        if let Some(decoded) = item_by_item(text, url, check) {
-            return decoded;
-        }
-        let value = tree(text, url)?;
-        return Err(match &value {
-            Value::Object(object) => match object.get("items") {
-                None | Some(Value::Null) => no_items(),
-                Some(Value::Array(_)) => {
-                    invalid(url, "page_info: does not fit Hotmart's page_info")
-                }
-                Some(other) => invalid(
-                    url,
-                    format!(
-                        "items: expected an array, found {}",
-                        crate::models::wire::kind(other)
-                    ),
-                ),
-            },
-            other => invalid(
+    // Something does not fit: decode each item from its own text, so one odd item costs
+    // that item only.
+    if let Some((spans, info)) = crate::page_scan::object_spans(text, "items") {
+        let page_info = match info.map(|span| PageInfo::read_loosely(&text[span])) {
+            None => <PageInfo as Default>::default(),
+            Some(Some(info)) => info,
+            Some(None) => return Err(invalid(url, "page_info: does not fit Hotmart's page_info")),
+        };
+        return Ok((items_at(text, spans, url, "items", check), page_info));
+    }
+    let value = tree(text, url)?;
+    Err(match &value {
+        Value::Object(object) => match object.get("items") {
+            None | Some(Value::Null) => no_items(),
+            Some(Value::Array(_)) => invalid(url, "the body names `items` more than once"),
+            Some(other) => invalid(
                 url,
                 format!(
-                    "expected a page (a JSON object with `items`), found {}",
+                    "items: expected an array, found {}",
                     crate::models::wire::kind(other)
                 ),
             ),
-        });
-    };
-    let items = page.items.ok_or_else(no_items)?;
-    let items = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| one_of(item, url, i, format!("items[{i}]"), check))
-        .collect();
-    Ok((items, page.page_info.unwrap_or_default()))
-}
-
-/// A page the JSON decoder cannot read whole (a number past `f64` in one item, say), read
-/// item by item where the crate's scanner finds them: each item that the decoder cannot read
-/// either is an error of its own. `None` where the scanner cannot find the items.
-fn item_by_item<T: Deserialize>(
-    text: &str,
-    url: &str,
-    check: Check,
-) -> Option<Result<Decoded<T>, Error>> {
-    let (spans, info) = crate::page_scan::page_spans(text)?;
-    let page_info =
-        match info.map(|span| miniserde::json::from_str::<Option<PageInfo>>(&text[span])) {
-            None => <PageInfo as Default>::default(),
-            Some(Ok(info)) => info.unwrap_or_default(),
-            Some(Err(_)) => {
-                return Some(Err(invalid(
-                    url,
-                    "page_info: does not fit Hotmart's page_info",
-                )));
-            }
-        };
-    let items = spans
-        .into_iter()
-        .enumerate()
-        .map(|(index, span)| {
-            let item = &text[span];
-            let path = format!("items[{index}]");
-            if let Ok(item) = miniserde::json::from_str(item) {
-                return Ok(item);
-            }
-            match miniserde::json::from_str::<Value>(item) {
-                Ok(value) => one_of(&value, url, index, path, check),
-                Err(_) => Err(Error::InvalidItem {
-                    url: url.to_owned(),
-                    index,
-                    path,
-                    reason:
-                        "a value the JSON decoder cannot read (a number out of f64's range, say)"
-                            .to_owned(),
-                }),
-            }
-        })
-        .collect();
-    Some(Ok((items, page_info)))
+        },
+        other => invalid(
+            url,
+            format!(
+                "expected a page (a JSON object with `items`), found {}",
+                crate::models::wire::kind(other)
+            ),
+        ),
+    })
 }
 
 /// One page of a paginated endpoint: its items and its `page_info`.
@@ -446,6 +419,8 @@ impl<T: Deserialize> Iterator for Items<'_, T> {
             if let Some(item) = self.current.next() {
                 return Some(item);
             }
+            // The used page goes before the next one comes, not after.
+            self.current = Vec::new().into_iter();
             match self.pages.next_decoded()? {
                 Ok((items, _)) => self.current = items.into_iter(),
                 Err(err) => return Some(Err(err)),

@@ -133,3 +133,30 @@ impl Deserialize for PageInfo {
         Place::new(out)
     }
 }
+
+impl PageInfo {
+    /// `page_info`'s text read as leniently as its counts are: where the decoder cannot read
+    /// it at all (a count past `f64`, `1e400`), its page tokens alone. `None` where it is not
+    /// an object, or a token is not a string.
+    pub(crate) fn read_loosely(text: &str) -> Option<PageInfo> {
+        if let Ok(info) = miniserde::json::from_str::<Option<PageInfo>>(text) {
+            return Some(info.unwrap_or_default());
+        }
+        let mut info = <PageInfo as Default>::default();
+        let scan = crate::token::Scanner::of_any_size(text.as_bytes()).ok()?;
+        crate::token::members(scan, |name, scan| {
+            let token = match name {
+                b"next_page_token" => &mut info.next_page_token,
+                b"prev_page_token" => &mut info.prev_page_token,
+                _ => return crate::page_scan::skip_loosely(scan).map(drop),
+            };
+            *token = match scan.peek() {
+                Some(b'n') => scan.null().map(|()| None)?,
+                _ => Some(scan.string()?.into_owned()),
+            };
+            Ok(())
+        })
+        .ok()?;
+        Some(info)
+    }
+}

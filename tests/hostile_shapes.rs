@@ -227,3 +227,148 @@ fn page_info_counts_that_do_not_fit_are_none_and_paging_goes_on() {
         (None, None)
     );
 }
+
+/// Before: object members were not counted, so 8 MiB of objects nested in one item's
+/// unnamed members (`"k1":{"":{"":…0}}`, about 640 bytes kept for each 5-byte object) took
+/// 1 GB, and 2.1 GB on the slow path.
+#[test]
+fn objects_and_members_past_their_bounds_are_refused() {
+    let chain = format!("{}0{}", r#"{"":"#.repeat(100), "}".repeat(100));
+    let chains: Vec<String> = (0..1100).map(|i| format!(r#""k{i}":{chain}"#)).collect();
+    let nested = format!(
+        r#"{{"items":[{{{},"purchase":{{"transaction":"HP1"}}}}]}}"#,
+        chains.join(",")
+    );
+    let members: Vec<String> = (0..600_000).map(|i| format!(r#""{i:x}":0"#)).collect();
+    let flat = format!(r#"{{"items":[{{{}}}]}}"#, members.join(","));
+    let server = api_server(move |request| {
+        Answer::json(
+            200,
+            if request.path().ends_with("flat") {
+                &flat
+            } else {
+                &nested
+            },
+        )
+    });
+    let client = client(&server);
+    for path in ["/nested", "/flat"] {
+        let Err(err) = client
+            .get(path)
+            .pages::<hotmart::models::Sale>()
+            .next()
+            .unwrap()
+        else {
+            panic!("{path}: decoded");
+        };
+        assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("100,000 objects or 500,000 members"),
+            "{err}"
+        );
+    }
+}
+
+/// Before: one item with a string the decoder refuses (a lone surrogate, a raw tab, a bad
+/// escape) lost the whole page, "not valid JSON", and ended `items()`.
+#[test]
+fn an_item_with_a_string_the_decoder_refuses_costs_that_item_only() {
+    let server = api_server(|request| {
+        let body = match request.query("page_token") {
+            None => concat!(
+                r#"{"items":[{"purchase":{"transaction":"HP1"}},"#,
+                r#"{"purchase":{"transaction":"HP2","x":"\ud800"}},"#,
+                r#"{"purchase":{"transaction":"HP3","x":"a	tab"}},"#,
+                r#"{"purchase":{"transaction":"HP4","x":"\x"}},"#,
+                r#"{"purchase":{"transaction":"HP5"}}],"#,
+                r#""odd":"\udc00","page_info":{"next_page_token":"B"}}"#
+            ),
+            Some(_) => r#"{"items":[{"purchase":{"transaction":"HP6"}}]}"#,
+        };
+        Answer::json(200, body)
+    });
+    let shown: Vec<String> = client(&server)
+        .sales()
+        .history()
+        .items()
+        .map(|item| match item {
+            Ok(sale) => sale.purchase.unwrap().transaction.unwrap(),
+            Err(Error::InvalidItem { index, .. }) => format!("item {index}"),
+            Err(err) => err.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        ["HP1", "item 1", "item 2", "item 3", "HP5", "HP6"],
+        "{shown:#?}"
+    );
+}
+
+/// Before: when one item did not fit, every item was decoded again from a tree whose members
+/// are sorted by name, so the same item read differently beside an odd neighbour: of two
+/// spellings of one member, the last in the text won alone and the last by name beside it.
+#[test]
+fn an_item_reads_the_same_beside_an_item_that_does_not_fit() {
+    let item = r#"{"purchase":{"transaction":"HP1","price":{"value":1,"currency_value":"BRL","currency_code":"USD"}}}"#;
+    let alone = format!(r#"{{"items":[{item}]}}"#);
+    let beside = format!(r#"{{"items":[{item},{{"purchase":5}}]}}"#);
+    let list = format!(r#"[{item},{{"purchase":5}}]"#);
+    let server = api_server(move |request| {
+        Answer::json(
+            200,
+            match request.path() {
+                p if p.ends_with("alone") => &alone,
+                p if p.ends_with("beside") => &beside,
+                _ => &list,
+            },
+        )
+    });
+    let client = client(&server);
+    let currency = |path| {
+        let first = client
+            .get(path)
+            .items::<hotmart::models::Sale>()
+            .next()
+            .unwrap()
+            .unwrap();
+        first
+            .purchase
+            .unwrap()
+            .price
+            .unwrap()
+            .currency_code
+            .unwrap()
+    };
+    assert_eq!(currency("/alone"), "USD");
+    assert_eq!(currency("/beside"), "USD");
+    let err = client
+        .get("/list")
+        .send()
+        .unwrap()
+        .json::<Vec<hotmart::models::Sale>>()
+        .unwrap_err();
+    println!("{err}");
+}
+
+/// Before: a count past what f64 holds in `page_info` (`1e400`) lost the page and ended the
+/// iteration, though the counts are read leniently.
+#[test]
+fn a_page_info_count_past_f64_keeps_the_page_and_its_tokens() {
+    let server = api_server(|request| {
+        let body = match request.query("page_token") {
+            None => {
+                r#"{"items":[{"purchase":{"transaction":"HP1"}}],
+                "page_info":{"total_results":1e400,"x":"\ud800","next_page_token":"B"}}"#
+            }
+            Some(_) => r#"{"items":[{"purchase":{"transaction":"HP2"}}]}"#,
+        };
+        Answer::json(200, body)
+    });
+    let pages: Vec<_> = client(&server).sales().history().pages().collect();
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    let first = pages[0].as_ref().unwrap();
+    assert_eq!(first.items().len(), 1);
+    assert_eq!(first.page_info().total_results, None);
+    assert_eq!(first.page_info().next_page_token.as_deref(), Some("B"));
+}

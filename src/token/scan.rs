@@ -50,6 +50,18 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
+    /// The bytes scanned.
+    pub(crate) fn input(&self) -> &'a [u8] {
+        self.input
+    }
+
+    /// Moves to `pos`, the end of a value the caller has found on its own. It must be on a
+    /// char boundary, as a string is sliced from it.
+    pub(crate) fn skip_to(&mut self, pos: usize) {
+        debug_assert!(self.text.is_char_boundary(pos));
+        self.pos = pos.min(self.input.len());
+    }
+
     /// Moves past a byte the caller has just peeked at.
     #[inline]
     pub(crate) fn pos_advance(&mut self) {
