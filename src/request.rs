@@ -71,6 +71,8 @@ pub struct RequestBuilder<'c> {
     headers: Vec<(String, String)>,
     body: Option<(String, Vec<u8>)>,
     repeatable: bool,
+    /// A filter that cannot be sent as asked: `send` fails with it rather than send.
+    refused: Option<(&'static str, &'static str)>,
 }
 
 impl<'c> RequestBuilder<'c> {
@@ -85,6 +87,7 @@ impl<'c> RequestBuilder<'c> {
             headers: Vec::new(),
             body: None,
             repeatable,
+            refused: None,
         }
     }
 
@@ -100,6 +103,22 @@ impl<'c> RequestBuilder<'c> {
     pub(crate) fn set_query(&mut self, name: &str, value: &str) {
         self.query.retain(|(n, _)| n != name);
         self.query.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// The value of a query parameter set earlier.
+    #[cfg(feature = "json")]
+    pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Makes `send` fail with [`Error::InvalidFilter`] (the first such refusal is kept).
+    #[cfg(feature = "json")]
+    pub(crate) fn refuse(&mut self, filter: &'static str, reason: &'static str) {
+        self.refused.get_or_insert((filter, reason));
     }
 
     /// Adds a header. `Authorization` is the client's to set and is ignored here.
@@ -177,6 +196,9 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// `cached_token()` answered in 0.8 µs while a fetch hung: the fetch runs outside the lock.
     pub fn send(&self) -> Result<Response, Error> {
+        if let Some((filter, reason)) = self.refused {
+            return Err(Error::InvalidFilter { filter, reason });
+        }
         let url = self.url()?;
         let shown = display_url(&url);
         let client = self.client;

@@ -292,3 +292,70 @@ fn a_page_without_items_is_an_error() {
     let err = client.sales().history().send().unwrap_err();
     assert!(err.to_string().contains("no `items` member"), "{err}");
 }
+
+/// Before: a date before 1970 went as `start_date=0`, so the filter was dropped and every
+/// sale came back; a window ending before it starts, and a status in lower case, came back
+/// as no sales at all. The dates are refused before anything is sent; the status is read in
+/// any case.
+#[test]
+fn filters_that_cannot_mean_what_was_asked_are_refused_before_sending() {
+    let server = MockServer::builder().sales(40).start().unwrap();
+    let client = support::client(&server);
+    let sent = || server.requests().len();
+    let before = sent();
+    let now = SystemTime::now();
+    let day = Duration::from_secs(86_400);
+    let refused = [
+        client
+            .sales()
+            .history()
+            .start_date(SystemTime::UNIX_EPOCH - day)
+            .send()
+            .map(drop),
+        client
+            .sales()
+            .history()
+            .start_date(now)
+            .end_date(now - day)
+            .send()
+            .map(drop),
+        client
+            .sales()
+            .history()
+            .end_date(now - day)
+            .start_date(now)
+            .send()
+            .map(drop),
+        client
+            .subscriptions()
+            .list()
+            .end_accession_date(now - day)
+            .accession_date(now)
+            .send()
+            .map(drop),
+    ];
+    for result in refused {
+        let err = result.unwrap_err();
+        println!("{err}");
+        assert!(matches!(err, Error::InvalidFilter { .. }), "{err:?}");
+    }
+    assert_eq!(sent(), before, "nothing was sent");
+
+    // An empty window (the same instant twice) is a window.
+    client
+        .sales()
+        .history()
+        .start_date(now)
+        .end_date(now)
+        .send()
+        .unwrap();
+
+    let lower: Vec<_> = client
+        .sales()
+        .history()
+        .transaction_status("refunded")
+        .items()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(lower.len(), 5);
+}

@@ -81,10 +81,35 @@ pub use subscriptions::{
     SubscriptionTransactionsRequest, SwitchPlanOptionsRequest,
 };
 
-/// A date as Hotmart's filters take it: epoch milliseconds (0 for a date before 1970).
-pub(crate) fn epoch_ms(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+/// Sets the date filter `name` as Hotmart takes it, epoch milliseconds; refuses a date before
+/// 1970 (sent as 0 it dropped the filter) and a window whose end comes before its start (the
+/// pairs are `start_date`/`end_date` and `X`/`end_X`), which Hotmart answers with nothing.
+pub(crate) fn set_date(request: &mut RequestBuilder<'_>, name: &'static str, time: SystemTime) {
+    let Ok(since_1970) = time.duration_since(UNIX_EPOCH) else {
+        return request.refuse(
+            name,
+            "a date before 1970, which Hotmart's filters cannot hold",
+        );
+    };
+    let ms = u64::try_from(since_1970.as_millis()).unwrap_or(u64::MAX);
+    request.set_query(name, &ms.to_string());
+    let end_of_start;
+    let (start, end) = match name.strip_prefix("end_") {
+        Some("date") => ("start_date", name),
+        Some(start) => (start, name),
+        None if name == "start_date" => (name, "end_date"),
+        None => {
+            end_of_start = format!("end_{name}");
+            (name, end_of_start.as_str())
+        }
+    };
+    let at = |query| request.query_value(query)?.parse::<u64>().ok();
+    if let (Some(from), Some(to)) = (at(start), at(end)) {
+        if to < from {
+            // Named by the setter called last: the window is whole only then.
+            request.refuse(name, "the date window ends before it starts");
+        }
+    }
 }
 
 /// A path from a template whose `{}` are these caller-given segments, each percent-encoded so
@@ -411,7 +436,7 @@ macro_rules! setters {
     (@sample $ty:ident ms) => { "std::time::SystemTime::now()" };
     (@sample $ty:ident $how:ident) => { concat!("hotmart::models::", stringify!($ty), "::KNOWN[0].clone()") };
     (@set $self:ident, $key:expr, $value:ident, $ty:ident ms) => {
-        $self.request.set_query($key, &$crate::api::epoch_ms($value).to_string())
+        $crate::api::set_date(&mut $self.request, $key, $value)
     };
     (@set $self:ident, $key:expr, $value:ident, $ty:ident into) => {
         $self.request.set_query($key, Into::<$ty>::into($value).as_str())

@@ -159,6 +159,15 @@ pub enum Error {
         /// What is wrong with it, e.g. `expected a number, found an object`.
         reason: String,
     },
+    /// A request's filter that cannot be sent as asked, refused before anything is sent: a
+    /// date before 1970 (Hotmart's epoch milliseconds cannot hold it, and sending 0 would
+    /// drop the filter), or a window that ends before it starts.
+    InvalidFilter {
+        /// The setter, e.g. `start_date`.
+        filter: &'static str,
+        /// What is wrong with the value.
+        reason: &'static str,
+    },
     /// A response body was larger than the configured cap, so it was not read to the end.
     BodyTooLarge {
         /// The URL that answered, without its query.
@@ -257,6 +266,7 @@ impl Error {
             Error::RateBudgetSpent { .. } => "RateBudgetSpent",
             Error::InvalidResponse { .. } => "InvalidResponse",
             Error::InvalidItem { .. } => "InvalidItem",
+            Error::InvalidFilter { .. } => "InvalidFilter",
             Error::BodyTooLarge { .. } => "BodyTooLarge",
         }
     }
@@ -378,6 +388,9 @@ impl fmt::Display for Error {
                 f,
                 "an item from {url} does not fit its model: {path}: {reason}"
             ),
+            Error::InvalidFilter { filter, reason } => {
+                write!(f, "invalid request filter `{filter}`: {reason}")
+            }
             Error::BodyTooLarge { url, limit } => {
                 write!(
                     f,

@@ -7,7 +7,8 @@ use std::str::FromStr;
 
 /// Defines a filter enum from one table (`Variant => "TEXT" = "doc"`): the known values,
 /// `Other(String)` for the rest, `KNOWN`, `as_str`, `Display`, `From<&str>` and `FromStr`
-/// (which never fails: an unknown value is `Other`).
+/// (which never fails: a known value in any case is itself, since Hotmart's filters take
+/// upper case only and `approved` found nothing; an unknown value is `Other`).
 macro_rules! filter_enum {
     (
         $(#[$meta:meta])*
@@ -45,7 +46,11 @@ macro_rules! filter_enum {
             fn from(text: &str) -> Self {
                 match text {
                     $($text => $name::$variant,)*
-                    other => $name::Other(other.to_owned()),
+                    other => $name::KNOWN
+                        .iter()
+                        .find(|known| known.as_str().eq_ignore_ascii_case(other))
+                        .cloned()
+                        .unwrap_or_else(|| $name::Other(other.to_owned())),
                 }
             }
         }
@@ -68,6 +73,7 @@ filter_enum! {
     /// assert_eq!(TransactionStatus::Refunded.as_str(), "REFUNDED");
     /// assert_eq!(TransactionStatus::from("NEW_ONE"), TransactionStatus::Other("NEW_ONE".into()));
     /// assert_eq!("REFUNDED".parse(), Ok(TransactionStatus::Refunded));
+    /// assert_eq!(TransactionStatus::from("refunded"), TransactionStatus::Refunded);
     /// ```
     pub enum TransactionStatus {
         Approved => "APPROVED" = "Payment approved.",
