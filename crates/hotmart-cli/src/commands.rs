@@ -33,13 +33,13 @@ pub fn run(parsed: Parsed) -> Result<(), Failure> {
 /// The client the flags and the environment describe, with the persistent token cache unless
 /// `--no-cache`.
 fn client(global: &Global) -> Result<Client, Failure> {
-    let environment = match global.environment {
-        Some(Env::Sandbox) => Environment::Sandbox,
-        Some(Env::Production) => Environment::Production,
-        None => Environment::from_env()?,
+    let builder = match global.environment {
+        Some(Env::Sandbox) => Client::builder(Environment::Sandbox, Credentials::from_env()?),
+        Some(Env::Production) => Client::builder(Environment::Production, Credentials::from_env()?),
+        // Every missing variable named at once, the environment's among them.
+        None => Client::builder_from_env()?,
     };
-    let mut builder = Client::builder(environment, Credentials::from_env()?)
-        .timeout(global.timeout.unwrap_or(Duration::from_secs(30)));
+    let mut builder = builder.timeout(global.timeout.unwrap_or(Duration::from_secs(30)));
     let cache = match &global.cache {
         Cache::Default => {
             let dir = hotmart::default_token_cache_dir();

@@ -60,11 +60,13 @@ impl Failure {
 fn code_of(err: &Error) -> u8 {
     match err {
         Error::MissingEnv { .. }
+        | Error::MissingEnvs { .. }
         | Error::InvalidEnv { .. }
         | Error::InvalidUrl { .. }
         | Error::InvalidCredentials { .. }
         | Error::InvalidConfig { .. }
         | Error::InvalidRootCertificate { .. } => CONFIG,
+        Error::InvalidFilter { .. } => USAGE,
         Error::TokenRejected { .. } => REJECTED,
         Error::Transport(_) => NETWORK,
         Error::Api(_) | Error::UnexpectedStatus { .. } | Error::TokenRateLimited { .. } => HTTP,

@@ -267,6 +267,21 @@ fn exit_codes() {
         .unwrap();
     assert_eq!(code(&config), 3);
     assert!(stderr(&config).contains("HOTMART_ENV"));
+    // Before: several missing at once exited 1, and without a flag only HOTMART_ENV was named.
+    for args in [&["token"][..], &["token", "--sandbox"]] {
+        let missing = command(&server, h, args)
+            .env_remove("HOTMART_ENV")
+            .env_remove("HOTMART_CLIENT_ID")
+            .env_remove("HOTMART_CLIENT_SECRET")
+            .output()
+            .unwrap();
+        assert_eq!(code(&missing), 3, "{args:?}: {}", stderr(&missing));
+        let said = stderr(&missing);
+        assert!(
+            said.contains("HOTMART_CLIENT_ID") && said.contains("HOTMART_CLIENT_SECRET"),
+            "{said}"
+        );
+    }
 
     let rejected = command(&server, h, &["token", "--no-cache"])
         .env("HOTMART_CLIENT_SECRET", "wrong-secret")
