@@ -104,11 +104,11 @@ pub(crate) fn set_date(request: &mut RequestBuilder<'_>, name: &'static str, tim
         }
     };
     let at = |query| request.query_value(query)?.parse::<u64>().ok();
-    if let (Some(from), Some(to)) = (at(start), at(end)) {
-        if to < from {
-            // Named by the setter called last: the window is whole only then.
-            request.refuse(name, "the date window ends before it starts");
-        }
+    // Named by the setter called last: the window is whole only then.
+    if let (Some(from), Some(to)) = (at(start), at(end))
+        && to < from
+    {
+        request.refuse(name, "the date window ends before it starts");
     }
 }
 
