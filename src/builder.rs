@@ -419,7 +419,7 @@ impl ClientBuilder {
     ///
     /// Fails if the credentials are malformed, if a base URL is not `https` (plain `http` is
     /// allowed to a loopback host only), if a PEM given to
-    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) is unusable, or if a
+    /// `add_root_certificates_pem` (feature `extra-roots`) is unusable, or if a
     /// setting cannot work ([`Error::InvalidConfig`]). Durations over
     /// [`MAX_DURATION`](Self::MAX_DURATION) are clamped to it.
     pub fn build(self) -> Result<Client, Error> {

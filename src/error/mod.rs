@@ -82,7 +82,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// A root certificate given to
-    /// [`ClientBuilder::add_root_certificates_pem`](crate::ClientBuilder::add_root_certificates_pem)
+    /// `ClientBuilder::add_root_certificates_pem` (feature `extra-roots`)
     /// cannot be used: the PEM text is malformed, holds no certificate, or holds one that does
     /// not parse.
     InvalidRootCertificate {

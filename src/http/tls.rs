@@ -23,7 +23,7 @@ use std::fmt;
 pub enum TlsFailure {
     /// The certificate chain does not lead to a trusted root: a self-signed certificate, a
     /// private certificate authority, or a TLS-inspecting proxy whose root is not added with
-    /// [`ClientBuilder::add_root_certificates_pem`](crate::ClientBuilder::add_root_certificates_pem).
+    /// `ClientBuilder::add_root_certificates_pem` (feature `extra-roots`).
     UnknownIssuer,
     /// The server's certificate has expired.
     Expired,
