@@ -184,7 +184,7 @@ fn next_steps() {
          - Real credentials: export HOTMART_CLIENT_ID, HOTMART_CLIENT_SECRET and HOTMART_ENV \
          (production or sandbox), then run this again.\n\
          - More calls: client.sales(), subscriptions(), products(), coupons(), club(..), \
-         events(), negotiation() (the README has the table).\n\
+         events(), negotiation(); tests/endpoints_table.rs makes every endpoint's request with its call.\n\
          - Examples: cargo run --example sales_report; cargo run --example daily_export > \
          sales.csv; cargo run --example cron_job."
     );
