@@ -63,10 +63,20 @@ impl Credentials {
             Some(word) if word.eq_ignore_ascii_case("basic ") => basic[6..].trim_start(),
             _ => basic,
         };
+        // `Basic` alone: the word copied without its value.
+        if basic.is_empty() || basic.eq_ignore_ascii_case("basic") {
+            return Err(Error::InvalidCredentials {
+                reason: "the Basic value is empty",
+            });
+        }
         let decoded = STANDARD
             .decode(basic)
             .map_err(|_| Error::InvalidCredentials {
-                reason: "the Basic value is not valid base64",
+                reason: if basic.contains(' ') {
+                    "the Basic value is not `Basic <base64>` (another scheme, such as `Bearer`?)"
+                } else {
+                    "the Basic value is not valid base64"
+                },
             })?;
         let expected_len = self.client_id.len() + 1 + self.client_secret.expose().len();
         let matches = decoded.len() == expected_len
@@ -211,6 +221,18 @@ mod tests {
             assert!(matches!(err, Error::InvalidCredentials { .. }), "{case}");
             assert!(!err.to_string().contains("secret\""), "{err}");
         }
+        let reason = |case| {
+            Credentials::new("id", "secret")
+                .with_basic(case)
+                .unwrap_err()
+        };
+        assert!(reason("").to_string().contains("is empty"));
+        assert!(reason("Basic ").to_string().contains("is empty"));
+        assert!(
+            reason("Bearer aWQ6c2VjcmV0")
+                .to_string()
+                .contains("`Bearer`")
+        );
     }
 
     #[test]
