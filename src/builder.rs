@@ -364,6 +364,11 @@ impl ClientBuilder {
     /// token, it is removed from the file too. Problems with the file are logged, never
     /// returned: the client then fetches as it would without a cache.
     ///
+    /// A cached token is used until it expires or the API rejects it, whatever secret the
+    /// client holds: a mistyped or rotated `client_secret` goes unnoticed until then (up to
+    /// Hotmart's 48 hours). After changing the secret, check it with a fetch of its own
+    /// (`hotmart token --no-cache`, or a client without the cache) or remove the cache file.
+    ///
     /// The short form of `.token_store(FileStore::new(dir))` ([`FileStore`]).
     ///
     /// ```
