@@ -133,6 +133,10 @@ fn element_spans(scan: &mut Scanner<'_>) -> Result<Vec<Range<usize>>, ParseError
         return Ok(spans);
     }
     loop {
+        // The shape check bounds the lists it sees; this bounds the ones found here.
+        if spans.len() == MAX_ITEMS {
+            return Err(scan.unexpected(ParseErrorKind::ExpectedCommaOrArrayEnd));
+        }
         spans.push(skip_loosely(scan)?);
         scan.skip_ws();
         match scan.peek() {
@@ -194,11 +198,13 @@ fn value_end(json: &[u8], mut at: usize) -> Option<usize> {
             b',' | b' ' | b'\n' | b'\r' | b'\t' if depth == 0 => return None,
             _ if depth > 0 => at += 1,
             _ => {
-                // A scalar: to the next delimiter or the end.
+                // A scalar: the bytes JSON's numbers and literals are made of, so that a quote
+                // or a bracket starts what it starts here as in the shape check.
                 let run = json[at..]
                     .iter()
-                    .position(|b| matches!(b, b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t'));
-                return Some(run.map_or(json.len(), |run| at + run));
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+                    .count();
+                return (run > 0).then_some(at + run);
             }
         }
         if depth == 0 {

@@ -372,3 +372,47 @@ fn a_page_info_count_past_f64_keeps_the_page_and_its_tokens() {
     assert_eq!(first.page_info().total_results, None);
     assert_eq!(first.page_info().next_page_token.as_deref(), Some("B"));
 }
+
+/// Before: a quote inside a bare word (`x"`) hid the rest of the list from the shape check,
+/// which read a string to the next quote, while the item-by-item reading took `x"` for one
+/// value and every `{}` after it for an item of its own: 8 MiB took 3.2 GB. Both now read a
+/// quote as a string's start, so the body is refused whole; and a word split by a quote no
+/// longer shifts the index of the items after it.
+#[test]
+fn a_quote_in_a_bare_word_neither_hides_items_nor_shifts_them() {
+    let hidden = format!(r#"{{"items":[x",{}y"]}}"#, "{},".repeat(MAX_ITEMS + 10));
+    let list = format!(r#"[x",{}y"]"#, "{},".repeat(MAX_ITEMS + 10));
+    let split =
+        r#"{"items":[{"purchase":{"transaction":"A"}},tru"e,x",{"purchase":{"transaction":"B"}}]}"#;
+    let server = api_server(move |request| {
+        Answer::json(
+            200,
+            match request.path() {
+                p if p.ends_with("hidden") => hidden.as_str(),
+                p if p.ends_with("list") => list.as_str(),
+                _ => split,
+            },
+        )
+    });
+    let client = client(&server);
+    let Err(err) = client
+        .get("/hidden")
+        .pages::<hotmart::models::Sale>()
+        .next()
+        .unwrap()
+    else {
+        panic!("decoded");
+    };
+    assert!(matches!(err, Error::InvalidResponse { .. }), "{err}");
+    assert!(client_list(&server).contains("not valid JSON"));
+    let split: Vec<_> = client
+        .get("/split")
+        .items::<hotmart::models::Sale>()
+        .collect();
+    assert!(
+        split
+            .iter()
+            .all(|item| !matches!(item, Err(Error::InvalidItem { index: 3, .. }))),
+        "{split:?}"
+    );
+}
