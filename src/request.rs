@@ -71,8 +71,8 @@ pub struct RequestBuilder<'c> {
     headers: Vec<(String, String)>,
     body: Option<(String, Vec<u8>)>,
     repeatable: bool,
-    /// A filter that cannot be sent as asked: `send` fails with it rather than send.
-    refused: Option<(&'static str, &'static str)>,
+    /// Filters that cannot be sent as asked: `send` fails with the first rather than send.
+    refused: Vec<(&'static str, &'static str)>,
 }
 
 impl<'c> RequestBuilder<'c> {
@@ -87,7 +87,7 @@ impl<'c> RequestBuilder<'c> {
             headers: Vec::new(),
             body: None,
             repeatable,
-            refused: None,
+            refused: Vec::new(),
         }
     }
 
@@ -115,10 +115,23 @@ impl<'c> RequestBuilder<'c> {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Makes `send` fail with [`Error::InvalidFilter`] (the first such refusal is kept).
+    /// Makes `send` fail with [`Error::InvalidFilter`] (the first refusal still standing).
     #[cfg(feature = "json")]
     pub(crate) fn refuse(&mut self, filter: &'static str, reason: &'static str) {
-        self.refused.get_or_insert((filter, reason));
+        self.refused.push((filter, reason));
+    }
+
+    /// Withdraws the refusals that `which(filter, reason)` picks: a filter set again.
+    #[cfg(feature = "json")]
+    pub(crate) fn unrefuse(&mut self, which: impl Fn(&str, &str) -> bool) {
+        self.refused
+            .retain(|(filter, reason)| !which(filter, reason));
+    }
+
+    /// Removes a query parameter.
+    #[cfg(feature = "json")]
+    pub(crate) fn remove_query(&mut self, name: &str) {
+        self.query.retain(|(n, _)| n != name);
     }
 
     /// Adds a header. `Authorization` is the client's to set and is ignored here.
@@ -196,7 +209,7 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// `cached_token()` answered in 0.8 µs while a fetch hung: the fetch runs outside the lock.
     pub fn send(&self) -> Result<Response, Error> {
-        if let Some((filter, reason)) = self.refused {
+        if let Some(&(filter, reason)) = self.refused.first() {
             return Err(Error::InvalidFilter { filter, reason });
         }
         let url = self.url()?;

@@ -359,3 +359,39 @@ fn filters_that_cannot_mean_what_was_asked_are_refused_before_sending() {
         .unwrap();
     assert_eq!(lower.len(), 5);
 }
+
+/// Setting a date again decides anew; a date past what Hotmart's milliseconds hold is
+/// refused rather than sent as `u64::MAX` (which also hid a reversed window).
+#[test]
+fn the_last_value_of_each_date_counts_and_far_dates_are_refused() {
+    let server = MockServer::builder().sales(40).start().unwrap();
+    let client = support::client(&server);
+    let at = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
+    let history = || client.sales().history();
+    for fixed in [
+        history()
+            .start_date(at(3000))
+            .end_date(at(1000))
+            .end_date(at(5000)),
+        history()
+            .end_date(at(1000))
+            .start_date(at(3000))
+            .start_date(at(500)),
+        history()
+            .start_date(SystemTime::UNIX_EPOCH - Duration::from_secs(1))
+            .start_date(at(1000)),
+    ] {
+        fixed.send().expect("the last values make a window");
+    }
+    let far = at(i64::MAX as u64 / 2);
+    for refused in [
+        history().start_date(far),
+        history().start_date(far).end_date(at(1000)),
+        history()
+            .start_date(SystemTime::UNIX_EPOCH - Duration::from_secs(1))
+            .end_date(at(1000)),
+    ] {
+        let err = refused.send().map(drop).unwrap_err();
+        assert!(matches!(err, Error::InvalidFilter { .. }), "{err:?}");
+    }
+}

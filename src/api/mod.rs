@@ -81,18 +81,18 @@ pub use subscriptions::{
     SubscriptionTransactionsRequest, SwitchPlanOptionsRequest,
 };
 
+/// The latest date a filter takes: the end of year 9999, far inside what Hotmart's epoch
+/// milliseconds (a Java `long`) hold.
+const LATEST_MS: u128 = 253_402_300_799_999;
+
+/// Why a window is refused.
+const REVERSED: &str = "the date window ends before it starts";
+
 /// Sets the date filter `name` as Hotmart takes it, epoch milliseconds; refuses a date before
-/// 1970 (sent as 0 it dropped the filter) and a window whose end comes before its start (the
-/// pairs are `start_date`/`end_date` and `X`/`end_X`), which Hotmart answers with nothing.
+/// 1970 (sent as 0 it dropped the filter) or after 9999, and a window whose end comes before
+/// its start (the pairs are `start_date`/`end_date` and `X`/`end_X`), which Hotmart answers
+/// with nothing. Setting a date again decides anew: the last value of each counts.
 pub(crate) fn set_date(request: &mut RequestBuilder<'_>, name: &'static str, time: SystemTime) {
-    let Ok(since_1970) = time.duration_since(UNIX_EPOCH) else {
-        return request.refuse(
-            name,
-            "a date before 1970, which Hotmart's filters cannot hold",
-        );
-    };
-    let ms = u64::try_from(since_1970.as_millis()).unwrap_or(u64::MAX);
-    request.set_query(name, &ms.to_string());
     let end_of_start;
     let (start, end) = match name.strip_prefix("end_") {
         Some("date") => ("start_date", name),
@@ -103,12 +103,33 @@ pub(crate) fn set_date(request: &mut RequestBuilder<'_>, name: &'static str, tim
             (name, end_of_start.as_str())
         }
     };
+    request.unrefuse(|filter, reason| {
+        filter == name || (reason == REVERSED && (filter == start || filter == end))
+    });
+    let ms = match time.duration_since(UNIX_EPOCH) {
+        Ok(since) if since.as_millis() <= LATEST_MS => since.as_millis(),
+        Ok(_) => {
+            request.remove_query(name);
+            return request.refuse(
+                name,
+                "a date after 9999, which Hotmart's filters cannot hold",
+            );
+        }
+        Err(_) => {
+            request.remove_query(name);
+            return request.refuse(
+                name,
+                "a date before 1970, which Hotmart's filters cannot hold",
+            );
+        }
+    };
+    request.set_query(name, &ms.to_string());
     let at = |query| request.query_value(query)?.parse::<u64>().ok();
     // Named by the setter called last: the window is whole only then.
     if let (Some(from), Some(to)) = (at(start), at(end))
         && to < from
     {
-        request.refuse(name, "the date window ends before it starts");
+        request.refuse(name, REVERSED);
     }
 }
 
