@@ -25,20 +25,20 @@
 //! errors give a byte offset without ever quoting the input. It is fuzzed (`fuzz/`: arbitrary
 //! bytes, a differential against serde_json, and round trips), and `cargo test` replays the
 //! corpus. `cargo bench -p hotmart --bench token_parse` interleaves it with serde_json and
-//! miniserde (both into derived structs of owned strings); medians of 31 rounds on
+//! miniserde (both into derived structs of owned strings); medians of 31 rounds, one run on
 //! 2026-12-03, 2-core machine:
 //!
 //! | payload | hotmart | serde_json | miniserde |
 //! |---|---|---|---|
-//! | Hotmart's documented token response, 131 B | 71.9 ns | 242 ns (3.35×) | 167 ns (2.32×) |
-//! | 20 unknown members of every JSON kind, 2 KB | 1.10 µs | 2.01 µs (1.81×) | 2.43 µs (2.18×) |
-//! | an OAuth error body, 183 B | 55.1 ns | 190 ns (3.44×) | 153 ns (2.78×) |
+//! | Hotmart's documented token response, 131 B | 71.6 ns | 228 ns (3.18×) | 176 ns (2.48×) |
+//! | 20 unknown members of every JSON kind, 2 KB | 1.10 µs | 1.83 µs (1.67×) | 2.66 µs (2.40×) |
+//! | an OAuth error body, 183 B | 56.3 ns | 183 ns (3.26×) | 179 ns (3.19×) |
 //!
 //! # The cached token
 //!
 //! [`Client::access_token`](crate::Client::access_token) on a fresh token is a lock, one clock
-//! read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 45 ns against
-//! 45 ns for that floor (1.02×, the median of per-round ratios) on 2026-12-03. A fetch runs
+//! read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 43 ns against
+//! 43 ns for that floor (1.00×, the median of per-round ratios) on 2026-12-03. A fetch runs
 //! outside the lock, so `cached_token()` and `invalidate()` never wait for the network.
 
 mod cell;
