@@ -293,8 +293,7 @@ fn a_page_without_items_is_an_error() {
     assert!(err.to_string().contains("no `items` member"), "{err}");
 }
 
-/// Before: a date before 1970 went as `start_date=0`, so the filter was dropped and every
-/// sale came back; a window ending before it starts, and a status in lower case, came back
+/// Before: a date before 1970 went as `start_date=0`, 1970 itself, another date than asked; a window ending before it starts, and a status in lower case, came back
 /// as no sales at all. The dates are refused before anything is sent; the status is read in
 /// any case.
 #[test]

@@ -88,10 +88,11 @@ const LATEST_MS: u128 = 253_402_300_799_999;
 /// Why a window is refused.
 const REVERSED: &str = "the date window ends before it starts";
 
-/// Sets the date filter `name` as Hotmart takes it, epoch milliseconds; refuses a date before
-/// 1970 (sent as 0 it dropped the filter) or after 9999, and a window whose end comes before
-/// its start (the pairs are `start_date`/`end_date` and `X`/`end_X`), which Hotmart answers
-/// with nothing. Setting a date again decides anew: the last value of each counts.
+/// Sets the date filter `name` as Hotmart takes it, whole epoch milliseconds (a finer time
+/// is cut to its millisecond); refuses a date before 1970, which they cannot say (it was sent
+/// as 0, another date than asked), or after 9999, and a window whose end comes before its
+/// start (the pairs are `start_date`/`end_date` and `X`/`end_X`), which Hotmart answers with
+/// nothing. Setting a date again decides anew: the last value of each counts.
 pub(crate) fn set_date(request: &mut RequestBuilder<'_>, name: &'static str, time: SystemTime) {
     let end_of_start;
     let (start, end) = match name.strip_prefix("end_") {

@@ -160,8 +160,8 @@ pub enum Error {
         reason: String,
     },
     /// A request's filter that cannot be sent as asked, refused before anything is sent: a
-    /// date before 1970 (Hotmart's epoch milliseconds cannot hold it, and sending 0 would
-    /// drop the filter), or a window that ends before it starts.
+    /// date before 1970 or after 9999 (Hotmart's epoch milliseconds cannot say it; it was
+    /// sent as another date), or a window that ends before it starts.
     InvalidFilter {
         /// The setter, e.g. `start_date`.
         filter: &'static str,
