@@ -164,7 +164,7 @@ pub(crate) fn skip_loosely(scan: &mut Scanner<'_>) -> Result<Range<usize>, Parse
 
 /// Where the value at `at` ends, reading brackets strictly (each closed by its own kind, at
 /// most [`MAX_DEPTH`] deep) and the rest loosely: a string runs to its closing quote whatever
-/// it holds, a scalar to the next delimiter. So an item whose content the decoder refuses
+/// it holds, a scalar over the bytes numbers and literals are made of. So an item whose content the decoder refuses
 /// still has its own span, and a broken layout has none rather than a span that swallows its
 /// neighbours. The end is always just past an ASCII byte or at one, so on a char boundary.
 fn value_end(json: &[u8], mut at: usize) -> Option<usize> {
@@ -195,11 +195,11 @@ fn value_end(json: &[u8], mut at: usize) -> Option<usize> {
                 depth -= 1;
                 at += 1;
             }
-            b',' | b' ' | b'\n' | b'\r' | b'\t' if depth == 0 => return None,
             _ if depth > 0 => at += 1,
             _ => {
                 // A scalar: the bytes JSON's numbers and literals are made of, so that a quote
-                // or a bracket starts what it starts here as in the shape check.
+                // or a bracket starts what it starts here as in the shape check; none (a comma,
+                // a space) is no value.
                 let run = json[at..]
                     .iter()
                     .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
