@@ -121,10 +121,6 @@ pub mod token;
 #[cfg(feature = "json")]
 pub mod webhook;
 
-// The typed calls encode path segments with it.
-#[cfg(feature = "json")]
-use http::percent;
-
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use credentials::Credentials;

@@ -73,6 +73,8 @@ pub struct RequestBuilder<'c> {
     repeatable: bool,
     /// Filters that cannot be sent as asked: `send` fails with the first rather than send.
     refused: Vec<(&'static str, &'static str)>,
+    /// A typed call's argument that cannot be sent: `send` fails with it before anything else.
+    bad_argument: Option<(&'static str, &'static str)>,
 }
 
 impl<'c> RequestBuilder<'c> {
@@ -88,6 +90,7 @@ impl<'c> RequestBuilder<'c> {
             body: None,
             repeatable,
             refused: Vec::new(),
+            bad_argument: None,
         }
     }
 
@@ -119,6 +122,31 @@ impl<'c> RequestBuilder<'c> {
     #[cfg(feature = "json")]
     pub(crate) fn refuse(&mut self, filter: &'static str, reason: &'static str) {
         self.refused.push((filter, reason));
+    }
+
+    /// Fills the `{}` of the path, in order, with these caller-given segments (each named as
+    /// its call's documentation names it), percent-encoded so that a code cannot change the
+    /// path. A segment that is empty, `.` or `..` would name another resource (a server that
+    /// resolves dot segments turns `sales/../refund` into `refund`): `send` refuses it with
+    /// [`Error::InvalidArgument`].
+    #[cfg(feature = "json")]
+    pub(crate) fn segments(mut self, segments: &[(&'static str, &str)]) -> Self {
+        let template = std::mem::take(&mut self.target);
+        let mut parts = template.split("{}");
+        self.target.push_str(parts.next().unwrap_or_default());
+        for (part, &(argument, segment)) in parts.zip(segments) {
+            let reason = match segment {
+                "" => Some("empty: the path would have an empty segment"),
+                "." | ".." => Some("`.` or `..`: the path would name another resource"),
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                self.bad_argument.get_or_insert((argument, reason));
+            }
+            crate::http::percent::encode_into(&mut self.target, segment);
+            self.target.push_str(part);
+        }
+        self
     }
 
     /// Withdraws the refusals that `which(filter, reason)` picks: a filter set again.
@@ -209,6 +237,9 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// `cached_token()` answered in 0.8 µs while a fetch hung: the fetch runs outside the lock.
     pub fn send(&self) -> Result<Response, Error> {
+        if let Some((argument, reason)) = self.bad_argument {
+            return Err(Error::InvalidArgument { argument, reason });
+        }
         if let Some(&(filter, reason)) = self.refused.first() {
             return Err(Error::InvalidFilter { filter, reason });
         }

@@ -295,3 +295,100 @@ fn oversized_body_is_refused() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+/// Before: `refund("")` went out as `PUT …/sales//refund`, and `refund("..")` as
+/// `PUT …/sales/../refund`, which a server that resolves dot segments reads as
+/// `…/v1/refund`; an empty `page_token` went out as `page_token=`. Each is refused before
+/// anything is sent, naming the argument; other codes go whole, percent-encoded.
+#[test]
+fn path_codes_that_name_another_resource_are_refused_before_sending() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    let physical = client.physical_products("PARTNER");
+    for code in ["", ".", ".."] {
+        let refused: Vec<(&str, Result<(), Error>)> = vec![
+            ("transaction", client.sales().refund(code)),
+            ("transaction", client.sales().billet(code).map(drop)),
+            ("ucode", client.products().offers(code).send().map(drop)),
+            ("ucode", client.products().plans(code).send().map(drop)),
+            ("module_id", client.club("sub").pages(code).send().map(drop)),
+            ("user_id", client.club("sub").lessons(code).send().map(drop)),
+            (
+                "subscriber_code",
+                client.subscriptions().purchases(code).send().map(drop),
+            ),
+            (
+                "subscriber_code",
+                client.subscriptions().cancel_one(code).send().map(drop),
+            ),
+            (
+                "subscriber_code",
+                client.subscriptions().reactivate_one(code).send().map(drop),
+            ),
+            (
+                "subscriber_code",
+                client.subscriptions().change_due_day(code, 10),
+            ),
+            ("client_id", physical.delete_credential(code).map(drop)),
+            ("webhook_id", physical.delete_webhook(code).map(drop)),
+            (
+                "ucode",
+                physical.set_product_status(code, "ACTIVE").map(drop),
+            ),
+        ];
+        for (argument, result) in refused {
+            let err = result.unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidArgument { argument: a, .. } if a == argument),
+                "{code:?}: {err:?}"
+            );
+            assert!(err.to_string().contains(argument), "{err}");
+        }
+    }
+    let err = client
+        .sales()
+        .history()
+        .page_token("")
+        .send()
+        .map(drop)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidFilter {
+                filter: "page_token",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        client
+            .sales()
+            .history()
+            .page_token("")
+            .items()
+            .next()
+            .unwrap()
+            .is_err()
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+
+    // A token set again decides anew; codes that only look like dots go whole.
+    client
+        .sales()
+        .history()
+        .page_token("")
+        .page_token("mock-page-5")
+        .send()
+        .unwrap();
+    for (code, path) in [
+        ("...", "/products/api/v1/products/.../offers"),
+        (".a", "/products/api/v1/products/.a/offers"),
+        ("a/..", "/products/api/v1/products/a%2F../offers"),
+    ] {
+        let _ = client.products().offers(code).send();
+        let last = server.requests().pop().unwrap();
+        assert_eq!(last.path, path);
+    }
+}

@@ -40,8 +40,8 @@ impl<'c> Club<'c> {
     /// `GET /club/api/v1/modules/{module_id}/pages`: a module's pages, as a bare array.
     #[inline]
     pub fn pages(&self, module_id: &str) -> ClubPagesRequest<'c> {
-        let path = super::path("/club/api/v1/modules/{}/pages", &[&module_id]);
-        ClubPagesRequest::new(self.get(&path))
+        let request = self.get("/club/api/v1/modules/{}/pages");
+        ClubPagesRequest::new(request.segments(&[("module_id", module_id)]))
     }
 
     /// `GET /club/api/v1/users`: the Club's students, paginated. An empty body is an empty
@@ -70,8 +70,8 @@ impl<'c> Club<'c> {
     /// ```
     #[inline]
     pub fn lessons(&self, user_id: &str) -> ClubLessonsRequest<'c> {
-        let path = super::path("/club/api/v1/users/{}/lessons", &[&user_id]);
-        ClubLessonsRequest::new(self.get(&path))
+        let request = self.get("/club/api/v1/users/{}/lessons");
+        ClubLessonsRequest::new(request.segments(&[("user_id", user_id)]))
     }
 }
 
@@ -123,8 +123,9 @@ impl<'c> ClubByProduct<'c> {
     /// ```
     #[inline]
     pub fn pages(&self, module_id: &str) -> ClubPagesV2Request<'c> {
-        let path = super::path("/club/api/v2/modules/{}/pages", &[&module_id]);
-        ClubPagesV2Request::new(self.client.get(&path).query("product_id", self.product_id))
+        let request = self.client.get("/club/api/v2/modules/{}/pages");
+        let request = request.segments(&[("module_id", module_id)]);
+        ClubPagesV2Request::new(request.query("product_id", self.product_id))
     }
 }
 

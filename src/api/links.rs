@@ -113,16 +113,16 @@ impl<'c> PaymentLinks<'c> {
     /// `POST /payments/api/v1/link/{payment_link_ucode}/offer`: adds an offer to a link.
     #[inline]
     pub fn add_offer(&self, ucode: &str, offer: &LinkOffer) -> Result<Value, Error> {
-        let path = super::path("/payments/api/v1/link/{}/offer", &[&ucode]);
-        super::send(self.client.post(&path).json(offer), &[])
+        let request = self.client.post("/payments/api/v1/link/{}/offer");
+        super::send(request.segments(&[("ucode", ucode)]).json(offer), &[])
     }
 
     /// `POST /payments/api/v1/link/{payment_link_ucode}/plan`: adds a subscription plan to a
     /// link.
     #[inline]
     pub fn add_plan(&self, ucode: &str, plan: &LinkPlan) -> Result<Value, Error> {
-        let path = super::path("/payments/api/v1/link/{}/plan", &[&ucode]);
-        super::send(self.client.post(&path).json(plan), &[])
+        let request = self.client.post("/payments/api/v1/link/{}/plan");
+        super::send(request.segments(&[("ucode", ucode)]).json(plan), &[])
     }
 
     /// `POST /payments/api/v1/link/token/charge/offer`: charges the buyer this `token` names

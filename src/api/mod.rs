@@ -41,7 +41,6 @@ mod products;
 mod sales;
 mod subscriptions;
 
-use std::fmt::Display;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use miniserde::json::Value;
@@ -132,18 +131,6 @@ pub(crate) fn set_date(request: &mut RequestBuilder<'_>, name: &'static str, tim
     {
         request.refuse(name, REVERSED);
     }
-}
-
-/// A path from a template whose `{}` are these caller-given segments, each percent-encoded so
-/// that a code cannot change the path (digits are left as they are).
-pub(crate) fn path(template: &str, segments: &[&dyn Display]) -> String {
-    let mut parts = template.split("{}");
-    let mut path = parts.next().unwrap_or_default().to_owned();
-    for (part, segment) in parts.zip(segments) {
-        crate::percent::encode_into(&mut path, &segment.to_string());
-        path.push_str(part);
-    }
-    path
 }
 
 /// A JSON object of these members, in this order, for the bodies of few members.
@@ -364,8 +351,17 @@ macro_rules! paged_request {
             /// }
             /// # Ok::<(), hotmart::Error>(())
             /// ```
+            ///
+            /// An empty token names no page: the request is refused with
+            /// [`Error::InvalidFilter`]($crate::Error::InvalidFilter) rather than sent.
             pub fn page_token(mut self, token: &str) -> Self {
-                self.request.set_query("page_token", token);
+                self.request.unrefuse(|filter, _| filter == "page_token");
+                if token.is_empty() {
+                    self.request.remove_query("page_token");
+                    self.request.refuse("page_token", "empty: it names no page");
+                } else {
+                    self.request.set_query("page_token", token);
+                }
                 self
             }
 

@@ -39,13 +39,13 @@ impl<'c> PhysicalProducts<'c> {
     }
 
     /// A `PUT` to this path, retried after a 5xx (it sets what it sends).
-    fn put(&self, template: &str, id: &str) -> RequestBuilder<'c> {
-        self.client.put(&super::path(template, &[&id])).retry_safe()
+    fn put(&self, template: &str, segment: (&'static str, &str)) -> RequestBuilder<'c> {
+        self.client.put(template).segments(&[segment]).retry_safe()
     }
 
     /// A `DELETE` of this path with the `partner_identifier` query, retried after a 5xx.
-    fn delete(&self, template: &str, id: &str) -> Result<Value, Error> {
-        let request = self.client.delete(&super::path(template, &[&id]));
+    fn delete(&self, template: &str, segment: (&'static str, &str)) -> Result<Value, Error> {
+        let request = self.client.delete(template).segments(&[segment]);
         let request = request.query("partner_identifier", &self.partner);
         super::send(request.retry_safe(), &[])
     }
@@ -79,14 +79,20 @@ impl<'c> PhysicalProducts<'c> {
         client_id: &str,
         user_identifier: &str,
     ) -> Result<Value, Error> {
-        let request = self.put("/physicalproducts/api/v1/credentials/{}", client_id);
+        let request = self.put(
+            "/physicalproducts/api/v1/credentials/{}",
+            ("client_id", client_id),
+        );
         self.credential(request, user_identifier, client_id)
     }
 
     /// `DELETE /physicalproducts/api/v1/credentials/{client_id}?partner_identifier=`.
     #[inline]
     pub fn delete_credential(&self, client_id: &str) -> Result<Value, Error> {
-        self.delete("/physicalproducts/api/v1/credentials/{}", client_id)
+        self.delete(
+            "/physicalproducts/api/v1/credentials/{}",
+            ("client_id", client_id),
+        )
     }
 
     /// `POST /physicalproducts/api/v2/product`: creates a product with its attributes and
@@ -107,14 +113,17 @@ impl<'c> PhysicalProducts<'c> {
     /// `PUT /physicalproducts/api/v1/product/{product_ucode}`: changes a product.
     #[inline]
     pub fn update_product(&self, ucode: &str, product: &PhysicalProduct) -> Result<Value, Error> {
-        let request = self.put("/physicalproducts/api/v1/product/{}", ucode);
+        let request = self.put("/physicalproducts/api/v1/product/{}", ("ucode", ucode));
         self.send(request, &[("product", product)])
     }
 
     /// `PUT /physicalproducts/api/v1/product/{product_ucode}/status`: e.g. `ACTIVE`.
     #[inline]
     pub fn set_product_status(&self, ucode: &str, status: &str) -> Result<Value, Error> {
-        let request = self.put("/physicalproducts/api/v1/product/{}/status", ucode);
+        let request = self.put(
+            "/physicalproducts/api/v1/product/{}/status",
+            ("ucode", ucode),
+        );
         self.send(request, &[("status", &status)])
     }
 
@@ -122,8 +131,10 @@ impl<'c> PhysicalProducts<'c> {
     /// sets a product's attributes and variants.
     #[inline]
     pub fn update_variants(&self, ucode: &str, variants: &Variants) -> Result<Value, Error> {
-        let path = super::path("/physicalproducts/api/v1/product/{}/variants", &[&ucode]);
-        let request = self.client.patch(&path);
+        let request = self
+            .client
+            .patch("/physicalproducts/api/v1/product/{}/variants");
+        let request = request.segments(&[("ucode", ucode)]);
         let request = request.query("partner_identifier", &self.partner);
         super::send(request.retry_safe().json(variants), &[])
     }
@@ -156,14 +167,20 @@ impl<'c> PhysicalProducts<'c> {
         events: &[&str],
         url: &str,
     ) -> Result<Value, Error> {
-        let request = self.put("/physicalproducts/api/v1/webhook/{}", webhook_id);
+        let request = self.put(
+            "/physicalproducts/api/v1/webhook/{}",
+            ("webhook_id", webhook_id),
+        );
         self.send(request, &[("event", &events), ("url", &url)])
     }
 
     /// `DELETE /physicalproducts/api/v1/webhook/{webhook_id}?partner_identifier=`.
     #[inline]
     pub fn delete_webhook(&self, webhook_id: &str) -> Result<Value, Error> {
-        self.delete("/physicalproducts/api/v1/webhook/{}", webhook_id)
+        self.delete(
+            "/physicalproducts/api/v1/webhook/{}",
+            ("webhook_id", webhook_id),
+        )
     }
 
     /// `POST /physicalproducts/api/v1/shipments/status`: a sale's shipment status (e.g.

@@ -23,16 +23,16 @@ impl<'c> Products<'c> {
     /// product is named by its `ucode`, not its numeric id.
     #[inline]
     pub fn offers(&self, ucode: &str) -> ProductOffersRequest<'c> {
-        let path = super::path("/products/api/v1/products/{}/offers", &[&ucode]);
-        ProductOffersRequest::new(self.client.get(&path))
+        let request = self.client.get("/products/api/v1/products/{}/offers");
+        ProductOffersRequest::new(request.segments(&[("ucode", ucode)]))
     }
 
     /// `GET /products/api/v1/products/{ucode}/plans`: a product's subscription plans,
     /// paginated.
     #[inline]
     pub fn plans(&self, ucode: &str) -> ProductPlansRequest<'c> {
-        let path = super::path("/products/api/v1/products/{}/plans", &[&ucode]);
-        ProductPlansRequest::new(self.client.get(&path))
+        let request = self.client.get("/products/api/v1/products/{}/plans");
+        ProductPlansRequest::new(request.segments(&[("ucode", ucode)]))
     }
 
     /// `PUT /products/api/v1/product/configuration/{product_id}`: whether the producer may

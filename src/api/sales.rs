@@ -92,8 +92,8 @@ impl<'c> Sales<'c> {
     /// ```
     #[inline]
     pub fn refund(&self, transaction: &str) -> Result<(), Error> {
-        let path = super::path("/payments/api/v1/sales/{}/refund", &[&transaction]);
-        super::send(self.client.put(&path), &[])
+        let request = self.client.put("/payments/api/v1/sales/{}/refund");
+        super::send(request.segments(&[("transaction", transaction)]), &[])
     }
 
     /// `PUT /payments/api/v1/sales/{transaction}/billet`: sends the buyer the bank slip
@@ -103,8 +103,8 @@ impl<'c> Sales<'c> {
     /// Not retried after a 5xx: a second attempt may e-mail the buyer a second time.
     #[inline]
     pub fn billet(&self, transaction: &str) -> Result<Value, Error> {
-        let path = super::path("/payments/api/v1/sales/{}/billet", &[&transaction]);
-        super::send(self.client.put(&path), &[])
+        let request = self.client.put("/payments/api/v1/sales/{}/billet");
+        super::send(request.segments(&[("transaction", transaction)]), &[])
     }
 }
 

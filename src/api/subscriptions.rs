@@ -45,8 +45,8 @@ impl<'c> Subscriptions<'c> {
     /// subscription. Hotmart answers a bare array, so this gives a `Vec`, not pages.
     #[inline]
     pub fn purchases(&self, subscriber_code: &str) -> SubscriptionPurchasesRequest<'c> {
-        let path = one(subscriber_code, "/purchases");
-        SubscriptionPurchasesRequest::new(self.client.get(&path))
+        let path = "/payments/api/v1/subscriptions/{}/purchases";
+        SubscriptionPurchasesRequest::new(one(self.client.get(path), subscriber_code))
     }
 
     /// `GET /payments/api/v1/subscriptions/transactions`: the charges of every subscription,
@@ -89,8 +89,8 @@ impl<'c> Subscriptions<'c> {
     /// ```
     #[inline]
     pub fn cancel_one(&self, subscriber_code: &str) -> CancelOneRequest<'c> {
-        let path = one(subscriber_code, "/cancel");
-        CancelOneRequest::new(self.client.post(&path), None, true)
+        let path = "/payments/api/v1/subscriptions/{}/cancel";
+        CancelOneRequest::new(one(self.client.post(path), subscriber_code), None, true)
     }
 
     /// `POST /payments/api/v1/subscriptions/reactivate`: reactivates these inactive
@@ -112,8 +112,8 @@ impl<'c> Subscriptions<'c> {
     /// `POST /payments/api/v1/subscriptions/{code}/reactivate`: reactivates one subscription.
     #[inline]
     pub fn reactivate_one(&self, subscriber_code: &str) -> ReactivateOneRequest<'c> {
-        let path = one(subscriber_code, "/reactivate");
-        ReactivateOneRequest::new(self.client.post(&path), None, false)
+        let path = "/payments/api/v1/subscriptions/{}/reactivate";
+        ReactivateOneRequest::new(one(self.client.post(path), subscriber_code), None, false)
     }
 
     /// `GET /payments/api/v1/subscriptions/switch-plan/plans`: the plans these subscribers may
@@ -149,9 +149,9 @@ impl<'c> Subscriptions<'c> {
     /// state as sending it once.
     #[inline]
     pub fn change_due_day(&self, subscriber_code: &str, due_day: u8) -> Result<(), Error> {
-        let path = one(subscriber_code, "");
+        let request = self.client.patch("/payments/api/v1/subscriptions/{}");
         super::send(
-            self.client.patch(&path).retry_safe(),
+            one(request, subscriber_code).retry_safe(),
             &[("due_day", &due_day)],
         )
     }
@@ -230,11 +230,9 @@ plain_request! {
     call = "client.subscriptions().switch_plan_options(&[\"9W2LNSG2\"])";
 }
 
-/// `/payments/api/v1/subscriptions/{subscriber_code}` and what follows it.
-fn one(subscriber_code: &str, rest: &str) -> String {
-    let mut path = super::path("/payments/api/v1/subscriptions/{}", &[&subscriber_code]);
-    path.push_str(rest);
-    path
+/// A request on one subscription: its code fills the path's `{}`.
+fn one<'c>(request: crate::RequestBuilder<'c>, subscriber_code: &str) -> crate::RequestBuilder<'c> {
+    request.segments(&[("subscriber_code", subscriber_code)])
 }
 
 /// Defines cancel and reactivate calls: each builder, the setter of its one flag, and

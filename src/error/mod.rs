@@ -168,6 +168,22 @@ pub enum Error {
         /// What is wrong with the value.
         reason: &'static str,
     },
+    /// A typed call's argument that cannot be sent as asked, refused before anything is sent:
+    /// a code that goes in the path is empty, `.` or `..` (the path would name another
+    /// resource, or none).
+    ///
+    /// ```
+    /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
+    /// let err = client.sales().refund("").unwrap_err();
+    /// assert!(matches!(err, hotmart::Error::InvalidArgument { argument: "transaction", .. }));
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
+    InvalidArgument {
+        /// The argument, as the call's documentation names it, e.g. `transaction`.
+        argument: &'static str,
+        /// What is wrong with the value.
+        reason: &'static str,
+    },
     /// A response body was larger than the configured cap, so it was not read to the end.
     BodyTooLarge {
         /// The URL that answered, without its query.
@@ -267,6 +283,7 @@ impl Error {
             Error::InvalidResponse { .. } => "InvalidResponse",
             Error::InvalidItem { .. } => "InvalidItem",
             Error::InvalidFilter { .. } => "InvalidFilter",
+            Error::InvalidArgument { .. } => "InvalidArgument",
             Error::BodyTooLarge { .. } => "BodyTooLarge",
         }
     }
@@ -390,6 +407,9 @@ impl fmt::Display for Error {
             ),
             Error::InvalidFilter { filter, reason } => {
                 write!(f, "invalid request filter `{filter}`: {reason}")
+            }
+            Error::InvalidArgument { argument, reason } => {
+                write!(f, "invalid argument `{argument}`: {reason}")
             }
             Error::BodyTooLarge { url, limit } => {
                 write!(

@@ -56,8 +56,13 @@ pub(crate) use cell::TokenCell;
 pub use error::{Member, ParseError, ParseErrorKind};
 pub use fetch::TokenRequestStyle;
 pub(crate) use fetch::{TokenEndpoint, fetch};
-pub(crate) use parse::{is_header_safe, members, object};
-pub(crate) use scan::Scanner;
+pub(crate) use parse::is_header_safe;
+// The webhook and page readers walk JSON with the token parser's scanner.
+#[cfg(feature = "json")]
+pub(crate) use {
+    parse::{members, object},
+    scan::Scanner,
+};
 
 use crate::secret::{Fingerprint, Secret};
 

@@ -51,12 +51,14 @@ impl<'a> Scanner<'a> {
     }
 
     /// The bytes scanned.
+    #[cfg(feature = "json")]
     pub(crate) fn input(&self) -> &'a [u8] {
         self.input
     }
 
     /// Moves to `pos`, the end of a value the caller has found on its own. It must be on a
     /// char boundary, as a string is sliced from it.
+    #[cfg(feature = "json")]
     pub(crate) fn skip_to(&mut self, pos: usize) {
         debug_assert!(self.text.is_char_boundary(pos));
         self.pos = pos.min(self.input.len());

@@ -66,7 +66,7 @@ fn code_of(err: &Error) -> u8 {
         | Error::InvalidCredentials { .. }
         | Error::InvalidConfig { .. }
         | Error::InvalidRootCertificate { .. } => CONFIG,
-        Error::InvalidFilter { .. } => USAGE,
+        Error::InvalidFilter { .. } | Error::InvalidArgument { .. } => USAGE,
         Error::TokenRejected { .. } => REJECTED,
         Error::Transport(_) => NETWORK,
         Error::Api(_) | Error::UnexpectedStatus { .. } | Error::TokenRateLimited { .. } => HTTP,
