@@ -124,6 +124,12 @@ impl<'c> RequestBuilder<'c> {
         self.refused.push((filter, reason));
     }
 
+    /// Makes `send` fail with [`Error::InvalidArgument`] (the first argument refused).
+    #[cfg(feature = "json")]
+    pub(crate) fn refuse_argument(&mut self, argument: &'static str, reason: &'static str) {
+        self.bad_argument.get_or_insert((argument, reason));
+    }
+
     /// Fills the `{}` of the path, in order, with these caller-given segments (each named as
     /// its call's documentation names it), percent-encoded so that a code cannot change the
     /// path. A segment that is empty, `.` or `..` would name another resource (a server that
@@ -141,7 +147,7 @@ impl<'c> RequestBuilder<'c> {
                 _ => None,
             };
             if let Some(reason) = reason {
-                self.bad_argument.get_or_insert((argument, reason));
+                self.refuse_argument(argument, reason);
             }
             crate::http::percent::encode_into(&mut self.target, segment);
             self.target.push_str(part);
@@ -171,8 +177,26 @@ impl<'c> RequestBuilder<'c> {
     }
 
     /// Sends `body` as serialized by miniserde, with `Content-Type: application/json`.
+    ///
+    /// A body holding a NaN or an infinite number is refused: `send` fails with
+    /// [`Error::InvalidArgument`] (`argument: "body"`), where miniserde would write `null` and
+    /// Hotmart would read "no value" (a price, a discount) instead of an error.
+    ///
+    /// ```
+    /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
+    /// let err = client.post("/payments/api/v1/link").json(&f64::NAN).send().unwrap_err();
+    /// assert!(matches!(err, hotmart::Error::InvalidArgument { argument: "body", .. }));
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     #[cfg(feature = "json")]
-    pub fn json<T: miniserde::Serialize + ?Sized>(self, body: &T) -> Self {
+    pub fn json<T: miniserde::Serialize + ?Sized>(mut self, body: &T) -> Self {
+        if crate::models::finite::has_non_finite(body) {
+            self.refuse_argument(
+                "body",
+                "a number that is NaN or infinite, which JSON cannot hold (it would be sent \
+                 as null)",
+            );
+        }
         self.body(
             "application/json",
             miniserde::json::to_string(body).into_bytes(),
@@ -372,9 +396,19 @@ impl<'c> RequestBuilder<'c> {
             crate::http::percent::encode_into(&mut url, value);
             separator = '&';
         }
+        // The `http` crate holds no longer URI: past it, ureq would report a protocol error,
+        // as if the server had sent one, after a token fetch.
+        if url.len() > MAX_URL_LEN {
+            return Err(refuse(
+                "longer than 65,534 bytes, the most a request URL can hold",
+            ));
+        }
         Ok(url)
     }
 }
+
+/// The longest request URL sent, the `http` crate's limit.
+const MAX_URL_LEN: usize = u16::MAX as usize - 1;
 
 impl fmt::Debug for RequestBuilder<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

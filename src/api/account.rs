@@ -41,17 +41,18 @@ impl Accounts<'_> {
     #[inline]
     pub fn info(&self, ucode: &str) -> Result<Account, Error> {
         // GraphQL strings escape as JSON's do; the ucode cannot end the string early.
-        let ucode = miniserde::json::to_string(ucode);
+        let quoted = miniserde::json::to_string(ucode);
         let query = format!(
-            "{{ accountByFilterToExternalApplication(accountInput: {{ucode: {ucode}}}) {{ {ACCOUNT_MEMBERS} }} }}"
+            "{{ accountByFilterToExternalApplication(accountInput: {{ucode: {quoted}}}) {{ {ACCOUNT_MEMBERS} }} }}"
         );
         let variables = Body(&[]);
         let body = Body(&[("query", &query), ("variables", &variables)]);
-        let request = self
+        let mut request = self
             .client
             .post("/accounts/api/v1/info")
             .json(&body)
             .retry_safe();
+        super::require_text(&mut request, "ucode", ucode);
         let resp = request.send()?;
         let answer: crate::models::account::Answer = super::Answer::read(&resp)?;
         answer

@@ -27,7 +27,9 @@ impl<'c> Club<'c> {
     }
 
     fn get(&self, path: &str) -> RequestBuilder<'c> {
-        self.client.get(path).query("subdomain", &self.subdomain)
+        let mut request = self.client.get(path).query("subdomain", &self.subdomain);
+        super::require_text(&mut request, "subdomain", &self.subdomain);
+        request
     }
 
     /// `GET /club/api/v1/modules`: the Club's modules. Hotmart answers a bare array (or an

@@ -9,7 +9,8 @@ use crate::models::Coupon;
 impl<'c> Coupons<'c> {
     /// `POST /products/api/v1/product/{product_id}/coupon`: creates a coupon `code` giving
     /// `discount` off (a fraction above 0 and below 0.99: `0.2` is 20 %). Hotmart answers
-    /// `{}`.
+    /// `{}`. A discount that cannot be a fraction (`20.0`, `0`, `1`, NaN) or an empty code
+    /// is [`Error::InvalidArgument`], and nothing is sent.
     ///
     /// Not retried after a 5xx: if the first attempt went through, a second would fail on
     /// the code already taken, hiding the success.
@@ -21,9 +22,14 @@ impl<'c> Coupons<'c> {
     /// ```
     #[inline]
     pub fn create(&self, product_id: u64, code: &str, discount: f64) -> Result<(), Error> {
-        let request = self
+        let mut request = self
             .client
             .post(&format!("/products/api/v1/product/{product_id}/coupon"));
+        super::require_text(&mut request, "code", code);
+        // `20.0` meant as 20 % would be sent as it is: refuse what cannot be a fraction.
+        if !(discount > 0.0 && discount < 1.0) {
+            request.refuse_argument("discount", "not a fraction between 0 and 1 (0.2 is 20 %)");
+        }
         super::send(request, &[("code", &code), ("discount", &discount)])
     }
 

@@ -79,7 +79,15 @@ impl NegotiationRequest<'_> {
             ("payment_type", &payment_type),
         ];
         members.extend(discount.as_ref().map(|d| ("discount", d as _)));
-        let request = self.client.post("/payments/api/v1/installments/negotiate");
+        let mut request = self.client.post("/payments/api/v1/installments/negotiate");
+        if self.recurrences.is_empty() {
+            request.refuse_argument("recurrences", "an empty list: the call would name none");
+        }
+        super::require_text(&mut request, "payment_type", payment_type);
+        if let Some((kind, value)) = &self.discount {
+            super::require_text(&mut request, "discount", kind);
+            super::require_amount(&mut request, "discount", *value);
+        }
         super::send(request, &members)
     }
 }
@@ -129,7 +137,9 @@ impl<'c> PaymentLinks<'c> {
     /// for an offer.
     #[inline]
     pub fn charge_offer(&self, token: &str, sck: &str, offer_code: &str) -> Result<Value, Error> {
-        let request = self.client.post("/payments/api/v1/link/token/charge/offer");
+        let mut request = self.client.post("/payments/api/v1/link/token/charge/offer");
+        super::require_text(&mut request, "token", token);
+        super::require_text(&mut request, "offer_code", offer_code);
         super::send(
             request,
             &[
@@ -144,7 +154,9 @@ impl<'c> PaymentLinks<'c> {
     /// this value.
     #[inline]
     pub fn charge_value(&self, token: &str, sck: &str, value: f64) -> Result<Value, Error> {
-        let request = self.client.post("/payments/api/v1/link/token/charge/value");
+        let mut request = self.client.post("/payments/api/v1/link/token/charge/value");
+        super::require_text(&mut request, "token", token);
+        super::require_amount(&mut request, "value", value);
         super::send(
             request,
             &[("token", &token), ("sck", &sck), ("value", &value)],

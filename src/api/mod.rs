@@ -133,6 +133,51 @@ pub(crate) fn set_date(request: &mut RequestBuilder<'_>, name: &'static str, tim
     }
 }
 
+/// Why an empty filter or argument is refused.
+pub(crate) const EMPTY: &str = "empty (or only spaces): it names nothing to match";
+
+/// Sets the text filter `name`, replacing an earlier value; refuses an empty one, which
+/// Hotmart would read as no filter or as one that matches nothing (`transaction=` also
+/// lifts the sales' default status filter).
+pub(crate) fn set_text(request: &mut RequestBuilder<'_>, name: &'static str, value: &str) {
+    request.unrefuse(|filter, reason| filter == name && reason == EMPTY);
+    if value.trim().is_empty() {
+        request.remove_query(name);
+        request.refuse(name, EMPTY);
+    } else {
+        request.set_query(name, value);
+    }
+}
+
+/// Refuses an empty (or blank) text argument: Hotmart would read it as none.
+pub(crate) fn require_text(request: &mut RequestBuilder<'_>, argument: &'static str, value: &str) {
+    if value.trim().is_empty() {
+        request.refuse_argument(argument, EMPTY);
+    }
+}
+
+/// Refuses an amount that is NaN, infinite or below zero (`-0.0` is zero).
+pub(crate) fn require_amount(request: &mut RequestBuilder<'_>, argument: &'static str, value: f64) {
+    if !value.is_finite() {
+        request.refuse_argument(argument, "NaN or infinite: JSON cannot hold it");
+    } else if value < 0.0 {
+        request.refuse_argument(argument, "below zero");
+    }
+}
+
+/// Refuses an empty list of codes, or one with a code that is empty (or blank).
+pub(crate) fn require_codes(
+    request: &mut RequestBuilder<'_>,
+    argument: &'static str,
+    codes: &[&str],
+) {
+    if codes.is_empty() {
+        request.refuse_argument(argument, "an empty list: the call would name no one");
+    } else if codes.iter().any(|code| code.trim().is_empty()) {
+        request.refuse_argument(argument, "a code in the list is empty (or only spaces)");
+    }
+}
+
 /// A JSON object of these members, in this order, for the bodies of few members.
 pub(crate) struct Body<'a>(pub(crate) &'a [(&'a str, &'a dyn Serialize)]);
 
@@ -457,10 +502,18 @@ macro_rules! setters {
         $crate::api::set_date(&mut $self.request, $key, $value)
     };
     (@set $self:ident, $key:expr, $value:ident, $ty:ident into) => {
-        $self.request.set_query($key, Into::<$ty>::into($value).as_str())
+        $crate::api::set_text(&mut $self.request, $key, Into::<$ty>::into($value).as_str())
     };
-    (@set $self:ident, $key:expr, $value:ident, $ty:ident add) => {
-        $self.request = $self.request.query($key, Into::<$ty>::into($value))
+    (@set $self:ident, $key:expr, $value:ident, $ty:ident add) => {{
+        let value = Into::<$ty>::into($value);
+        if value.as_str().trim().is_empty() {
+            $self.request.refuse($key, $crate::api::EMPTY);
+        } else {
+            $self.request = $self.request.query($key, value);
+        }
+    }};
+    (@set $self:ident, $key:expr, $value:ident, &str) => {
+        $crate::api::set_text(&mut $self.request, $key, $value)
     };
     (@set $self:ident, $key:expr, $value:ident, $($t:tt)+) => {
         $self.request.set_query($key, &$value.to_string())

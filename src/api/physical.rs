@@ -32,6 +32,7 @@ impl<'c> PhysicalProducts<'c> {
     /// A write: `partner` first, then `members`, sent as JSON.
     #[inline]
     fn send(&self, request: RequestBuilder<'_>, members: Members<'_>) -> Result<Value, Error> {
+        let request = self.partnered(request);
         let partner = Body(&[("identifier", &self.partner)]);
         let mut all: Vec<(&str, &dyn Serialize)> = vec![("partner", &partner)];
         all.extend_from_slice(members);
@@ -46,16 +47,24 @@ impl<'c> PhysicalProducts<'c> {
     /// A `DELETE` of this path with the `partner_identifier` query, retried after a 5xx.
     fn delete(&self, template: &str, segment: (&'static str, &str)) -> Result<Value, Error> {
         let request = self.client.delete(template).segments(&[segment]);
-        let request = request.query("partner_identifier", &self.partner);
+        let request = self.partnered(request.query("partner_identifier", &self.partner));
         super::send(request.retry_safe(), &[])
+    }
+
+    /// The request, refused if the partner identifier is empty: every call names it.
+    fn partnered<'r>(&self, mut request: RequestBuilder<'r>) -> RequestBuilder<'r> {
+        super::require_text(&mut request, "partner_identifier", &self.partner);
+        request
     }
 
     fn credential(
         &self,
-        request: RequestBuilder<'_>,
+        mut request: RequestBuilder<'_>,
         user: &str,
         id: &str,
     ) -> Result<Value, Error> {
+        super::require_text(&mut request, "user_identifier", user);
+        super::require_text(&mut request, "client_id", id);
         let user = Body(&[("identifier", &user)]);
         let credential = Body(&[("client_id", &id)]);
         self.send(request, &[("user", &user), ("credential", &credential)])
@@ -120,10 +129,11 @@ impl<'c> PhysicalProducts<'c> {
     /// `PUT /physicalproducts/api/v1/product/{product_ucode}/status`: e.g. `ACTIVE`.
     #[inline]
     pub fn set_product_status(&self, ucode: &str, status: &str) -> Result<Value, Error> {
-        let request = self.put(
+        let mut request = self.put(
             "/physicalproducts/api/v1/product/{}/status",
             ("ucode", ucode),
         );
+        super::require_text(&mut request, "status", status);
         self.send(request, &[("status", &status)])
     }
 
@@ -135,7 +145,7 @@ impl<'c> PhysicalProducts<'c> {
             .client
             .patch("/physicalproducts/api/v1/product/{}/variants");
         let request = request.segments(&[("ucode", ucode)]);
-        let request = request.query("partner_identifier", &self.partner);
+        let request = self.partnered(request.query("partner_identifier", &self.partner));
         super::send(request.retry_safe().json(variants), &[])
     }
 
@@ -148,7 +158,10 @@ impl<'c> PhysicalProducts<'c> {
         product_ucode: &str,
         url: &str,
     ) -> Result<Value, Error> {
-        let request = self.client.post("/physicalproducts/api/v1/webhook");
+        let mut request = self.client.post("/physicalproducts/api/v1/webhook");
+        super::require_codes(&mut request, "events", events);
+        super::require_text(&mut request, "product_ucode", product_ucode);
+        super::require_text(&mut request, "url", url);
         self.send(
             request,
             &[
@@ -171,6 +184,9 @@ impl<'c> PhysicalProducts<'c> {
             "/physicalproducts/api/v1/webhook/{}",
             ("webhook_id", webhook_id),
         );
+        let mut request = request;
+        super::require_codes(&mut request, "events", events);
+        super::require_text(&mut request, "url", url);
         self.send(request, &[("event", &events), ("url", &url)])
     }
 
@@ -194,9 +210,12 @@ impl<'c> PhysicalProducts<'c> {
         status: &str,
         date: &str,
     ) -> Result<Value, Error> {
-        let request = self
+        let mut request = self
             .client
             .post("/physicalproducts/api/v1/shipments/status");
+        super::require_text(&mut request, "transaction", transaction);
+        super::require_text(&mut request, "status", status);
+        super::require_text(&mut request, "date", date);
         let members = [
             ("transaction", &transaction as _),
             ("status", &status as _),
@@ -229,6 +248,6 @@ impl<'c> PhysicalProducts<'c> {
         let request = self
             .client
             .post("/physicalproducts/api/v1/shipments/tracking");
-        super::send(request.json(&body), &[])
+        super::send(self.partnered(request).json(&body), &[])
     }
 }

@@ -20,6 +20,11 @@ impl<'c> Subscriptions<'c> {
     /// start 30 days ago when a filter on them is given without its start; pages of 10, at
     /// most 500.
     ///
+    /// Dates go as epoch milliseconds, as in Hotmart's request samples. Its subscription
+    /// tutorials show seconds for the cancellation and next-charge windows
+    /// (`cancelation_date=1656633600`); no recorded answer settles which the server reads, so
+    /// check a window on those two against the dashboard before relying on it.
+    ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
     /// use hotmart::models::SubscriptionStatus;
@@ -123,7 +128,16 @@ impl<'c> Subscriptions<'c> {
         let request = self
             .client
             .get("/payments/api/v1/subscriptions/switch-plan/plans");
-        SwitchPlanOptionsRequest::new(request.query("subscriber_codes", subscriber_codes.join(",")))
+        let mut request = request.query("subscriber_codes", subscriber_codes.join(","));
+        super::require_codes(&mut request, "subscriber_codes", subscriber_codes);
+        // The codes travel joined by commas: one with a comma in it would be two.
+        if subscriber_codes.iter().any(|code| code.contains(',')) {
+            request.refuse_argument(
+                "subscriber_codes",
+                "a code holds a comma, which separates codes",
+            );
+        }
+        SwitchPlanOptionsRequest::new(request)
     }
 
     /// `POST /payments/api/v1/subscriptions/switch-plan`: moves a subscriber to the plan of
@@ -132,9 +146,11 @@ impl<'c> Subscriptions<'c> {
     /// Not retried after a 5xx: a switch may charge the difference between the plans.
     #[inline]
     pub fn switch_plan(&self, subscriber_code: &str, offer_code: &str) -> Result<Value, Error> {
-        let request = self
+        let mut request = self
             .client
             .post("/payments/api/v1/subscriptions/switch-plan");
+        super::require_text(&mut request, "subscriber_code", subscriber_code);
+        super::require_text(&mut request, "offer_code", offer_code);
         let members = [
             ("subscriber_code", &subscriber_code as _),
             ("offer_code", &offer_code as _),
@@ -143,17 +159,21 @@ impl<'c> Subscriptions<'c> {
     }
 
     /// `PATCH /payments/api/v1/subscriptions/{code}`: moves the subscription's charges to
-    /// this day of the month (1 to 31). Hotmart answers with no body.
+    /// this day of the month (1 to 31; another is [`Error::InvalidArgument`], and nothing is
+    /// sent). Hotmart answers with no body.
     ///
     /// Retried after a 5xx like a GET: it sets a value, so sending it twice leaves the same
     /// state as sending it once.
     #[inline]
     pub fn change_due_day(&self, subscriber_code: &str, due_day: u8) -> Result<(), Error> {
-        let request = self.client.patch("/payments/api/v1/subscriptions/{}");
-        super::send(
-            one(request, subscriber_code).retry_safe(),
-            &[("due_day", &due_day)],
-        )
+        let mut request = one(
+            self.client.patch("/payments/api/v1/subscriptions/{}"),
+            subscriber_code,
+        );
+        if !(1..=31).contains(&due_day) {
+            request.refuse_argument("due_day", "not a day of the month (1 to 31)");
+        }
+        super::send(request.retry_safe(), &[("due_day", &due_day)])
     }
 }
 
@@ -255,7 +275,10 @@ macro_rules! change_request {
         }
 
         impl<'c> $name<'c> {
-            fn new(request: crate::RequestBuilder<'c>, codes: Option<&[&str]>, $flag: bool) -> Self {
+            fn new(mut request: crate::RequestBuilder<'c>, codes: Option<&[&str]>, $flag: bool) -> Self {
+                if let Some(codes) = codes {
+                    super::require_codes(&mut request, "subscriber_codes", codes);
+                }
                 let request = if $retry { request.retry_safe() } else { request };
                 let codes = codes.map(|codes| codes.iter().map(|c| (*c).to_owned()).collect());
                 $name { request, codes, $flag }

@@ -168,9 +168,12 @@ pub enum Error {
         /// What is wrong with the value.
         reason: &'static str,
     },
-    /// A typed call's argument that cannot be sent as asked, refused before anything is sent:
-    /// a code that goes in the path is empty, `.` or `..` (the path would name another
-    /// resource, or none).
+    /// A typed call's argument that cannot be sent as asked, refused before anything is sent
+    /// (and before any token is fetched): a code that goes in the path is empty, `.` or `..`
+    /// (the path would name another resource, or none); a text or a list Hotmart needs is
+    /// empty; an amount is NaN, infinite or below zero; a value is outside its range (a due
+    /// day past 31, a coupon discount that is not a fraction); a JSON body holds a NaN or an
+    /// infinite number (`argument: "body"`: miniserde would write `null`).
     ///
     /// ```
     /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;

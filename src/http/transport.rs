@@ -64,7 +64,8 @@ pub(crate) struct Call<'a> {
     pub(crate) method: Method,
     pub(crate) url: &'a str,
     pub(crate) headers: &'a [(&'a str, &'a str)],
-    /// Content type and bytes; `None` sends no body at all.
+    /// Content type and bytes; `None` sends no body (`Content-Length: 0` for a POST, PUT
+    /// or PATCH).
     pub(crate) body: Option<(&'a str, &'a [u8])>,
     /// The most body bytes read from a success answer; larger is [`Error::BodyTooLarge`].
     pub(crate) limit: u64,
@@ -159,6 +160,14 @@ impl Transport {
                 let request = builder.header("content-type", content_type).body(bytes);
                 run(agent, request.map_err(|e| http_error(e, shown))?, clip)
             }
+            // A POST, PUT or PATCH without a body says so with `Content-Length: 0`: as `()`,
+            // ureq would send it chunked, which RFC 9110 §8.6 does not ask for and some
+            // gateways answer with 411.
+            None if [Method::POST, Method::PUT, Method::PATCH].contains(&call.method) => run(
+                agent,
+                builder.body(&[][..]).map_err(|e| http_error(e, shown))?,
+                clip,
+            ),
             None => run(
                 agent,
                 builder.body(()).map_err(|e| http_error(e, shown))?,

@@ -7,8 +7,9 @@ use std::str::FromStr;
 
 /// Defines a filter enum from one table (`Variant => "TEXT" = "doc"`): the known values,
 /// `Other(String)` for the rest, `KNOWN`, `as_str`, `Display`, `From<&str>` and `FromStr`
-/// (which never fails: a known value in any case is itself, since Hotmart's filters take
-/// upper case only and `approved` found nothing; an unknown value is `Other`).
+/// (which never fails: a known value in any case, spaces around it aside, is itself, since
+/// Hotmart's filters take upper case only and `approved` found nothing; an unknown value is
+/// `Other`).
 macro_rules! filter_enum {
     (
         $(#[$meta:meta])*
@@ -48,7 +49,7 @@ macro_rules! filter_enum {
                     $($text => $name::$variant,)*
                     other => $name::KNOWN
                         .iter()
-                        .find(|known| known.as_str().eq_ignore_ascii_case(other))
+                        .find(|known| known.as_str().eq_ignore_ascii_case(other.trim()))
                         .cloned()
                         .unwrap_or_else(|| $name::Other(other.to_owned())),
                 }

@@ -46,6 +46,7 @@ mod coupons;
 mod events;
 pub(crate) mod extra;
 mod filters;
+pub(crate) mod finite;
 mod negotiation;
 mod products;
 mod sales;

@@ -361,7 +361,14 @@ macro_rules! model {
                         wire::model_key!($field $(, $key)?),
                         self.$field.as_ref().map(|v| v as &dyn Serialize),
                     )),*];
-                    let extra = self.extra.members().map(|(k, v)| (k.as_str(), v as &dyn Serialize));
+                    // A typed field wins over `extra`'s member of the same name: written
+                    // twice, the server's reader would pick one (Jackson: the last).
+                    let written = named.map(|member| member.map(|(key, _)| key));
+                    let extra = self
+                        .extra
+                        .members()
+                        .filter(move |(k, _)| !written.contains(&Some(k.as_str())))
+                        .map(|(k, v)| (k.as_str(), v as &dyn Serialize));
                     wire::object(named.into_iter().flatten().chain(extra))
                 }
             }
