@@ -2,6 +2,7 @@
 //! last page, one page in memory at a time; and the decoding of answers into models, with
 //! errors that name the item and the member at fault.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -42,13 +43,59 @@ fn empty_body(url: &str) -> Error {
     invalid(url, "the body is empty, so there is no JSON to read")
 }
 
+/// A body as text: as it came when it is UTF-8. Otherwise each invalid sequence is replaced
+/// by U+FFFD and where it stands is kept, so that a page loses only the items that hold one
+/// (a buyer's name sent in Latin-1, say) and nothing is read from a replacement.
+struct Text<'b> {
+    text: Cow<'b, str>,
+    /// Where each replaced sequence starts in `text`, in order; empty for UTF-8.
+    not_utf8: Vec<usize>,
+}
+
+impl Text<'_> {
+    fn is_utf8(&self) -> bool {
+        self.not_utf8.is_empty()
+    }
+
+    /// Whether `span` of the text holds a replaced sequence.
+    fn replaced_in(&self, span: &Range<usize>) -> bool {
+        let first = self.not_utf8.partition_point(|&at| at < span.start);
+        self.not_utf8.get(first).is_some_and(|&at| at < span.end)
+    }
+}
+
+/// The error for a body whose bytes are not all UTF-8, where no item can take the blame.
+fn not_utf8(url: &str) -> Error {
+    invalid(url, "the body is not UTF-8")
+}
+
 /// The body as text; `None` for an empty (or all-whitespace) body. Its shape is checked
 /// first (see [`crate::page_scan::shape_within_bounds`]).
-fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<&'b str>, Error> {
-    let text = std::str::from_utf8(body).map_err(|_| invalid(url, "the body is not UTF-8"))?;
+fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<Text<'b>>, Error> {
     crate::page_scan::shape_within_bounds(body).map_err(|reason| invalid(url, reason))?;
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => Text {
+            text: Cow::Borrowed(text),
+            not_utf8: Vec::new(),
+        },
+        Err(_) => {
+            let mut text = String::with_capacity(body.len());
+            let mut not_utf8 = Vec::new();
+            for chunk in body.utf8_chunks() {
+                text.push_str(chunk.valid());
+                if !chunk.invalid().is_empty() {
+                    not_utf8.push(text.len());
+                    text.push(char::REPLACEMENT_CHARACTER);
+                }
+            }
+            Text {
+                text: Cow::Owned(text),
+                not_utf8,
+            }
+        }
+    };
     let json_ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
-    Ok((!text.trim_matches(json_ws).is_empty()).then_some(text))
+    Ok((!text.text.trim_matches(json_ws).is_empty()).then_some(text))
 }
 
 /// The body as a JSON tree, for the slow path after the typed decode failed.
@@ -74,7 +121,7 @@ fn misfit(url: &str, mut path: String, value: &Value, check: Check) -> Error {
 /// The items of `text` at `spans`, each decoded as `T` from its own text: one that does not
 /// decode is an error of its own, naming it (`{list}[{index}]`) and the member at fault.
 fn items_at<T: Deserialize>(
-    text: &str,
+    text: &Text<'_>,
     spans: Vec<Range<usize>>,
     url: &str,
     list: &str,
@@ -84,9 +131,17 @@ fn items_at<T: Deserialize>(
         .into_iter()
         .enumerate()
         .map(|(index, span)| {
-            let item = &text[span];
-            miniserde::json::from_str(item)
-                .map_err(|_| item_error(item, url, index, format!("{list}[{index}]"), check))
+            let path = format!("{list}[{index}]");
+            if text.replaced_in(&span) {
+                return Err(Error::InvalidItem {
+                    url: url.to_owned(),
+                    index,
+                    path,
+                    reason: "holds bytes that are not UTF-8".to_owned(),
+                });
+            }
+            let item = &text.text[span];
+            miniserde::json::from_str(item).map_err(|_| item_error(item, url, index, path, check))
         })
         .collect()
 }
@@ -127,11 +182,14 @@ pub(crate) fn decode_checked<T: Deserialize>(
     let Some(text) = text(body, url)? else {
         return Err(empty_body(url));
     };
+    if !text.is_utf8() {
+        return Err(not_utf8(url));
+    }
     // The happy path: one streaming decode, no tree.
-    if let Ok(value) = miniserde::json::from_str(text) {
+    if let Ok(value) = miniserde::json::from_str(&text.text) {
         return Ok(value);
     }
-    let value = tree(text, url)?;
+    let value = tree(&text.text, url)?;
     Err(misfit(url, String::new(), &value, check))
 }
 
@@ -146,14 +204,19 @@ pub(crate) fn decode_list<T: Deserialize>(
     let Some(text) = text(body, url)? else {
         return empty_ok.then(Vec::new).ok_or_else(|| empty_body(url));
     };
-    if let Ok(items) = miniserde::json::from_str(text) {
+    if text.is_utf8()
+        && let Ok(items) = miniserde::json::from_str(&text.text)
+    {
         return Ok(items);
     }
     // Something does not fit: decode each item from its own text, to name the one at fault.
-    if let Some(spans) = crate::page_scan::list_spans(text) {
-        return items_at(text, spans, url, "", check).into_iter().collect();
+    if let Some(spans) = crate::page_scan::list_spans(&text.text) {
+        return items_at(&text, spans, url, "", check).into_iter().collect();
     }
-    let value = tree(text, url)?;
+    if !text.is_utf8() {
+        return Err(not_utf8(url));
+    }
+    let value = tree(&text.text, url)?;
     match &value {
         Value::Array(_) => Err(misfit(url, String::new(), &value, check)),
         _ => Err(invalid(
@@ -177,12 +240,15 @@ pub(crate) fn decode_member_list<T: Deserialize>(
     let Some(text) = text(body, url)? else {
         return empty_ok.then(Vec::new).ok_or_else(|| empty_body(url));
     };
-    if let Some((spans, _)) = crate::page_scan::object_spans(text, member) {
-        return items_at(text, spans, url, member, check)
+    if let Some((spans, _)) = crate::page_scan::object_spans(&text.text, member) {
+        return items_at(&text, spans, url, member, check)
             .into_iter()
             .collect();
     }
-    let value = tree(text, url)?;
+    if !text.is_utf8() {
+        return Err(not_utf8(url));
+    }
+    let value = tree(&text.text, url)?;
     let Value::Object(object) = &value else {
         return Err(invalid(
             url,
@@ -233,7 +299,9 @@ fn decode_page<T: Deserialize>(
     };
     let no_items = || invalid(url, "the body has no `items` member, so it is not a page");
     // The happy path: the whole page in one streaming decode.
-    if let Ok(page) = miniserde::json::from_str::<RawPage<T>>(text) {
+    if text.is_utf8()
+        && let Ok(page) = miniserde::json::from_str::<RawPage<T>>(&text.text)
+    {
         let items = page.items.ok_or_else(no_items)?;
         return Ok((
             items.into_iter().map(Ok).collect(),
@@ -242,15 +310,22 @@ fn decode_page<T: Deserialize>(
     }
     // Something does not fit: decode each item from its own text, so one odd item costs
     // that item only.
-    if let Some((spans, info)) = crate::page_scan::object_spans(text, "items") {
-        let page_info = match info.map(|span| PageInfo::read_loosely(&text[span])) {
+    if let Some((spans, info)) = crate::page_scan::object_spans(&text.text, "items") {
+        // A page token read from a replacement would name another page.
+        if info.as_ref().is_some_and(|span| text.replaced_in(span)) {
+            return Err(invalid(url, "page_info: holds bytes that are not UTF-8"));
+        }
+        let page_info = match info.map(|span| PageInfo::read_loosely(&text.text[span])) {
             None => <PageInfo as Default>::default(),
             Some(Some(info)) => info,
             Some(None) => return Err(invalid(url, "page_info: does not fit Hotmart's page_info")),
         };
-        return Ok((items_at(text, spans, url, "items", check), page_info));
+        return Ok((items_at(&text, spans, url, "items", check), page_info));
     }
-    let value = tree(text, url)?;
+    if !text.is_utf8() {
+        return Err(not_utf8(url));
+    }
+    let value = tree(&text.text, url)?;
     Err(match &value {
         Value::Object(object) => match object.get("items") {
             None | Some(Value::Null) => no_items(),

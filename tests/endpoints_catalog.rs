@@ -90,7 +90,13 @@ fn coupons_create_list_and_delete_on_hotmarts_paths() {
     );
     let err = client.coupons().create(1_000_002, "BAD", 1.5).unwrap_err();
     assert!(
-        matches!(err, hotmart::Error::InvalidArgument { argument: "discount", .. }),
+        matches!(
+            err,
+            hotmart::Error::InvalidArgument {
+                argument: "discount",
+                ..
+            }
+        ),
         "{err:?}"
     );
 }

@@ -202,7 +202,13 @@ fn change_due_day_is_recorded() {
         .change_due_day("SUB00000", 40)
         .unwrap_err();
     assert!(
-        matches!(err, hotmart::Error::InvalidArgument { argument: "due_day", .. }),
+        matches!(
+            err,
+            hotmart::Error::InvalidArgument {
+                argument: "due_day",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(server.requests().len(), before);

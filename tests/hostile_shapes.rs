@@ -416,3 +416,70 @@ fn a_quote_in_a_bare_word_neither_hides_items_nor_shifts_them() {
         "{split:?}"
     );
 }
+
+/// Before: one byte that is not UTF-8 (a buyer's name sent in Latin-1, `Jos\xe9`) lost the
+/// whole page, "the body is not UTF-8", and ended `items()`. It costs the items that hold
+/// one; a page token holding one is an error rather than a request for another page.
+#[test]
+fn a_byte_that_is_not_utf8_costs_the_item_that_holds_it() {
+    let server = api_server(|request| {
+        let body: Vec<u8> = match (request.path(), request.query("page_token")) {
+            (p, _) if p.ends_with("bad-token") => {
+                b"{\"items\":[{}],\"page_info\":{\"next_page_token\":\"B\xff\"}}".to_vec()
+            }
+            (p, _) if p.ends_with("list") => {
+                b"[{\"name\":\"Jos\xe9\"},{\"name\":\"Ana\"}]".to_vec()
+            }
+            (_, None) => [
+                &b"{\"items\":[{\"purchase\":{\"transaction\":\"HP1\"}},"[..],
+                b"{\"buyer\":{\"name\":\"Jos\xe9\"},\"purchase\":{\"transaction\":\"HP2\"}},",
+                b"{\"purchase\":{\"transaction\":\"HP3\"}}],",
+                b"\"odd\":\"\xc3\",\"page_info\":{\"next_page_token\":\"B\"}}",
+            ]
+            .concat(),
+            (_, Some(_)) => br#"{"items":[{"purchase":{"transaction":"HP4"}}]}"#.to_vec(),
+        };
+        Answer::json(200, body)
+    });
+    let client = client(&server);
+    let shown: Vec<String> = client
+        .sales()
+        .history()
+        .items()
+        .map(|item| match item {
+            Ok(sale) => sale.purchase.unwrap().transaction.unwrap(),
+            Err(Error::InvalidItem { index, reason, .. }) => format!("item {index}: {reason}"),
+            Err(err) => err.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "HP1",
+            "item 1: holds bytes that are not UTF-8",
+            "HP3",
+            "HP4"
+        ],
+        "{shown:#?}"
+    );
+
+    let list: Vec<Result<miniserde::json::Value, Error>> = client
+        .get("/list")
+        .send()
+        .unwrap()
+        .json::<Vec<miniserde::json::Value>>()
+        .map(|items| items.into_iter().map(Ok).collect())
+        .unwrap_or_else(|err| vec![Err(err)]);
+    assert!(
+        matches!(&list[..], [Err(Error::InvalidResponse { .. })]),
+        "a whole answer read as one value is still refused: {list:?}"
+    );
+
+    let err = client
+        .get("/bad-token")
+        .pages::<hotmart::models::Sale>()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("page_info"), "{err}");
+}
