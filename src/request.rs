@@ -118,6 +118,12 @@ impl<'c> RequestBuilder<'c> {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether the query holds `name=value` already.
+    #[cfg(feature = "json")]
+    pub(crate) fn query_value_is(&self, name: &str, value: &str) -> bool {
+        self.query.iter().any(|(n, v)| n == name && v == value)
+    }
+
     /// Makes `send` fail with [`Error::InvalidFilter`] (the first refusal still standing).
     #[cfg(feature = "json")]
     pub(crate) fn refuse(&mut self, filter: &'static str, reason: &'static str) {

@@ -466,6 +466,14 @@ fn arguments_hotmart_would_misread_are_refused_before_sending() {
         ("ucode", client.accounts().info("").map(drop)),
         ("subdomain", client.club("").modules().send().map(drop)),
         (
+            "subdomain",
+            client
+                .club("mymembers.club.hotmart.com")
+                .modules()
+                .send()
+                .map(drop),
+        ),
+        (
             "partner_identifier",
             client.physical_products("").delete_webhook("W").map(drop),
         ),
@@ -527,6 +535,22 @@ fn arguments_hotmart_would_misread_are_refused_before_sending() {
         "{:?}",
         last.query
     );
+    // A repeatable filter given the same value twice sends it once.
+    let _ = client
+        .subscriptions()
+        .list()
+        .status("ACTIVE")
+        .status("active")
+        .status("DELAYED")
+        .send();
+    let last = server.requests().pop().unwrap();
+    let statuses: Vec<&str> = last
+        .query
+        .iter()
+        .filter(|(name, _)| name == "status")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(statuses, ["ACTIVE", "DELAYED"]);
 }
 
 /// Before: a typed field and a member of `extra` of the same name were both written

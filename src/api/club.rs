@@ -29,6 +29,13 @@ impl<'c> Club<'c> {
     fn get(&self, path: &str) -> RequestBuilder<'c> {
         let mut request = self.client.get(path).query("subdomain", &self.subdomain);
         super::require_text(&mut request, "subdomain", &self.subdomain);
+        // `mymembers.club.hotmart.com` (or a URL) names no Club: Hotmart wants `mymembers`.
+        if self.subdomain.contains(['.', '/']) {
+            request.refuse_argument(
+                "subdomain",
+                "a whole address: give only its first part (`mymembers` of mymembers.club.hotmart.com)",
+            );
+        }
         request
     }
 

@@ -315,7 +315,8 @@ groups! {
 
 impl Client {
     /// The Members Area (Club) endpoints of the Club at `subdomain` (the first part of its
-    /// address: `mymembers` for `mymembers.club.hotmart.com`).
+    /// address: `mymembers` for `mymembers.club.hotmart.com`). An empty one, or a whole
+    /// address, is refused by each call with [`Error::InvalidArgument`].
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
@@ -508,7 +509,8 @@ macro_rules! setters {
         let value = Into::<$ty>::into($value);
         if value.as_str().trim().is_empty() {
             $self.request.refuse($key, $crate::api::EMPTY);
-        } else {
+        } else if !$self.request.query_value_is($key, value.as_str()) {
+            // A value already asked for is not sent twice: it would say nothing more.
             $self.request = $self.request.query($key, value);
         }
     }};
