@@ -1,0 +1,316 @@
+//! Arguments of typed calls that Hotmart would misread (a path code that names another
+//! resource, an amount JSON cannot hold, a list of no one), refused before anything is sent;
+//! and how a call without a body, or a model with `extra` members, goes on the wire.
+
+mod support;
+
+use hotmart::Error;
+use hotmart_mock::MockServer;
+use miniserde::json::Value;
+
+/// Before: `refund("")` went out as `PUT …/sales//refund`, and `refund("..")` as
+/// `PUT …/sales/../refund`, which a server that resolves dot segments reads as
+/// `…/v1/refund`; an empty `page_token` went out as `page_token=`. Each is refused before
+/// anything is sent, naming the argument; other codes go whole, percent-encoded.
+#[test]
+fn path_codes_that_name_another_resource_are_refused_before_sending() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    let physical = client.physical_products("PARTNER");
+    for code in ["", ".", ".."] {
+        let refused: Vec<(&str, Result<(), Error>)> = vec![
+            ("transaction", client.sales().refund(code)),
+            ("transaction", client.sales().billet(code).map(drop)),
+            ("ucode", client.products().offers(code).send().map(drop)),
+            ("ucode", client.products().plans(code).send().map(drop)),
+            ("module_id", client.club("sub").pages(code).send().map(drop)),
+            ("user_id", client.club("sub").lessons(code).send().map(drop)),
+            (
+                "subscriber_code",
+                client.subscriptions().purchases(code).send().map(drop),
+            ),
+            (
+                "subscriber_code",
+                client.subscriptions().cancel_one(code).send().map(drop),
+            ),
+            (
+                "subscriber_code",
+                client.subscriptions().reactivate_one(code).send().map(drop),
+            ),
+            (
+                "subscriber_code",
+                client.subscriptions().change_due_day(code, 10),
+            ),
+            ("client_id", physical.delete_credential(code).map(drop)),
+            ("webhook_id", physical.delete_webhook(code).map(drop)),
+            (
+                "ucode",
+                physical.set_product_status(code, "ACTIVE").map(drop),
+            ),
+        ];
+        for (argument, result) in refused {
+            let err = result.unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidArgument { argument: a, .. } if a == argument),
+                "{code:?}: {err:?}"
+            );
+            assert!(err.to_string().contains(argument), "{err}");
+        }
+    }
+    let err = client
+        .sales()
+        .history()
+        .page_token("")
+        .send()
+        .map(drop)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidFilter {
+                filter: "page_token",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        client
+            .sales()
+            .history()
+            .page_token("")
+            .items()
+            .next()
+            .unwrap()
+            .is_err()
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
+
+    // A token set again decides anew; codes that only look like dots go whole.
+    client
+        .sales()
+        .history()
+        .page_token("")
+        .page_token("mock-page-5")
+        .send()
+        .unwrap();
+    for (code, path) in [
+        ("...", "/products/api/v1/products/.../offers"),
+        (".a", "/products/api/v1/products/.a/offers"),
+        ("a/..", "/products/api/v1/products/a%2F../offers"),
+    ] {
+        let _ = client.products().offers(code).send();
+        let last = server.requests().pop().unwrap();
+        assert_eq!(last.path, path);
+    }
+}
+
+/// Before: each of these was sent, and Hotmart would have read something else than meant:
+/// NaN or infinity as `null` (no price), `20.0` as a coupon discount (meant as 20 %), a due
+/// day of 0, a list of no one, an empty filter (`transaction=` also lifts the sales' status
+/// default), a code with a comma that became two codes. Each is refused before anything is
+/// sent, naming the argument.
+#[test]
+fn arguments_hotmart_would_misread_are_refused_before_sending() {
+    use hotmart::api::PaymentLink;
+
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    let subs = client.subscriptions();
+    let physical = client.physical_products("PARTNER");
+    let nan_link = PaymentLink {
+        name: Some("A".into()),
+        value: Some(f64::NAN),
+        ..Default::default()
+    };
+    let refused: Vec<(&str, Result<(), Error>)> = vec![
+        ("discount", client.coupons().create(1, "C", f64::NAN)),
+        ("discount", client.coupons().create(1, "C", 20.0)),
+        ("discount", client.coupons().create(1, "C", 0.0)),
+        ("discount", client.coupons().create(1, "C", -0.5)),
+        ("code", client.coupons().create(1, " ", 0.2)),
+        (
+            "value",
+            client
+                .payment_links()
+                .charge_value("t", "s", f64::INFINITY)
+                .map(drop),
+        ),
+        (
+            "value",
+            client
+                .payment_links()
+                .charge_value("t", "s", -1.0)
+                .map(drop),
+        ),
+        (
+            "token",
+            client.payment_links().charge_offer("", "s", "O").map(drop),
+        ),
+        ("body", client.payment_links().create(&nan_link).map(drop)),
+        (
+            "body",
+            client.post("/x").json(&f64::NEG_INFINITY).send().map(drop),
+        ),
+        (
+            "discount",
+            client
+                .negotiation()
+                .create(1, &[1], "PIX")
+                .discount("CUSTOM", f64::NAN)
+                .send()
+                .map(drop),
+        ),
+        (
+            "recurrences",
+            client.negotiation().create(1, &[], "PIX").send().map(drop),
+        ),
+        ("due_day", subs.change_due_day("S", 0)),
+        ("due_day", subs.change_due_day("S", 32)),
+        ("subscriber_codes", subs.cancel(&[]).send().map(drop)),
+        ("subscriber_codes", subs.cancel(&["A", ""]).send().map(drop)),
+        ("subscriber_codes", subs.reactivate(&[]).send().map(drop)),
+        (
+            "subscriber_codes",
+            subs.switch_plan_options(&["A,B"]).send().map(drop),
+        ),
+        ("offer_code", subs.switch_plan("S", "").map(drop)),
+        ("ucode", client.accounts().info("").map(drop)),
+        ("subdomain", client.club("").modules().send().map(drop)),
+        (
+            "subdomain",
+            client
+                .club("mymembers.club.hotmart.com")
+                .modules()
+                .send()
+                .map(drop),
+        ),
+        (
+            "partner_identifier",
+            client.physical_products("").delete_webhook("W").map(drop),
+        ),
+        (
+            "events",
+            physical
+                .create_webhook(&[], "U", "https://e.example")
+                .map(drop),
+        ),
+        (
+            "date",
+            physical.shipment_status("HP1", "SHIPPED", "").map(drop),
+        ),
+    ];
+    for (argument, result) in refused {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument { argument: a, .. } if *a == argument),
+            "{argument}: {err:?}"
+        );
+    }
+    for result in [
+        client.sales().history().transaction("").send().map(drop),
+        client
+            .sales()
+            .history()
+            .transaction_status(" ")
+            .send()
+            .map(drop),
+        client.subscriptions().list().status("").send().map(drop),
+    ] {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::InvalidFilter { .. }), "{err:?}");
+    }
+    let long = "A".repeat(70_000);
+    let err = client.sales().refund(&long).unwrap_err();
+    assert!(matches!(err, Error::InvalidUrl { .. }), "{err:?}");
+    assert!(err.to_string().len() < 400, "the message is cut: {err}");
+    assert!(
+        server.requests().is_empty(),
+        "nothing was sent, no token fetched"
+    );
+
+    // What is allowed goes as given; a known status in any case and with spaces is itself.
+    // The local Hotmart knows no subscription `S`: what counts is that the call was sent.
+    let _ = subs.change_due_day("S", 31);
+    let last = server.requests().pop().unwrap();
+    assert_eq!(last.body, br#"{"due_day":31}"#);
+    client
+        .sales()
+        .history()
+        .transaction_status(" approved ")
+        .send()
+        .unwrap();
+    let last = server.requests().pop().unwrap();
+    assert!(
+        last.query
+            .contains(&("transaction_status".into(), "APPROVED".into())),
+        "{:?}",
+        last.query
+    );
+    // A repeatable filter given the same value twice sends it once.
+    let _ = client
+        .subscriptions()
+        .list()
+        .status("ACTIVE")
+        .status("active")
+        .status("DELAYED")
+        .send();
+    let last = server.requests().pop().unwrap();
+    let statuses: Vec<&str> = last
+        .query
+        .iter()
+        .filter(|(name, _)| name == "status")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(statuses, ["ACTIVE", "DELAYED"]);
+}
+
+/// Before: a typed field and a member of `extra` of the same name were both written
+/// (`"value":10.0,…,"value":9999.0`), and a server keeping the last would charge the
+/// other. The typed field wins.
+#[test]
+fn a_typed_field_wins_over_extra_of_the_same_name() {
+    use hotmart::api::PaymentLink;
+    use miniserde::json::Number;
+
+    let mut link = PaymentLink {
+        name: Some("A".into()),
+        value: Some(10.0),
+        ..Default::default()
+    };
+    link.extra
+        .insert("value".into(), Value::Number(Number::F64(9999.0)));
+    link.extra
+        .insert("note".into(), Value::String("kept".into()));
+    let json = miniserde::json::to_string(&link);
+    assert_eq!(json, r#"{"name":"A","value":10.0,"note":"kept"}"#);
+
+    // With the typed field left out, `extra`'s member is the one sent.
+    link.value = None;
+    let json = miniserde::json::to_string(&link);
+    assert_eq!(json, r#"{"name":"A","note":"kept","value":9999.0}"#);
+}
+
+/// Before: a PUT or POST without a body (`refund`, the documented token request) went out
+/// chunked (`0\r\n\r\n`), which some gateways answer with 411. It says
+/// `Content-Length: 0`.
+#[test]
+fn a_request_without_a_body_says_content_length_zero() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    // The local Hotmart knows no such sale (404): what counts is how the call was sent.
+    let _ = client.sales().refund("HP17715690036014");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "the token, then the refund");
+    for request in &requests {
+        let header = |name: &str| {
+            request
+                .headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(header("content-length"), Some("0"), "{}", request.path);
+        assert_eq!(header("transfer-encoding"), None, "{}", request.path);
+    }
+}
