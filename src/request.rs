@@ -195,22 +195,28 @@ impl<'c> RequestBuilder<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     #[cfg(feature = "json")]
-    pub fn json<T: miniserde::Serialize + ?Sized>(mut self, body: &T) -> Self {
-        if crate::models::finite::has_non_finite(body) {
-            self.refuse_argument(
+    pub fn json<T: miniserde::Serialize + ?Sized>(self, body: &T) -> Self {
+        let non_finite = crate::models::finite::has_non_finite(body);
+        let mut request = self.body(
+            "application/json",
+            miniserde::json::to_string(body).into_bytes(),
+        );
+        if non_finite {
+            request.refuse_argument(
                 "body",
                 "a number that is NaN or infinite, which JSON cannot hold (it would be sent \
                  as null)",
             );
         }
-        self.body(
-            "application/json",
-            miniserde::json::to_string(body).into_bytes(),
-        )
+        request
     }
 
     /// Sends these bytes as the body, with this content type.
     pub fn body(mut self, content_type: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        // A body given again decides anew.
+        if matches!(self.bad_argument, Some(("body", _))) {
+            self.bad_argument = None;
+        }
         self.body = Some((content_type.to_owned(), bytes.into()));
         self
     }

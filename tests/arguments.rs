@@ -220,6 +220,17 @@ fn arguments_hotmart_would_misread_are_refused_before_sending() {
         let err = result.unwrap_err();
         assert!(matches!(err, Error::InvalidFilter { .. }), "{err:?}");
     }
+    // A body given again decides anew.
+    client
+        .post("/x")
+        .json(&f64::NAN)
+        .json(&1.5)
+        .send()
+        .map(drop)
+        .unwrap_err()
+        .status()
+        .expect("the second body was sent");
+    server.clear_requests();
     let long = "A".repeat(70_000);
     let err = client.sales().refund(&long).unwrap_err();
     assert!(matches!(err, Error::InvalidUrl { .. }), "{err:?}");
