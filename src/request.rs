@@ -131,7 +131,6 @@ impl<'c> RequestBuilder<'c> {
     }
 
     /// Makes `send` fail with [`Error::InvalidArgument`] (the first argument refused).
-    #[cfg(feature = "json")]
     pub(crate) fn refuse_argument(&mut self, argument: &'static str, reason: &'static str) {
         self.bad_argument.get_or_insert((argument, reason));
     }
@@ -139,7 +138,8 @@ impl<'c> RequestBuilder<'c> {
     /// Fills the `{}` of the path, in order, with these caller-given segments (each named as
     /// its call's documentation names it), percent-encoded so that a code cannot change the
     /// path. A segment that is empty, `.` or `..` would name another resource (a server that
-    /// resolves dot segments turns `sales/../refund` into `refund`): `send` refuses it with
+    /// resolves dot segments turns `sales/../refund` into `refund`), and one that is blank or
+    /// has spaces around it names no code Hotmart gives: `send` refuses them with
     /// [`Error::InvalidArgument`].
     #[cfg(feature = "json")]
     pub(crate) fn segments(mut self, segments: &[(&'static str, &str)]) -> Self {
@@ -150,6 +150,10 @@ impl<'c> RequestBuilder<'c> {
             let reason = match segment {
                 "" => Some("empty: the path would have an empty segment"),
                 "." | ".." => Some("`.` or `..`: the path would name another resource"),
+                blank if blank.trim().is_empty() => Some("only spaces: it names no code"),
+                padded if padded.trim() != padded => {
+                    Some("has spaces around it (a newline read with it?): no code does")
+                }
                 _ => None,
             };
             if let Some(reason) = reason {
@@ -175,8 +179,24 @@ impl<'c> RequestBuilder<'c> {
     }
 
     /// Adds a header. `Authorization` is the client's to set and is ignored here.
+    /// `Content-Length` is the body's to set: giving one makes `send` fail with
+    /// [`Error::InvalidArgument`] (`argument: "header"`), since a length that is not the
+    /// body's leaves the server waiting for bytes that never come, or reading the next
+    /// request as this one's body.
+    ///
+    /// ```
+    /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
+    /// let err = client.post("/payments/api/v1/link").header("Content-Length", "5").send().unwrap_err();
+    /// assert!(matches!(err, hotmart::Error::InvalidArgument { argument: "header", .. }));
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        if !name.eq_ignore_ascii_case("authorization") {
+        if name.eq_ignore_ascii_case("content-length") {
+            self.refuse_argument(
+                "header",
+                "Content-Length, which is set from the body (a different one hangs the request)",
+            );
+        } else if !name.eq_ignore_ascii_case("authorization") {
             self.headers.push((name.to_owned(), value.to_owned()));
         }
         self
@@ -186,7 +206,8 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// A body holding a NaN or an infinite number is refused: `send` fails with
     /// [`Error::InvalidArgument`] (`argument: "body"`), where miniserde would write `null` and
-    /// Hotmart would read "no value" (a price, a discount) instead of an error.
+    /// Hotmart would read "no value" (a price, a discount) instead of an error. So is a body
+    /// nested deeper than 128 levels, below which it is not checked.
     ///
     /// ```
     /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
@@ -196,17 +217,13 @@ impl<'c> RequestBuilder<'c> {
     /// ```
     #[cfg(feature = "json")]
     pub fn json<T: miniserde::Serialize + ?Sized>(self, body: &T) -> Self {
-        let non_finite = crate::models::finite::has_non_finite(body);
+        let unsendable = crate::models::finite::unsendable(body);
         let mut request = self.body(
             "application/json",
             miniserde::json::to_string(body).into_bytes(),
         );
-        if non_finite {
-            request.refuse_argument(
-                "body",
-                "a number that is NaN or infinite, which JSON cannot hold (it would be sent \
-                 as null)",
-            );
+        if let Some(reason) = unsendable {
+            request.refuse_argument("body", reason);
         }
         request
     }

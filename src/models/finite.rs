@@ -1,39 +1,44 @@
 //! Whether a value about to be sent holds a number JSON cannot write: miniserde writes NaN
 //! and the infinities as `null`, which would turn a price into "no price" on the way out.
+//!
+//! The walk recurses (miniserde's iterators borrow their parent, so no stack of them can be
+//! kept without `unsafe`); it stops at a depth no Hotmart body comes near, and a value nested
+//! deeper is refused rather than sent unchecked.
 
 use miniserde::Serialize;
 use miniserde::ser::Fragment;
 
-/// How deep the walk goes. Bodies the crate builds are a few levels deep; below this a
-/// user's own value is sent unchecked rather than walked without end.
+/// How deep the walk goes. Bodies the crate builds are a few levels deep, and the answers
+/// it reads are refused past the same depth.
 const MAX_DEPTH: usize = 128;
 
-/// Whether `value`, serialized, would hold a NaN or an infinite number.
-pub(crate) fn has_non_finite<T: Serialize + ?Sized>(value: &T) -> bool {
-    walk(value.begin(), MAX_DEPTH)
+/// Why `value` cannot be sent as it is, if it cannot: it would hold a NaN or an infinite
+/// number, or it is nested too deep to be checked for one.
+pub(crate) fn unsendable<T: Serialize + ?Sized>(value: &T) -> Option<&'static str> {
+    walk(value.begin(), MAX_DEPTH).err()
 }
 
-fn walk(fragment: Fragment<'_>, depth: usize) -> bool {
+const NON_FINITE: &str =
+    "a number that is NaN or infinite, which JSON cannot hold (it would be sent as null)";
+const TOO_DEEP: &str = "nested deeper than 128 levels, past what is checked before sending";
+
+fn walk(fragment: Fragment<'_>, depth: usize) -> Result<(), &'static str> {
     match fragment {
-        Fragment::F64(n) => !n.is_finite(),
-        _ if depth == 0 => false,
+        Fragment::F64(n) if !n.is_finite() => Err(NON_FINITE),
+        Fragment::Seq(_) | Fragment::Map(_) if depth == 0 => Err(TOO_DEEP),
         Fragment::Seq(mut seq) => {
             while let Some(element) = seq.next() {
-                if walk(element.begin(), depth - 1) {
-                    return true;
-                }
+                walk(element.begin(), depth - 1)?;
             }
-            false
+            Ok(())
         }
         Fragment::Map(mut map) => {
             while let Some((_, member)) = map.next() {
-                if walk(member.begin(), depth - 1) {
-                    return true;
-                }
+                walk(member.begin(), depth - 1)?;
             }
-            false
+            Ok(())
         }
-        _ => false,
+        _ => Ok(()),
     }
 }
 
@@ -41,7 +46,7 @@ fn walk(fragment: Fragment<'_>, depth: usize) -> bool {
 mod tests {
     use miniserde::json::{Array, Number, Object, Value};
 
-    use super::has_non_finite;
+    use super::{NON_FINITE, TOO_DEEP, unsendable};
 
     #[test]
     fn finds_a_non_finite_number_at_any_depth_it_walks() {
@@ -59,21 +64,28 @@ mod tests {
             (nested(f64::INFINITY), true),
             (nested(f64::NEG_INFINITY), true),
         ] {
-            assert_eq!(has_non_finite(&value), found, "{value:?}");
+            assert_eq!(unsendable(&value), found.then_some(NON_FINITE), "{value:?}");
         }
-        assert!(has_non_finite(&f64::NAN));
-        assert!(!has_non_finite(&Some(2.0_f64)));
-        assert!(!has_non_finite(&"NaN"));
+        assert_eq!(unsendable(&f64::NAN), Some(NON_FINITE));
+        assert_eq!(unsendable(&Some(2.0_f64)), None);
+        assert_eq!(unsendable(&"NaN"), None);
+    }
 
-        let mut deep = Value::Number(Number::F64(f64::NAN));
-        for _ in 0..200 {
-            let mut array = Array::new();
-            array.push(deep);
-            deep = Value::Array(array);
-        }
-        assert!(
-            !has_non_finite(&deep),
-            "past the depth walked, the value goes unchecked"
-        );
+    #[test]
+    fn refuses_what_it_cannot_walk_to_the_bottom_of() {
+        let nested = |levels: usize, leaf: f64| {
+            let mut value = Value::Number(Number::F64(leaf));
+            for _ in 0..levels {
+                let mut array = Array::new();
+                array.push(value);
+                value = Value::Array(array);
+            }
+            value
+        };
+        assert_eq!(unsendable(&nested(128, 1.0)), None);
+        assert_eq!(unsendable(&nested(128, f64::NAN)), Some(NON_FINITE));
+        // A NaN one level past the walk would have gone out as null.
+        assert_eq!(unsendable(&nested(129, f64::NAN)), Some(TOO_DEEP));
+        assert_eq!(unsendable(&nested(129, 1.0)), Some(TOO_DEEP));
     }
 }
