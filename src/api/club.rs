@@ -35,6 +35,17 @@ impl<'c> Club<'c> {
                 "subdomain",
                 "a whole address: give only its first part (`mymembers` of mymembers.club.hotmart.com)",
             );
+        } else if !self
+            .subdomain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            // A subdomain is a host name's label; anything else (a newline read with it from a
+            // file, a port, a space) names no Club, and Hotmart would answer an empty one.
+            request.refuse_argument(
+                "subdomain",
+                "not a subdomain: only letters, digits and `-` (look for spaces or a newline)",
+            );
         }
         request
     }

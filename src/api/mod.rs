@@ -138,10 +138,12 @@ pub(crate) const EMPTY: &str = "empty (or only spaces): it names nothing to matc
 
 /// Sets the text filter `name`, replacing an earlier value; refuses an empty one, which
 /// Hotmart would read as no filter or as one that matches nothing (`transaction=` also
-/// lifts the sales' default status filter).
+/// lifts the sales' default status filter). Spaces around the value are dropped: no code,
+/// e-mail or status has them, and a value read from a file with its newline matched nothing.
 pub(crate) fn set_text(request: &mut RequestBuilder<'_>, name: &'static str, value: &str) {
     request.unrefuse(|filter, reason| filter == name && reason == EMPTY);
-    if value.trim().is_empty() {
+    let value = value.trim();
+    if value.is_empty() {
         request.remove_query(name);
         request.refuse(name, EMPTY);
     } else {
@@ -165,7 +167,8 @@ pub(crate) fn require_amount(request: &mut RequestBuilder<'_>, argument: &'stati
     }
 }
 
-/// Refuses an empty list of codes, or one with a code that is empty (or blank).
+/// Refuses an empty list of codes, or one with a code that is empty, blank or has spaces
+/// around it.
 pub(crate) fn require_codes(
     request: &mut RequestBuilder<'_>,
     argument: &'static str,
@@ -175,6 +178,11 @@ pub(crate) fn require_codes(
         request.refuse_argument(argument, "an empty list: the call would name no one");
     } else if codes.iter().any(|code| code.trim().is_empty()) {
         request.refuse_argument(argument, "a code in the list is empty (or only spaces)");
+    } else if codes.iter().any(|code| code.trim() != *code) {
+        request.refuse_argument(
+            argument,
+            "a code in the list has spaces around it (a newline read with it?): no code does",
+        );
     }
 }
 
@@ -315,8 +323,9 @@ groups! {
 
 impl Client {
     /// The Members Area (Club) endpoints of the Club at `subdomain` (the first part of its
-    /// address: `mymembers` for `mymembers.club.hotmart.com`). An empty one, or a whole
-    /// address, is refused by each call with [`Error::InvalidArgument`].
+    /// address: `mymembers` for `mymembers.club.hotmart.com`). An empty one, a whole address,
+    /// or one with anything but letters, digits and `-` (a space, a newline, a port) is
+    /// refused by each call with [`Error::InvalidArgument`].
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
@@ -507,9 +516,10 @@ macro_rules! setters {
     };
     (@set $self:ident, $key:expr, $value:ident, $ty:ident add) => {{
         let value = Into::<$ty>::into($value);
-        if value.as_str().trim().is_empty() {
+        let value = value.as_str().trim();
+        if value.is_empty() {
             $self.request.refuse($key, $crate::api::EMPTY);
-        } else if !$self.request.query_value_is($key, value.as_str()) {
+        } else if !$self.request.query_value_is($key, value) {
             // A value already asked for is not sent twice: it would say nothing more.
             $self.request = $self.request.query($key, value);
         }

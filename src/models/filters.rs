@@ -9,7 +9,7 @@ use std::str::FromStr;
 /// `Other(String)` for the rest, `KNOWN`, `as_str`, `Display`, `From<&str>` and `FromStr`
 /// (which never fails: a known value in any case, spaces around it aside, is itself, since
 /// Hotmart's filters take upper case only and `approved` found nothing; an unknown value is
-/// `Other`).
+/// `Other`, without the spaces around it).
 macro_rules! filter_enum {
     (
         $(#[$meta:meta])*
@@ -20,7 +20,7 @@ macro_rules! filter_enum {
         #[non_exhaustive]
         pub enum $name {
             $(#[doc = $doc] $variant,)*
-            /// A value this crate does not know yet, sent as given.
+            /// A value this crate does not know yet, sent as given (spaces around it dropped).
             Other(String),
         }
 
@@ -51,7 +51,7 @@ macro_rules! filter_enum {
                         .iter()
                         .find(|known| known.as_str().eq_ignore_ascii_case(other.trim()))
                         .cloned()
-                        .unwrap_or_else(|| $name::Other(other.to_owned())),
+                        .unwrap_or_else(|| $name::Other(other.trim().to_owned())),
                 }
             }
         }
