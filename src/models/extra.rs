@@ -95,6 +95,9 @@ pub fn named_json<T: miniserde::Serialize + ?Sized>(model: &T) -> String {
 }
 
 #[cfg(feature = "serde")]
+pub(crate) use serde_impls::Ser;
+
+#[cfg(feature = "serde")]
 mod serde_impls {
     use std::fmt;
 
@@ -105,7 +108,7 @@ mod serde_impls {
     use super::Extra;
 
     /// A miniserde value seen through serde.
-    struct Ser<'a>(&'a Value);
+    pub(crate) struct Ser<'a>(pub(crate) &'a Value);
 
     impl Serialize for Ser<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

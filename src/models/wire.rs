@@ -267,7 +267,7 @@ macro_rules! model {
     }) => {
         $($meta)*
         #[derive(Clone, Debug, Default, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+        #[cfg_attr(feature = "serde", derive(::serde::Deserialize))]
         pub struct $name {
             $(
                 $(#[$fmeta])*
@@ -361,15 +361,42 @@ macro_rules! model {
                         wire::model_key!($field $(, $key)?),
                         self.$field.as_ref().map(|v| v as &dyn Serialize),
                     )),*];
-                    // A typed field wins over `extra`'s member of the same name: written
-                    // twice, the server's reader would pick one (Jackson: the last).
-                    let written = named.map(|member| member.map(|(key, _)| key));
                     let extra = self
                         .extra
                         .members()
-                        .filter(move |(k, _)| !written.contains(&Some(k.as_str())))
+                        .filter(move |(k, _)| !shadowed(self, k))
                         .map(|(k, v)| (k.as_str(), v as &dyn Serialize));
                     wire::object(named.into_iter().flatten().chain(extra))
+                }
+            }
+
+            /// Whether a present typed field has `k` as its key or an alias. Such a member of
+            /// `extra` is not written: twice, the server's reader would pick one (Jackson: the
+            /// last), and this crate reads an alias as the field.
+            #[allow(unused_variables)]
+            #[inline]
+            fn shadowed(model: &$name, k: &str) -> bool {
+                $((model.$field.is_some()
+                    && wire::is_key(k, wire::model_key!($field $(, $key)?), &[$($($alias),*)?])) ||)*
+                    false
+            }
+
+            // Written by hand, not derived, to write what miniserde writes: absent fields left
+            // out, and no member of `extra` that a typed field shadows.
+            #[cfg(feature = "serde")]
+            impl ::serde::Serialize for $name {
+                fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    use ::serde::ser::SerializeMap;
+                    let mut map = s.serialize_map(None)?;
+                    $(if let Some(value) = &self.$field {
+                        map.serialize_entry(wire::model_key!($field $(, $key)?), value)?;
+                    })*
+                    for (k, v) in self.extra.members() {
+                        if !shadowed(self, k) {
+                            map.serialize_entry(k, &$crate::models::extra::Ser(v))?;
+                        }
+                    }
+                    map.end()
                 }
             }
 
