@@ -43,9 +43,9 @@ fn empty_body(url: &str) -> Error {
     invalid(url, "the body is empty, so there is no JSON to read")
 }
 
-/// A body as text: as it came when it is UTF-8. Otherwise each invalid sequence is replaced
-/// by U+FFFD and where it stands is kept, so that a page loses only the items that hold one
-/// (a buyer's name sent in Latin-1, say) and nothing is read from a replacement.
+/// A body as text: as it came when it is UTF-8. Otherwise each run of invalid sequences is
+/// replaced by one U+FFFD and where it stands is kept, so that a page loses only the items
+/// that hold one (a buyer's name sent in Latin-1, say) and nothing is read from a replacement.
 struct Text<'b> {
     text: Cow<'b, str>,
     /// Where each replaced sequence starts in `text`, in order; empty for UTF-8.
@@ -83,7 +83,11 @@ fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<Text<'b>>, Error> {
             let mut not_utf8 = Vec::new();
             for chunk in body.utf8_chunks() {
                 text.push_str(chunk.valid());
-                if !chunk.invalid().is_empty() {
+                // A run of invalid sequences is one replacement, so that a body of them
+                // costs its own size once more, not three bytes and a `usize` per byte.
+                let run_goes_on = chunk.valid().is_empty()
+                    && not_utf8.last().is_some_and(|&at| at + 3 == text.len());
+                if !chunk.invalid().is_empty() && !run_goes_on {
                     not_utf8.push(text.len());
                     text.push(char::REPLACEMENT_CHARACTER);
                 }
@@ -311,7 +315,9 @@ fn decode_page<T: Deserialize>(
     // Something does not fit: decode each item from its own text, so one odd item costs
     // that item only.
     if let Some((spans, info)) = crate::page_scan::object_spans(&text.text, "items") {
-        // A page token read from a replacement would name another page.
+        // A page token read from a replacement would name another page, and a member's name
+        // holding one could hide the next token and end the listing as if it were complete:
+        // the page fails, loudly, rather than either.
         if info.as_ref().is_some_and(|span| text.replaced_in(span)) {
             return Err(invalid(url, "page_info: holds bytes that are not UTF-8"));
         }
@@ -570,6 +576,28 @@ impl<'c> RequestBuilder<'c> {
         Items {
             pages: self.pages_checked(check, empty_ok),
             current: Vec::new().into_iter(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+
+    #[test]
+    fn a_run_of_bytes_that_are_not_utf8_is_one_replacement() {
+        for (body, expected, at) in [
+            (&b"[\"a\xff\xff\xffb\"]"[..], "[\"a\u{fffd}b\"]", &[3][..]),
+            (
+                b"[\"\xff\",\"\xe2\x82\"]",
+                "[\"\u{fffd}\",\"\u{fffd}\"]",
+                &[2, 8],
+            ),
+            (b"[\"\xc3\xa9\"]", "[\"\u{e9}\"]", &[]),
+        ] {
+            let text = text(body, "u").unwrap().unwrap();
+            assert_eq!(text.text, expected);
+            assert_eq!(text.not_utf8, at);
         }
     }
 }
