@@ -325,3 +325,198 @@ fn a_request_without_a_body_says_content_length_zero() {
         assert_eq!(header("transfer-encoding"), None, "{}", request.path);
     }
 }
+
+/// Before: a code or subdomain read from a file with its newline, or padded with spaces, was
+/// sent as it was (`PUT …/sales/%20/refund`, `subdomain=mymembers%0A`,
+/// `transaction=%20HP1%20`) and matched nothing. Path codes and subdomains like that are
+/// refused; text filters and filter values go without the spaces around them.
+#[test]
+fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    for code in [" ", "\t", " HP1", "HP1\n"] {
+        let err = client.sales().refund(code).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidArgument {
+                    argument: "transaction",
+                    ..
+                }
+            ),
+            "{code:?}: {err:?}"
+        );
+        let err = client
+            .subscriptions()
+            .cancel(&["A", code])
+            .send()
+            .map(drop)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidArgument {
+                    argument: "subscriber_codes",
+                    ..
+                }
+            ),
+            "{code:?}: {err:?}"
+        );
+    }
+    for subdomain in [
+        "mymembers\n",
+        " mymembers",
+        "my members",
+        "mymembers:443",
+        "user@mymembers",
+        "mymembers?x=1",
+        "mymembers#f",
+        "my\\members",
+        "\u{3002}x",
+    ] {
+        let err = client.club(subdomain).modules().send().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidArgument {
+                    argument: "subdomain",
+                    ..
+                }
+            ),
+            "{subdomain:?}: {err:?}"
+        );
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+
+    client
+        .sales()
+        .history()
+        .transaction(" HP17715690036014\n")
+        .transaction_status("NEW_ONE ")
+        .send()
+        .unwrap();
+    let last = server.requests().pop().unwrap();
+    for (name, value) in [
+        ("transaction", "HP17715690036014"),
+        ("transaction_status", "NEW_ONE"),
+    ] {
+        assert!(
+            last.query.contains(&(name.into(), value.into())),
+            "{:?}",
+            last.query
+        );
+    }
+    let _ = client.club("my-members2").modules().send();
+    let last = server.requests().pop().unwrap();
+    assert!(
+        last.query
+            .contains(&("subdomain".into(), "my-members2".into())),
+        "{:?}",
+        last.query
+    );
+}
+
+/// Before: a caller's `Content-Length` on a request without a body (or with another one)
+/// left the server waiting for bytes that never came, until the timeout; and a NaN nested
+/// past the 128 levels the check walks went out as `null`. Both are refused before sending.
+#[test]
+fn a_length_or_a_body_the_crate_cannot_vouch_for_is_refused() {
+    use miniserde::json::{Array, Number};
+
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    let err = client
+        .post("/payments/api/v1/link")
+        .header("content-length", "5")
+        .send()
+        .map(drop)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidArgument {
+                argument: "header",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let nested = |levels: usize, leaf: f64| {
+        let mut value = Value::Number(Number::F64(leaf));
+        for _ in 0..levels {
+            let mut array = Array::new();
+            array.push(value);
+            value = Value::Array(array);
+        }
+        value
+    };
+    for levels in [128, 129, 10_000] {
+        let err = client
+            .post("/x")
+            .json(&nested(levels, f64::NAN))
+            .send()
+            .map(drop)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidArgument {
+                    argument: "body",
+                    ..
+                }
+            ),
+            "{levels}: {err:?}"
+        );
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+/// Before: a typed field kept `extra`'s member of one of its aliases beside it
+/// (`{"currency_code":"BRL","currency":"USD"}`), and the crate read it back as `USD`.
+#[test]
+fn a_typed_field_wins_over_extra_under_an_alias_too() {
+    let mut price = hotmart::models::Price::default();
+    price.value = Some(10.0);
+    price.currency_code = Some("BRL".into());
+    price
+        .extra
+        .insert("currency".into(), Value::String("USD".into()));
+    let json = miniserde::json::to_string(&price);
+    assert_eq!(json, r#"{"value":10.0,"currency_code":"BRL"}"#);
+    let back: hotmart::models::Price = miniserde::json::from_str(&json).unwrap();
+    assert_eq!(back.currency_code.as_deref(), Some("BRL"));
+
+    price.currency_code = None;
+    let json = miniserde::json::to_string(&price);
+    assert_eq!(json, r#"{"value":10.0,"currency":"USD"}"#);
+}
+
+/// Before: with the `serde` feature, serde wrote absent fields as `null` and `extra`'s
+/// shadowed members after the typed ones (`"value":10.0,…,"value":"9999"`). It writes what
+/// miniserde writes, and reads it back.
+#[cfg(feature = "serde")]
+#[test]
+fn serde_writes_a_model_as_miniserde_does() {
+    let mut price = hotmart::models::Price::default();
+    price.value = Some(10.0);
+    price.currency_code = Some("BRL".into());
+    price
+        .extra
+        .insert("value".into(), Value::String("9999".into()));
+    price
+        .extra
+        .insert("currency".into(), Value::String("USD".into()));
+    price
+        .extra
+        .insert("note".into(), Value::String("kept".into()));
+    let json = serde_json::to_string(&price).unwrap();
+    assert_eq!(json, miniserde::json::to_string(&price));
+    assert_eq!(
+        json,
+        r#"{"value":10.0,"currency_code":"BRL","note":"kept"}"#
+    );
+    let back: hotmart::models::Price = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.value, Some(10.0));
+    assert_eq!(back.currency_code.as_deref(), Some("BRL"));
+    assert!(matches!(back.extra.get("note"), Some(Value::String(note)) if note == "kept"));
+}

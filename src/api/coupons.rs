@@ -8,9 +8,11 @@ use crate::models::Coupon;
 
 impl<'c> Coupons<'c> {
     /// `POST /products/api/v1/product/{product_id}/coupon`: creates a coupon `code` giving
-    /// `discount` off (a fraction above 0 and below 0.99: `0.2` is 20 %). Hotmart answers
-    /// `{}`. A discount that cannot be a fraction (`20.0`, `0`, `1`, NaN) or an empty code
-    /// is [`Error::InvalidArgument`], and nothing is sent.
+    /// `discount` off (a fraction: `0.2` is 20 %; Hotmart's page asks for more than 0 and
+    /// less than 0.99, and a value from 0.99 up to 1 is left for Hotmart to judge). Hotmart
+    /// answers `{}`.
+    /// A discount that cannot be a fraction (`20.0`, `0`, `1`, NaN) or an empty code is
+    /// [`Error::InvalidArgument`], and nothing is sent.
     ///
     /// Not retried after a 5xx: if the first attempt went through, a second would fail on
     /// the code already taken, hiding the success.
