@@ -5,12 +5,12 @@
 //! allocation per string, array and object in it, and a model is larger by one (usually
 //! empty) map. A member a model names costs nothing more. Measured by
 //! `cargo bench -p hotmart --bench sales_decode` on a 500-item sales page (two runs on
-//! 2026-12-03 on this crate's 2-core build machine; the models' decode alone, without the
+//! 2026-12-04 on this crate's 2-core build machine; the models' decode alone, without the
 //! one pass of the body's shape check that an API answer gets first): with only named
-//! members the models take 851–864 µs (0.75x serde_json's derive); the same items with five
-//! unnamed members each (7 leaves, 2,500 members in the page) take 2,454–2,506 µs
-//! (1.94–1.95x serde_json, which skips them): keeping them costs 2.9x the named-only page,
-//! about 0.65 µs per kept member.
+//! members the models take 1,126–1,212 µs (0.88–0.89x serde_json's derive); the same items
+//! with five unnamed members each (7 leaves, 2,500 members in the page) take 2,911–3,187 µs
+//! (2.09–2.13x serde_json, which skips them): keeping them costs 2.6x the named-only page,
+//! about 0.7 µs per kept member.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, btree_map};

@@ -26,19 +26,19 @@
 //! bytes, a differential against serde_json, and round trips), and `cargo test` replays the
 //! corpus. `cargo bench -p hotmart --bench token_parse` interleaves it with serde_json and
 //! miniserde (both into derived structs of owned strings); medians of 31 rounds, one run on
-//! 2026-12-03, 2-core machine:
+//! 2026-12-04, 2-core machine:
 //!
 //! | payload | hotmart | serde_json | miniserde |
 //! |---|---|---|---|
-//! | Hotmart's documented token response, 131 B | 71.6 ns | 228 ns (3.18×) | 176 ns (2.48×) |
-//! | 20 unknown members of every JSON kind, 2 KB | 1.10 µs | 1.83 µs (1.67×) | 2.66 µs (2.40×) |
-//! | an OAuth error body, 183 B | 56.3 ns | 183 ns (3.26×) | 179 ns (3.19×) |
+//! | Hotmart's documented token response, 131 B | 88.9 ns | 302 ns (3.40×) | 229 ns (2.59×) |
+//! | 20 unknown members of every JSON kind, 2 KB | 1.40 µs | 2.21 µs (1.57×) | 3.22 µs (2.30×) |
+//! | an OAuth error body, 183 B | 71.6 ns | 231 ns (3.22×) | 226 ns (3.17×) |
 //!
 //! # The cached token
 //!
 //! [`Client::access_token`](crate::Client::access_token) on a fresh token is a lock, one clock
-//! read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 43 ns against
-//! 43 ns for that floor (1.00×, the median of per-round ratios) on 2026-12-03. A fetch runs
+//! read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 29 ns against
+//! 29 ns for that floor (1.00×, the median of per-round ratios) on 2026-12-04. A fetch runs
 //! outside the lock, so `cached_token()` and `invalidate()` never wait for the network.
 
 mod cell;
