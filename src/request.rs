@@ -73,8 +73,8 @@ pub struct RequestBuilder<'c> {
     repeatable: bool,
     /// Filters that cannot be sent as asked: `send` fails with the first rather than send.
     refused: Vec<(&'static str, &'static str)>,
-    /// A typed call's argument that cannot be sent: `send` fails with it before anything else.
-    bad_argument: Option<(&'static str, &'static str)>,
+    /// Arguments that cannot be sent: `send` fails with the first before anything else.
+    bad_arguments: Vec<(&'static str, &'static str)>,
 }
 
 impl<'c> RequestBuilder<'c> {
@@ -90,7 +90,7 @@ impl<'c> RequestBuilder<'c> {
             body: None,
             repeatable,
             refused: Vec::new(),
-            bad_argument: None,
+            bad_arguments: Vec::new(),
         }
     }
 
@@ -132,7 +132,7 @@ impl<'c> RequestBuilder<'c> {
 
     /// Makes `send` fail with [`Error::InvalidArgument`] (the first argument refused).
     pub(crate) fn refuse_argument(&mut self, argument: &'static str, reason: &'static str) {
-        self.bad_argument.get_or_insert((argument, reason));
+        self.bad_arguments.push((argument, reason));
     }
 
     /// Fills the `{}` of the path, in order, with these caller-given segments (each named as
@@ -150,8 +150,10 @@ impl<'c> RequestBuilder<'c> {
             let reason = match segment {
                 "" => Some("empty: the path would have an empty segment"),
                 "." | ".." => Some("`.` or `..`: the path would name another resource"),
-                blank if blank.trim().is_empty() => Some("only spaces: it names no code"),
-                padded if padded.trim() != padded => {
+                blank if crate::models::filters::unpadded(blank).is_empty() => {
+                    Some("only spaces: it names no code")
+                }
+                padded if crate::models::filters::unpadded(padded) != padded => {
                     Some("has spaces around it (a newline read with it?): no code does")
                 }
                 _ => None,
@@ -178,11 +180,12 @@ impl<'c> RequestBuilder<'c> {
         self.query.retain(|(n, _)| n != name);
     }
 
-    /// Adds a header. `Authorization` is the client's to set and is ignored here.
-    /// `Content-Length` is the body's to set: giving one makes `send` fail with
-    /// [`Error::InvalidArgument`] (`argument: "header"`), since a length that is not the
-    /// body's leaves the server waiting for bytes that never come, or reading the next
-    /// request as this one's body.
+    /// Adds a header. `Authorization` is the client's to set and is ignored here. `Accept`
+    /// and, with a body, `Content-Type` replace the crate's (`application/json`, or the
+    /// body's type). `Content-Length` and `Transfer-Encoding` are the body's to set: giving
+    /// one makes `send` fail with [`Error::InvalidArgument`] (`argument: "header"`), since a
+    /// length that is not the body's leaves the server waiting for bytes that never come, or
+    /// reading the next request as this one's body, and both at once make it ambiguous.
     ///
     /// ```
     /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
@@ -191,10 +194,13 @@ impl<'c> RequestBuilder<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        if name.eq_ignore_ascii_case("content-length") {
+        if name.eq_ignore_ascii_case("content-length")
+            || name.eq_ignore_ascii_case("transfer-encoding")
+        {
             self.refuse_argument(
                 "header",
-                "Content-Length, which is set from the body (a different one hangs the request)",
+                "Content-Length or Transfer-Encoding, which the body sets (another one hangs \
+                 the request, or makes it ambiguous)",
             );
         } else if !name.eq_ignore_ascii_case("authorization") {
             self.headers.push((name.to_owned(), value.to_owned()));
@@ -230,10 +236,9 @@ impl<'c> RequestBuilder<'c> {
 
     /// Sends these bytes as the body, with this content type.
     pub fn body(mut self, content_type: &str, bytes: impl Into<Vec<u8>>) -> Self {
-        // A body given again decides anew.
-        if matches!(self.bad_argument, Some(("body", _))) {
-            self.bad_argument = None;
-        }
+        // A body given again decides anew about the body, and only about it.
+        self.bad_arguments
+            .retain(|&(argument, _)| argument != "body");
         self.body = Some((content_type.to_owned(), bytes.into()));
         self
     }
@@ -290,7 +295,7 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// `cached_token()` answered in 0.8 µs while a fetch hung: the fetch runs outside the lock.
     pub fn send(&self) -> Result<Response, Error> {
-        if let Some((argument, reason)) = self.bad_argument {
+        if let Some(&(argument, reason)) = self.bad_arguments.first() {
             return Err(Error::InvalidArgument { argument, reason });
         }
         if let Some(&(filter, reason)) = self.refused.first() {
@@ -299,12 +304,28 @@ impl<'c> RequestBuilder<'c> {
         let url = self.url()?;
         let shown = display_url(&url);
         let client = self.client;
-        let mut headers: Vec<(&str, &str)> = vec![("accept", "application/json")];
-        headers.extend(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        // The caller's `Accept` and `Content-Type` replace the crate's: sent twice, the
+        // server would pick either.
+        let given = |name: &str| {
+            self.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(self.headers.len() + 2);
+        if given("accept").is_none() {
+            headers.push(("accept", "application/json"));
+        }
         let body = self
             .body
             .as_ref()
-            .map(|(kind, bytes)| (kind.as_str(), bytes.as_slice()));
+            .map(|(kind, bytes)| (given("content-type").unwrap_or(kind), bytes.as_slice()));
+        headers.extend(
+            self.headers
+                .iter()
+                .filter(|(n, _)| body.is_none() || !n.eq_ignore_ascii_case("content-type"))
+                .map(|(n, v)| (n.as_str(), v.as_str())),
+        );
         let label = format!("{} {shown}", self.method);
         // The tokens this call sent, so that an answer echoing one cannot put it in an error.
         let mut sent: Vec<AccessToken> = Vec::new();
