@@ -86,7 +86,11 @@
 //!   without.
 //! - `gzip`: accept gzip-compressed answers.
 //! - `json` (default): typed JSON through miniserde: `api`, `models`, `webhook`, `miniserde`.
-//! - `serde`: serde's `Serialize` and `Deserialize` on every model.
+//! - `serde`: serde's `Serialize` and `Deserialize` on every model. Written through serde, a
+//!   model is what miniserde writes; read through serde, it is read strictly, as serde
+//!   derives do: a number where the model holds text (`"id": 1`) or two spellings of one
+//!   member is an error, where the typed calls' own reading takes them. Read Hotmart's
+//!   answers with the typed calls or `Response::json`.
 //!
 //! The local Hotmart for tests is the `hotmart-mock` crate; the `hotmart` command is
 //! `hotmart-cli`.
@@ -113,6 +117,8 @@ mod page;
 mod page_info;
 #[cfg(feature = "json")]
 mod page_scan;
+#[cfg(feature = "json")]
+mod page_text;
 mod request;
 mod retry;
 mod secret;

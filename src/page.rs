@@ -2,7 +2,6 @@
 //! last page, one page in memory at a time; and the decoding of answers into models, with
 //! errors that name the item and the member at fault.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -11,6 +10,7 @@ use miniserde::Deserialize;
 use miniserde::json::Value;
 
 use crate::page_info::PageInfo;
+use crate::page_text::Text;
 use crate::{Error, RequestBuilder};
 
 /// Explains why a JSON value does not fit a type: `Err(reason)`, with the path to the member
@@ -43,27 +43,6 @@ fn empty_body(url: &str) -> Error {
     invalid(url, "the body is empty, so there is no JSON to read")
 }
 
-/// A body as text: as it came when it is UTF-8. Otherwise each run of invalid sequences is
-/// replaced by one U+FFFD and where it stands is kept, so that a page loses only the items
-/// that hold one (a buyer's name sent in Latin-1, say) and nothing is read from a replacement.
-struct Text<'b> {
-    text: Cow<'b, str>,
-    /// Where each replaced sequence starts in `text`, in order; empty for UTF-8.
-    not_utf8: Vec<usize>,
-}
-
-impl Text<'_> {
-    fn is_utf8(&self) -> bool {
-        self.not_utf8.is_empty()
-    }
-
-    /// Whether `span` of the text holds a replaced sequence.
-    fn replaced_in(&self, span: &Range<usize>) -> bool {
-        let first = self.not_utf8.partition_point(|&at| at < span.start);
-        self.not_utf8.get(first).is_some_and(|&at| at < span.end)
-    }
-}
-
 /// The error for a body whose bytes are not all UTF-8, where no item can take the blame.
 fn not_utf8(url: &str) -> Error {
     invalid(url, "the body is not UTF-8")
@@ -73,31 +52,7 @@ fn not_utf8(url: &str) -> Error {
 /// first (see [`crate::page_scan::shape_within_bounds`]).
 fn text<'b>(body: &'b [u8], url: &str) -> Result<Option<Text<'b>>, Error> {
     crate::page_scan::shape_within_bounds(body).map_err(|reason| invalid(url, reason))?;
-    let text = match std::str::from_utf8(body) {
-        Ok(text) => Text {
-            text: Cow::Borrowed(text),
-            not_utf8: Vec::new(),
-        },
-        Err(_) => {
-            let mut text = String::with_capacity(body.len());
-            let mut not_utf8 = Vec::new();
-            for chunk in body.utf8_chunks() {
-                text.push_str(chunk.valid());
-                // A run of invalid sequences is one replacement, so that a body of them
-                // costs its own size once more, not three bytes and a `usize` per byte.
-                let run_goes_on = chunk.valid().is_empty()
-                    && not_utf8.last().is_some_and(|&at| at + 3 == text.len());
-                if !chunk.invalid().is_empty() && !run_goes_on {
-                    not_utf8.push(text.len());
-                    text.push(char::REPLACEMENT_CHARACTER);
-                }
-            }
-            Text {
-                text: Cow::Owned(text),
-                not_utf8,
-            }
-        }
-    };
+    let text = Text::of(body);
     let json_ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
     Ok((!text.text.trim_matches(json_ws).is_empty()).then_some(text))
 }
@@ -315,11 +270,17 @@ fn decode_page<T: Deserialize>(
     // Something does not fit: decode each item from its own text, so one odd item costs
     // that item only.
     if let Some((spans, info)) = crate::page_scan::object_spans(&text.text, "items") {
-        // A page token read from a replacement would name another page, and a member's name
-        // holding one could hide the next token and end the listing as if it were complete:
-        // the page fails, loudly, rather than either.
+        // A page token read from a replacement would name another page, and a page whose
+        // `page_info` is missing may have it under a name holding one, hiding the next token
+        // so that the listing ends as if complete: the page fails, loudly, rather than either.
         if info.as_ref().is_some_and(|span| text.replaced_in(span)) {
             return Err(invalid(url, "page_info: holds bytes that are not UTF-8"));
+        }
+        if info.is_none() && text.replaced_outside(&spans) {
+            return Err(invalid(
+                url,
+                "no page_info, and bytes that are not UTF-8 outside the items, where it may be",
+            ));
         }
         let page_info = match info.map(|span| PageInfo::read_loosely(&text.text[span])) {
             None => <PageInfo as Default>::default(),
@@ -577,17 +538,5 @@ impl<'c> RequestBuilder<'c> {
             pages: self.pages_checked(check, empty_ok),
             current: Vec::new().into_iter(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_run_of_bytes_that_are_not_utf8_is_one_replacement() {
-        let text = super::text(b"[\"a\xff\xff\xffb\",\"\xe2\x82\"]", "u")
-            .unwrap()
-            .unwrap();
-        assert_eq!(text.text, "[\"a\u{fffd}b\",\"\u{fffd}\"]");
-        assert_eq!(text.not_utf8, [3, 10]);
     }
 }

@@ -419,13 +419,17 @@ fn a_quote_in_a_bare_word_neither_hides_items_nor_shifts_them() {
 
 /// Before: one byte that is not UTF-8 (a buyer's name sent in Latin-1, `Jos\xe9`) lost the
 /// whole page, "the body is not UTF-8", and ended `items()`. It costs the items that hold
-/// one; a page token holding one is an error rather than a request for another page.
+/// one; a page token holding one, or a page whose `page_info` name may hold one, is an
+/// error rather than a request for another page or the end of the listing.
 #[test]
 fn a_byte_that_is_not_utf8_costs_the_item_that_holds_it() {
     let server = api_server(|request| {
         let body: Vec<u8> = match (request.path(), request.query("page_token")) {
             (p, _) if p.ends_with("bad-token") => {
                 b"{\"items\":[{}],\"page_info\":{\"next_page_token\":\"B\xff\"}}".to_vec()
+            }
+            (p, _) if p.ends_with("bad-name") => {
+                b"{\"items\":[{}],\"page_inf\xffo\":{\"next_page_token\":\"B\"}}".to_vec()
             }
             (p, _) if p.ends_with("list") => {
                 b"[{\"name\":\"Jos\xe9\"},{\"name\":\"Ana\"}]".to_vec()
@@ -475,11 +479,15 @@ fn a_byte_that_is_not_utf8_costs_the_item_that_holds_it() {
         "a whole answer read as one value is still refused: {list:?}"
     );
 
-    let err = client
-        .get("/bad-token")
-        .pages::<hotmart::models::Sale>()
-        .next()
-        .unwrap()
-        .unwrap_err();
-    assert!(err.to_string().contains("page_info"), "{err}");
+    // A page whose `page_info` may stand under a name with such a byte, hiding the next
+    // token, is an error rather than the last page.
+    for path in ["/bad-token", "/bad-name"] {
+        let err = client
+            .get(path)
+            .pages::<hotmart::models::Sale>()
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert!(err.to_string().contains("page_info"), "{path}: {err}");
+    }
 }
