@@ -39,12 +39,14 @@ impl<'c> Club<'c> {
             .subdomain
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || self.subdomain.starts_with('-')
+            || self.subdomain.ends_with('-')
         {
             // A subdomain is a host name's label; anything else (a newline read with it from a
             // file, a port, a space) names no Club, and Hotmart would answer an empty one.
             request.refuse_argument(
                 "subdomain",
-                "not a subdomain: only letters, digits and `-` (look for spaces or a newline)",
+                "not a subdomain: letters, digits and `-` inside (look for spaces or a newline)",
             );
         }
         request

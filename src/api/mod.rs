@@ -46,6 +46,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use miniserde::json::Value;
 use miniserde::{Deserialize, Serialize};
 
+use crate::models::filters::unpadded;
 use crate::models::wire::Field;
 use crate::{Client, Error, RequestBuilder, Response};
 
@@ -142,7 +143,7 @@ pub(crate) const EMPTY: &str = "empty (or only spaces): it names nothing to matc
 /// e-mail or status has them, and a value read from a file with its newline matched nothing.
 pub(crate) fn set_text(request: &mut RequestBuilder<'_>, name: &'static str, value: &str) {
     request.unrefuse(|filter, reason| filter == name && reason == EMPTY);
-    let value = value.trim();
+    let value = unpadded(value);
     if value.is_empty() {
         request.remove_query(name);
         request.refuse(name, EMPTY);
@@ -153,7 +154,7 @@ pub(crate) fn set_text(request: &mut RequestBuilder<'_>, name: &'static str, val
 
 /// Refuses an empty (or blank) text argument: Hotmart would read it as none.
 pub(crate) fn require_text(request: &mut RequestBuilder<'_>, argument: &'static str, value: &str) {
-    if value.trim().is_empty() {
+    if unpadded(value).is_empty() {
         request.refuse_argument(argument, EMPTY);
     }
 }
@@ -176,9 +177,9 @@ pub(crate) fn require_codes(
 ) {
     if codes.is_empty() {
         request.refuse_argument(argument, "an empty list: the call would name no one");
-    } else if codes.iter().any(|code| code.trim().is_empty()) {
+    } else if codes.iter().any(|code| unpadded(code).is_empty()) {
         request.refuse_argument(argument, "a code in the list is empty (or only spaces)");
-    } else if codes.iter().any(|code| code.trim() != *code) {
+    } else if codes.iter().any(|code| unpadded(code) != *code) {
         request.refuse_argument(
             argument,
             "a code in the list has spaces around it (a newline read with it?): no code does",
@@ -324,8 +325,9 @@ groups! {
 impl Client {
     /// The Members Area (Club) endpoints of the Club at `subdomain` (the first part of its
     /// address: `mymembers` for `mymembers.club.hotmart.com`). An empty one, a whole address,
-    /// or one with anything but letters, digits and `-` (a space, a newline, a port) is
-    /// refused by each call with [`Error::InvalidArgument`].
+    /// or one with anything but letters, digits and `-` (a space, a newline, a port), or
+    /// that starts or ends with `-`, as no host name does, is refused by each call with
+    /// [`Error::InvalidArgument`].
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
@@ -516,7 +518,7 @@ macro_rules! setters {
     };
     (@set $self:ident, $key:expr, $value:ident, $ty:ident add) => {{
         let value = Into::<$ty>::into($value);
-        let value = value.as_str().trim();
+        let value = $crate::models::filters::unpadded(value.as_str());
         if value.is_empty() {
             $self.request.refuse($key, $crate::api::EMPTY);
         } else if !$self.request.query_value_is($key, value) {

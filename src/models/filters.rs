@@ -5,6 +5,12 @@ use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
 
+/// `text` without what surrounds it by accident: white space (a newline read with a line)
+/// and the byte-order mark that some editors put at the start of a file.
+pub(crate) fn unpadded(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
 /// Defines a filter enum from one table (`Variant => "TEXT" = "doc"`): the known values,
 /// `Other(String)` for the rest, `KNOWN`, `as_str`, `Display`, `From<&str>` and `FromStr`
 /// (which never fails: a known value in any case, spaces around it aside, is itself, since
@@ -49,9 +55,9 @@ macro_rules! filter_enum {
                     $($text => $name::$variant,)*
                     other => $name::KNOWN
                         .iter()
-                        .find(|known| known.as_str().eq_ignore_ascii_case(other.trim()))
+                        .find(|known| known.as_str().eq_ignore_ascii_case(unpadded(other)))
                         .cloned()
-                        .unwrap_or_else(|| $name::Other(other.trim().to_owned())),
+                        .unwrap_or_else(|| $name::Other(unpadded(other).to_owned())),
                 }
             }
         }

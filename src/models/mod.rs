@@ -45,7 +45,7 @@ mod common;
 mod coupons;
 mod events;
 pub(crate) mod extra;
-mod filters;
+pub(crate) mod filters;
 pub(crate) mod finite;
 mod negotiation;
 mod products;
