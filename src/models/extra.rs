@@ -177,8 +177,28 @@ mod serde_impls {
             while let Some((k, De(v))) = access.next_entry::<String, De>()? {
                 members.insert(k, v);
             }
+            // serde_json with `arbitrary_precision` hands every number over as this one-member
+            // map of its text; read as a map, `1.5` would be kept as an object.
+            if members.len() == 1
+                && let Some(Value::String(text)) = members.get(ARBITRARY_NUMBER)
+                && let Some(number) = number(text)
+            {
+                return Ok(De(Value::Number(number)));
+            }
             Ok(De(Value::Object(members)))
         }
+    }
+
+    /// The member name serde_json's `arbitrary_precision` gives a number's text under.
+    const ARBITRARY_NUMBER: &str = "$serde_json::private::Number";
+
+    /// A number's JSON text as miniserde would read it.
+    fn number(text: &str) -> Option<Number> {
+        text.parse()
+            .map(Number::U64)
+            .or_else(|_| text.parse().map(Number::I64))
+            .or_else(|_| text.parse().map(Number::F64))
+            .ok()
     }
 
     impl<'de> Deserialize<'de> for De {
