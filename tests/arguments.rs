@@ -342,7 +342,7 @@ fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> &'static str {
 fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
     let server = MockServer::start().unwrap();
     let client = support::client(&server);
-    for code in [" ", "\t", " HP1", "HP1\n"] {
+    for code in [" ", "\t", " HP1", "HP1\n", "\u{feff}HP1"] {
         assert_eq!(
             refused(client.sales().refund(code)),
             "transaction",
@@ -364,6 +364,9 @@ fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
         "mymembers#f",
         "my\\members",
         "\u{3002}x",
+        "\u{feff}mymembers",
+        "-",
+        "mymembers-",
     ] {
         assert_eq!(
             refused(client.club(subdomain).modules().send()),
@@ -376,7 +379,7 @@ fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
     client
         .sales()
         .history()
-        .transaction(" HP17715690036014\n")
+        .transaction("\u{feff}HP17715690036014\r\n")
         .transaction_status("NEW_ONE ")
         .send()
         .unwrap();
@@ -402,24 +405,26 @@ fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
 }
 
 /// Before: a caller's `Content-Length` on a request without a body (or with another one)
-/// left the server waiting for bytes that never came, until the timeout; and a NaN nested
-/// past the 128 levels the check walks went out as `null`. Both are refused before sending.
+/// left the server waiting for bytes that never came, until the timeout, a
+/// `Transfer-Encoding` beside the body's length made the request ambiguous, and a NaN nested
+/// past the 128 levels the check walks went out as `null`. Each is refused before sending,
+/// and a later body does not undo a header's refusal.
 #[test]
 fn a_length_or_a_body_the_crate_cannot_vouch_for_is_refused() {
     use miniserde::json::{Array, Number};
 
     let server = MockServer::start().unwrap();
     let client = support::client(&server);
-    assert_eq!(
-        refused(
-            client
-                .post("/payments/api/v1/link")
-                .header("content-length", "5")
-                .send()
-                .map(drop)
-        ),
-        "header"
-    );
+    for (name, value) in [("content-length", "5"), ("Transfer-Encoding", "gzip")] {
+        let request = client.post("/payments/api/v1/link").header(name, value);
+        assert_eq!(refused(request.send().map(drop)), "header", "{name}");
+    }
+    let request = client
+        .post("/x")
+        .json(&f64::NAN)
+        .header("Content-Length", "5")
+        .json(&1.5);
+    assert_eq!(refused(request.send().map(drop)), "header");
     let nested = |levels: usize, leaf: f64| {
         let mut value = Value::Number(Number::F64(leaf));
         for _ in 0..levels {
@@ -506,4 +511,35 @@ fn serde_writes_a_model_as_miniserde_does() {
     assert_eq!(back.value, Some(10.0));
     assert_eq!(back.currency_code.as_deref(), Some("BRL"));
     assert!(matches!(back.extra.get("note"), Some(Value::String(note)) if note == "kept"));
+
+    // Before: with serde_json's `arbitrary_precision` (as this crate's tests build it), an
+    // unnamed number was kept as `{"$serde_json::private::Number":"1.5"}`.
+    let read: hotmart::models::Price =
+        serde_json::from_str(r#"{"value":1,"a":5,"b":-5,"c":1.5,"d":{"e":[2]}}"#).unwrap();
+    assert_eq!(
+        miniserde::json::to_string(&read),
+        r#"{"value":1.0,"a":5,"b":-5,"c":1.5,"d":{"e":[2]}}"#
+    );
+}
+
+/// Before: a caller's `Content-Type` or `Accept` went out beside the crate's, and the server
+/// picked either. The caller's replaces the crate's.
+#[test]
+fn a_callers_content_type_and_accept_replace_the_crates() {
+    let server = MockServer::start().unwrap();
+    let client = support::client(&server);
+    let _ = client
+        .post("/x")
+        .header("Content-Type", "application/vnd.example+json")
+        .header("accept", "text/plain")
+        .json(&1.5)
+        .send();
+    let last = server.requests().pop().unwrap();
+    let values = |name: &str| -> Vec<&str> {
+        let headers = last.headers.iter().filter(|(n, _)| n == name);
+        headers.map(|(_, v)| v.as_str()).collect()
+    };
+    assert_eq!(values("content-type"), ["application/vnd.example+json"]);
+    assert_eq!(values("accept"), ["text/plain"]);
+    assert_eq!(last.body, b"1.5");
 }
