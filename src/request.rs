@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use ureq::http::{HeaderMap, Method};
+use ureq::http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 use crate::budget::{self, Reading};
 use crate::error::{ApiError, Envelope};
@@ -182,10 +182,14 @@ impl<'c> RequestBuilder<'c> {
 
     /// Adds a header. `Authorization` is the client's to set and is ignored here. `Accept`
     /// and, with a body, `Content-Type` replace the crate's (`application/json`, or the
-    /// body's type). `Content-Length` and `Transfer-Encoding` are the body's to set: giving
-    /// one makes `send` fail with [`Error::InvalidArgument`] (`argument: "header"`), since a
-    /// length that is not the body's leaves the server waiting for bytes that never come, or
-    /// reading the next request as this one's body, and both at once make it ambiguous.
+    /// body's type), the last one given winning; an empty one leaves the crate's.
+    ///
+    /// `send` fails with [`Error::InvalidArgument`] (`argument: "header"`) for a name or
+    /// value HTTP cannot carry (a space or a newline in the name, a control character in the
+    /// value), and for `Content-Length`, `Transfer-Encoding` and `Host`, which are the
+    /// crate's: a length that is not the body's leaves the server waiting for bytes that never
+    /// come, both at once make the request ambiguous, and another host behind a gateway that
+    /// routes by it would receive the access token.
     ///
     /// ```
     /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
@@ -194,15 +198,27 @@ impl<'c> RequestBuilder<'c> {
     /// # Ok::<(), hotmart::Error>(())
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        if name.eq_ignore_ascii_case("content-length")
-            || name.eq_ignore_ascii_case("transfer-encoding")
+        let is = |other: &str| name.eq_ignore_ascii_case(other);
+        if is("content-length") || is("transfer-encoding") || is("host") {
+            self.refuse_argument(
+                "header",
+                "Content-Length, Transfer-Encoding or Host, which the crate sets (another \
+                 length hangs the request, another host may receive the token)",
+            );
+        } else if HeaderName::from_bytes(name.as_bytes()).is_err()
+            || HeaderValue::from_bytes(value.as_bytes()).is_err()
         {
             self.refuse_argument(
                 "header",
-                "Content-Length or Transfer-Encoding, which the body sets (another one hangs \
-                 the request, or makes it ambiguous)",
+                "a name or value HTTP cannot carry (a space or newline in the name, a control \
+                 character in the value)",
             );
-        } else if !name.eq_ignore_ascii_case("authorization") {
+        } else if is("accept") || is("content-type") {
+            self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            if !value.is_empty() {
+                self.headers.push((name.to_owned(), value.to_owned()));
+            }
+        } else if !is("authorization") {
             self.headers.push((name.to_owned(), value.to_owned()));
         }
         self
