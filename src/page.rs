@@ -199,7 +199,7 @@ pub(crate) fn decode_member_list<T: Deserialize>(
     let Some(text) = text(body, url)? else {
         return empty_ok.then(Vec::new).ok_or_else(|| empty_body(url));
     };
-    if let Some((spans, _)) = crate::page_scan::object_spans(&text.text, member) {
+    if let Some((spans, _, _)) = crate::page_scan::object_spans(&text.text, member) {
         return items_at(&text, spans, url, member, check)
             .into_iter()
             .collect();
@@ -269,17 +269,18 @@ fn decode_page<T: Deserialize>(
     }
     // Something does not fit: decode each item from its own text, so one odd item costs
     // that item only.
-    if let Some((spans, info)) = crate::page_scan::object_spans(&text.text, "items") {
+    if let Some((spans, info, replaced_name)) = crate::page_scan::object_spans(&text.text, "items")
+    {
         // A page token read from a replacement would name another page, and a page whose
         // `page_info` is missing may have it under a name holding one, hiding the next token
         // so that the listing ends as if complete: the page fails, loudly, rather than either.
         if info.as_ref().is_some_and(|span| text.replaced_in(span)) {
             return Err(invalid(url, "page_info: holds bytes that are not UTF-8"));
         }
-        if info.is_none() && text.replaced_outside(&spans) {
+        if info.is_none() && replaced_name {
             return Err(invalid(
                 url,
-                "no page_info, and bytes that are not UTF-8 outside the items, where it may be",
+                "no page_info, and a member name with bytes that are not UTF-8: it may be",
             ));
         }
         let page_info = match info.map(|span| PageInfo::read_loosely(&text.text[span])) {

@@ -75,8 +75,10 @@ pub(crate) fn shape_within_bounds(json: &[u8]) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Where each item of a page lies, and where its `page_info` does if it has one.
-pub(crate) type PageSpans = (Vec<Range<usize>>, Option<Range<usize>>);
+/// Where each item of a page lies, where its `page_info` does if it has one, and whether a
+/// member's name holds U+FFFD (which a byte that is not UTF-8 became: the name may have
+/// been `page_info`).
+pub(crate) type PageSpans = (Vec<Range<usize>>, Option<Range<usize>>, bool);
 
 /// Where the items of the list in member `list` of the object `text` lie, and its
 /// `page_info`: for a body that the JSON decoder cannot read whole, so that an item it cannot
@@ -88,9 +90,11 @@ pub(crate) fn object_spans(text: &str, list: &str) -> Option<PageSpans> {
     let mut items = None;
     let mut info = None;
     let mut named = 0u32;
+    let mut replaced_name = false;
     // The body's size is the reader's cap, not the token parser's.
     let scan = Scanner::of_any_size(text.as_bytes()).ok()?;
     crate::token::members(scan, |name, scan| {
+        replaced_name |= name.windows(3).any(|w| w == "\u{fffd}".as_bytes());
         if name == list.as_bytes() {
             named += 1;
             if scan.peek() == Some(b'[') {
@@ -108,7 +112,7 @@ pub(crate) fn object_spans(text: &str, list: &str) -> Option<PageSpans> {
     if named > 1 {
         return None;
     }
-    Some((items?, info))
+    Some((items?, info, replaced_name))
 }
 
 /// Where the items of the bare list `text` (`[...]`) lie, read as [`object_spans`] does.

@@ -49,14 +49,6 @@ impl<'b> Text<'b> {
         let first = self.not_utf8.partition_point(|&at| at < span.start);
         self.not_utf8.get(first).is_some_and(|&at| at < span.end)
     }
-
-    /// Whether a replaced run stands outside all of `spans` (sorted, not overlapping).
-    pub(crate) fn replaced_outside(&self, spans: &[Range<usize>]) -> bool {
-        self.not_utf8.iter().any(|&at| {
-            let next = spans.partition_point(|span| span.end <= at);
-            spans.get(next).is_none_or(|span| at < span.start)
-        })
-    }
 }
 
 #[cfg(test)]
@@ -69,8 +61,5 @@ mod tests {
         assert_eq!(text.text, "[\"a\u{fffd}b\",\"\u{fffd}\"]");
         assert_eq!(text.not_utf8, [3, 10]);
         assert!(text.replaced_in(&(1..7)) && !text.replaced_in(&(6..9)));
-        assert!(!text.replaced_outside(&[1..8, 9..14]));
-        assert!(text.replaced_outside(&[1..8, 14..15]) && text.replaced_outside(&[4..8, 9..14]));
-        assert!(!Text::of(b"[]").replaced_outside(&[]));
     }
 }

@@ -428,6 +428,7 @@ fn a_byte_that_is_not_utf8_costs_the_item_that_holds_it() {
             (p, _) if p.ends_with("bad-token") => {
                 b"{\"items\":[{}],\"page_info\":{\"next_page_token\":\"B\xff\"}}".to_vec()
             }
+            (p, _) if p.ends_with("odd-note") => b"{\"items\":[{}],\"note\":\"Jos\xe9\"}".to_vec(),
             (p, _) if p.ends_with("bad-name") => {
                 b"{\"items\":[{}],\"page_inf\xffo\":{\"next_page_token\":\"B\"}}".to_vec()
             }
@@ -490,4 +491,13 @@ fn a_byte_that_is_not_utf8_costs_the_item_that_holds_it() {
             .unwrap_err();
         assert!(err.to_string().contains("page_info"), "{path}: {err}");
     }
+    // Such a byte in a value, not a name, hides nothing: the page is the last one.
+    let pages: Vec<_> = client
+        .get("/odd-note")
+        .pages::<hotmart::models::Sale>()
+        .collect();
+    assert!(
+        matches!(&pages[..], [Ok(page)] if page.items().len() == 1),
+        "{pages:?}"
+    );
 }
