@@ -181,9 +181,12 @@ mod serde_impls {
             // map of its text; read as a map, `1.5` would be kept as an object.
             if members.len() == 1
                 && let Some(Value::String(text)) = members.get(ARBITRARY_NUMBER)
-                && let Some(number) = number(text)
             {
-                return Ok(De(Value::Number(number)));
+                // What miniserde cannot read either (`1e400`) is refused, as serde_json
+                // without the feature refuses it, rather than kept as infinity (sent as null).
+                return number(text)
+                    .map(|number| De(Value::Number(number)))
+                    .ok_or_else(|| A::Error::custom("a number out of range"));
             }
             Ok(De(Value::Object(members)))
         }
@@ -192,13 +195,22 @@ mod serde_impls {
     /// The member name serde_json's `arbitrary_precision` gives a number's text under.
     const ARBITRARY_NUMBER: &str = "$serde_json::private::Number";
 
-    /// A number's JSON text as miniserde would read it.
+    /// A number's JSON text as miniserde would read it; `None` for what is no JSON number or
+    /// does not fit an `f64`.
     fn number(text: &str) -> Option<Number> {
+        if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            return None;
+        }
         text.parse()
             .map(Number::U64)
             .or_else(|_| text.parse().map(Number::I64))
-            .or_else(|_| text.parse().map(Number::F64))
             .ok()
+            .or_else(|| {
+                text.parse()
+                    .ok()
+                    .filter(|n: &f64| n.is_finite())
+                    .map(Number::F64)
+            })
     }
 
     impl<'de> Deserialize<'de> for De {
