@@ -41,12 +41,13 @@ impl<'c> Club<'c> {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
             || self.subdomain.starts_with('-')
             || self.subdomain.ends_with('-')
+            || self.subdomain.len() > 63
         {
             // A subdomain is a host name's label; anything else (a newline read with it from a
             // file, a port, a space) names no Club, and Hotmart would answer an empty one.
             request.refuse_argument(
                 "subdomain",
-                "not a subdomain: letters, digits and `-` inside (look for spaces or a newline)",
+                "not a subdomain: up to 63 letters, digits and `-` inside (look for spaces or a newline)",
             );
         }
         request

@@ -326,8 +326,8 @@ impl Client {
     /// The Members Area (Club) endpoints of the Club at `subdomain` (the first part of its
     /// address: `mymembers` for `mymembers.club.hotmart.com`). An empty one, a whole address,
     /// or one with anything but letters, digits and `-` (a space, a newline, a port), or
-    /// that starts or ends with `-`, as no host name does, is refused by each call with
-    /// [`Error::InvalidArgument`].
+    /// that starts or ends with `-` or is longer than 63 bytes, as no host name's label is,
+    /// is refused by each call with [`Error::InvalidArgument`].
     ///
     /// ```no_run
     /// # let client: hotmart::Client = unimplemented!();
