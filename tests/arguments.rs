@@ -367,6 +367,7 @@ fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
         "\u{feff}mymembers",
         "-",
         "mymembers-",
+        &"a".repeat(64),
     ] {
         assert_eq!(
             refused(client.club(subdomain).modules().send()),
@@ -406,16 +407,24 @@ fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
 
 /// Before: a caller's `Content-Length` on a request without a body (or with another one)
 /// left the server waiting for bytes that never came, until the timeout, a
-/// `Transfer-Encoding` beside the body's length made the request ambiguous, and a NaN nested
-/// past the 128 levels the check walks went out as `null`. Each is refused before sending,
-/// and a later body does not undo a header's refusal.
+/// `Transfer-Encoding` beside the body's length made the request ambiguous, a `Host` could
+/// send the token to another site behind a gateway, a name with a space failed as a
+/// transport error after a token fetch, and a NaN nested past the 128 levels the check
+/// walks went out as `null`. Each is refused before sending, and a later body does not undo
+/// a header's refusal.
 #[test]
 fn a_length_or_a_body_the_crate_cannot_vouch_for_is_refused() {
     use miniserde::json::{Array, Number};
 
     let server = MockServer::start().unwrap();
     let client = support::client(&server);
-    for (name, value) in [("content-length", "5"), ("Transfer-Encoding", "gzip")] {
+    for (name, value) in [
+        ("content-length", "5"),
+        ("Transfer-Encoding", "gzip"),
+        ("Host", "other.example"),
+        ("Content-Length ", "5"),
+        ("X-Note", "a\r\nX-Injected: 1"),
+    ] {
         let request = client.post("/payments/api/v1/link").header(name, value);
         assert_eq!(refused(request.send().map(drop)), "header", "{name}");
     }
@@ -520,26 +529,51 @@ fn serde_writes_a_model_as_miniserde_does() {
         miniserde::json::to_string(&read),
         r#"{"value":1.0,"a":5,"b":-5,"c":1.5,"d":{"e":[2]}}"#
     );
+    // A number past f64 is refused, as without the feature, not kept as infinity (`null`).
+    assert!(serde_json::from_str::<hotmart::models::Price>(r#"{"a":1e400}"#).is_err());
+}
+
+/// The values of header `name` in `request`, in order.
+fn values<'r>(request: &'r hotmart_mock::RecordedRequest, name: &str) -> Vec<&'r str> {
+    let headers = request.headers.iter().filter(|(n, _)| n == name);
+    headers.map(|(_, v)| v.as_str()).collect()
 }
 
 /// Before: a caller's `Content-Type` or `Accept` went out beside the crate's, and the server
-/// picked either. The caller's replaces the crate's.
+/// picked either. The caller's replaces the crate's (the last one given; an empty one
+/// leaves the crate's).
 #[test]
 fn a_callers_content_type_and_accept_replace_the_crates() {
     let server = MockServer::start().unwrap();
     let client = support::client(&server);
     let _ = client
         .post("/x")
+        .header("Content-Type", "text/plain")
         .header("Content-Type", "application/vnd.example+json")
-        .header("accept", "text/plain")
+        .header("accept", "text/html")
+        .header("Accept", "text/plain")
         .json(&1.5)
         .send();
     let last = server.requests().pop().unwrap();
-    let values = |name: &str| -> Vec<&str> {
-        let headers = last.headers.iter().filter(|(n, _)| n == name);
-        headers.map(|(_, v)| v.as_str()).collect()
-    };
-    assert_eq!(values("content-type"), ["application/vnd.example+json"]);
-    assert_eq!(values("accept"), ["text/plain"]);
+    assert_eq!(
+        values(&last, "content-type"),
+        ["application/vnd.example+json"]
+    );
+    assert_eq!(
+        values(&last, "accept"),
+        ["text/plain"],
+        "the last one given"
+    );
     assert_eq!(last.body, b"1.5");
+
+    // An empty one leaves the crate's.
+    let _ = client
+        .post("/x")
+        .header("Content-Type", "")
+        .header("Accept", "")
+        .json(&1.5)
+        .send();
+    let last = server.requests().pop().unwrap();
+    assert_eq!(values(&last, "content-type"), ["application/json"]);
+    assert_eq!(values(&last, "accept"), ["application/json"]);
 }
