@@ -77,6 +77,11 @@ pub struct RequestBuilder<'c> {
     bad_arguments: Vec<(&'static str, &'static str)>,
 }
 
+/// The longest header (name and value) a caller may add: servers commonly refuse a header
+/// past 8 KiB, and ureq refuses a request head past its buffer only once it writes it, after
+/// a token fetch, blaming the server.
+const MAX_HEADER_LEN: usize = 8 * 1024;
+
 impl<'c> RequestBuilder<'c> {
     pub(crate) fn new(client: &'c Client, method: Method, target: &str) -> Self {
         // GET and HEAD change nothing, so sending them twice is harmless.
@@ -182,11 +187,12 @@ impl<'c> RequestBuilder<'c> {
 
     /// Adds a header. `Authorization` is the client's to set and is ignored here. `Accept`
     /// and, with a body, `Content-Type` replace the crate's (`application/json`, or the
-    /// body's type), the last one given winning; an empty one leaves the crate's.
+    /// body's type), the last one given winning; an empty (or blank) one leaves the crate's.
     ///
     /// `send` fails with [`Error::InvalidArgument`] (`argument: "header"`) for a name or
     /// value HTTP cannot carry (a space or a newline in the name, a control character in the
-    /// value), and for `Content-Length`, `Transfer-Encoding` and `Host`, which are the
+    /// value, or both together past 8 KiB, more than servers take), and for
+    /// `Content-Length`, `Transfer-Encoding` and `Host`, which are the
     /// crate's: a length that is not the body's leaves the server waiting for bytes that never
     /// come, both at once make the request ambiguous, and another host behind a gateway that
     /// routes by it would receive the access token.
@@ -207,15 +213,16 @@ impl<'c> RequestBuilder<'c> {
             );
         } else if HeaderName::from_bytes(name.as_bytes()).is_err()
             || HeaderValue::from_bytes(value.as_bytes()).is_err()
+            || name.len().saturating_add(value.len()) > MAX_HEADER_LEN
         {
             self.refuse_argument(
                 "header",
                 "a name or value HTTP cannot carry (a space or newline in the name, a control \
-                 character in the value)",
+                 character in the value, or past 8 KiB)",
             );
         } else if is("accept") || is("content-type") {
             self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-            if !value.is_empty() {
+            if !value.trim().is_empty() {
                 self.headers.push((name.to_owned(), value.to_owned()));
             }
         } else if !is("authorization") {
