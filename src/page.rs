@@ -277,7 +277,7 @@ fn decode_page<T: Deserialize>(
         if info.as_ref().is_some_and(|span| text.replaced_in(span)) {
             return Err(invalid(url, "page_info: holds bytes that are not UTF-8"));
         }
-        if info.is_none() && replaced_name {
+        if info.is_none() && replaced_name && !text.is_utf8() {
             return Err(invalid(
                 url,
                 "no page_info, and a member name with bytes that are not UTF-8: it may be",

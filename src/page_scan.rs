@@ -76,8 +76,8 @@ pub(crate) fn shape_within_bounds(json: &[u8]) -> Result<(), &'static str> {
 }
 
 /// Where each item of a page lies, where its `page_info` does if it has one, and whether a
-/// member's name holds U+FFFD (which a byte that is not UTF-8 became: the name may have
-/// been `page_info`).
+/// member's name holds U+FFFD (in a body that was not all UTF-8, what such a byte became:
+/// the name may have been `page_info`).
 pub(crate) type PageSpans = (Vec<Range<usize>>, Option<Range<usize>>, bool);
 
 /// Where the items of the list in member `list` of the object `text` lie, and its
