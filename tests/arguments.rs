@@ -424,6 +424,7 @@ fn a_length_or_a_body_the_crate_cannot_vouch_for_is_refused() {
         ("Host", "other.example"),
         ("Content-Length ", "5"),
         ("X-Note", "a\r\nX-Injected: 1"),
+        ("X-Big", &"a".repeat(9000)),
     ] {
         let request = client.post("/payments/api/v1/link").header(name, value);
         assert_eq!(refused(request.send().map(drop)), "header", "{name}");
@@ -529,8 +530,12 @@ fn serde_writes_a_model_as_miniserde_does() {
         miniserde::json::to_string(&read),
         r#"{"value":1.0,"a":5,"b":-5,"c":1.5,"d":{"e":[2]}}"#
     );
-    // A number past f64 is refused, as without the feature, not kept as infinity (`null`).
+    // A number past f64 is refused, as without the feature, not kept as infinity (`null`);
+    // an object that only looks like such a number is kept.
     assert!(serde_json::from_str::<hotmart::models::Price>(r#"{"a":1e400}"#).is_err());
+    let odd = r#"{"a":{"$serde_json::private::Number":"abc"}}"#;
+    let read: hotmart::models::Price = serde_json::from_str(odd).unwrap();
+    assert_eq!(miniserde::json::to_string(&read), odd);
 }
 
 /// The values of header `name` in `request`, in order.
