@@ -251,13 +251,7 @@ fn arguments_hotmart_would_misread_are_refused_before_sending() {
         .transaction_status(" approved ")
         .send()
         .unwrap();
-    let last = server.requests().pop().unwrap();
-    assert!(
-        last.query
-            .contains(&("transaction_status".into(), "APPROVED".into())),
-        "{:?}",
-        last.query
-    );
+    last_query_holds(&server, &[("transaction_status", "APPROVED")]);
     // A repeatable filter given the same value twice sends it once.
     let _ = client
         .subscriptions()
@@ -326,6 +320,19 @@ fn a_request_without_a_body_says_content_length_zero() {
     }
 }
 
+/// Asserts that the last request the local Hotmart received held these query parameters.
+fn last_query_holds(server: &MockServer, parameters: &[(&str, &str)]) {
+    let last = server.requests().pop().expect("a request was sent");
+    for &(name, value) in parameters {
+        let pair = (name.to_owned(), value.to_owned());
+        assert!(
+            last.query.contains(&pair),
+            "{name}={value}: {:?}",
+            last.query
+        );
+    }
+}
+
 /// The argument a call was refused for, or a panic saying what came instead.
 fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> &'static str {
     match result {
@@ -384,25 +391,15 @@ fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
         .transaction_status("NEW_ONE ")
         .send()
         .unwrap();
-    let last = server.requests().pop().unwrap();
-    for (name, value) in [
-        ("transaction", "HP17715690036014"),
-        ("transaction_status", "NEW_ONE"),
-    ] {
-        assert!(
-            last.query.contains(&(name.into(), value.into())),
-            "{:?}",
-            last.query
-        );
-    }
-    let _ = client.club("my-members2").modules().send();
-    let last = server.requests().pop().unwrap();
-    assert!(
-        last.query
-            .contains(&("subdomain".into(), "my-members2".into())),
-        "{:?}",
-        last.query
+    last_query_holds(
+        &server,
+        &[
+            ("transaction", "HP17715690036014"),
+            ("transaction_status", "NEW_ONE"),
+        ],
     );
+    let _ = client.club("my-members2").modules().send();
+    last_query_holds(&server, &[("subdomain", "my-members2")]);
 }
 
 /// Before: a caller's `Content-Length` on a request without a body (or with another one)
