@@ -191,11 +191,11 @@ impl<'c> RequestBuilder<'c> {
     ///
     /// `send` fails with [`Error::InvalidArgument`] (`argument: "header"`) for a name or
     /// value HTTP cannot carry (a space or a newline in the name, a control character in the
-    /// value, or both together past 8 KiB, more than servers take), and for
-    /// `Content-Length`, `Transfer-Encoding` and `Host`, which are the
-    /// crate's: a length that is not the body's leaves the server waiting for bytes that never
-    /// come, both at once make the request ambiguous, and another host behind a gateway that
-    /// routes by it would receive the access token.
+    /// value, or both together past 8 KiB, more than servers take), and for `Content-Length`,
+    /// `Transfer-Encoding` and `Host`, which are the crate's: a length that is not the body's
+    /// leaves the server waiting for bytes that never come, both at once make the request
+    /// ambiguous, and another host behind a gateway that routes by it would receive the
+    /// access token.
     ///
     /// ```
     /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
