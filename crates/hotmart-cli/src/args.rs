@@ -211,7 +211,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             Long("production") => environment(&mut global, Env::Production)?,
             Long("no-cache") => global.cache = Cache::Off,
             Long("cache") => {
-                let dir = parser.value().map_err(|e| value_error(e, "--cache"))?;
+                let dir = value(&mut parser, "--cache")?;
                 if dir.is_empty() {
                     return Err("--cache needs a directory".into());
                 }
@@ -219,7 +219,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, String>
             }
             Long("redis") => {
                 // Taken even without Redis support, so that the URL is never read as an operand.
-                let url = parser.value().map_err(|e| value_error(e, "--redis"))?;
+                let url = value(&mut parser, "--redis")?;
                 if !cfg!(feature = "redis") {
                     return Err(
                         "--redis: this hotmart was built without Redis support (feature redis)"
@@ -333,15 +333,27 @@ fn local_value(
 }
 
 fn text_value(parser: &mut lexopt::Parser, name: &str) -> Result<String, String> {
-    parser
-        .value()
-        .map_err(|e| value_error(e, name))?
+    value(parser, name)?
         .into_string()
         .map_err(|_| format!("{name}: the value is not valid Unicode"))
 }
 
-fn path_value(parser: &mut lexopt::Parser, name: &str) -> Result<OsString, String> {
+/// `--name=value`, or the next argument unless it is an option (as in `--cache --no-cache`).
+fn value(parser: &mut lexopt::Parser, name: &str) -> Result<OsString, String> {
+    if let Some(attached) = parser.optional_value() {
+        return Ok(attached);
+    }
     let value = parser.value().map_err(|e| value_error(e, name))?;
+    if value.as_encoded_bytes().starts_with(b"--") {
+        return Err(format!(
+            "{name} needs a value (`{name}=--x` for one that starts --)"
+        ));
+    }
+    Ok(value)
+}
+
+fn path_value(parser: &mut lexopt::Parser, name: &str) -> Result<OsString, String> {
+    let value = value(parser, name)?;
     if value.is_empty() {
         return Err(format!("{name} needs a value"));
     }
@@ -511,7 +523,7 @@ fn export(what: Option<String>, local: &mut Local) -> Result<Export, String> {
         Some("products") => Kind::Products,
         Some(other) => {
             return Err(format!(
-                "cannot export `{other}`: sales, subscriptions or products"
+                "cannot export {other:?}: sales, subscriptions or products"
             ));
         }
         None => return Err("export what? sales, subscriptions or products".into()),
@@ -520,7 +532,7 @@ fn export(what: Option<String>, local: &mut Local) -> Result<Export, String> {
     let instant = |option: &str, text: Option<String>| -> Result<Option<i64>, String> {
         let Some(text) = text else { return Ok(None) };
         time::parse_instant(&text, now).map(Some).ok_or_else(|| {
-            format!("{option}: `{text}` is not a date (YYYY-MM-DD) or a duration (24h)")
+            format!("{option}: {text:?} is no date (YYYY-MM-DD) or duration (24h) since 1970")
         })
     };
     let since = instant("--since", local.since.take())?;

@@ -251,3 +251,28 @@ fn webhook_serve_and_verify() {
         assert!(run(line).is_err(), "{line}");
     }
 }
+
+/// Before: `--cache --no-cache token` cached the token in a directory named `--no-cache`,
+/// and said nothing. An option where a value is needed is refused; `--name=--x` is a value.
+#[test]
+fn an_option_is_not_taken_as_the_value_before_it() {
+    for line in [
+        "--cache --no-cache token",
+        "export sales --since --until 2024-01-01",
+        "export sales --format --status",
+    ] {
+        let err = run(line).unwrap_err();
+        assert!(err.contains("needs a value"), "{line}: {err}");
+    }
+    let parsed = run("--cache=--odd token").unwrap();
+    assert_eq!(parsed.global.cache, Cache::Dir("--odd".into()));
+}
+
+/// Before: a value with a newline went into the message as it was, a line of its own.
+#[test]
+fn a_refused_date_is_shown_escaped() {
+    let line = ["export", "sales", "--since", "7d\nhotmart: fake line"];
+    let err = parse(line.into_iter().map(OsString::from)).unwrap_err();
+    assert!(err.contains(r#""7d\nhotmart: fake line""#), "{err}");
+    assert!(!err.contains('\n'), "{err}");
+}
