@@ -476,6 +476,13 @@ impl<'c> RequestBuilder<'c> {
                 "longer than 65,534 bytes, the most a request URL can hold",
             ));
         }
+        // Likewise for what a URI cannot hold (a space or a letter outside ASCII in the path,
+        // which ureq sends raw and servers refuse).
+        if !url.bytes().all(|b| b.is_ascii_graphic()) || ureq::http::Uri::try_from(&url).is_err() {
+            return Err(refuse(
+                "not a URL HTTP can carry: percent-encode spaces and other characters in the path",
+            ));
+        }
         Ok(url)
     }
 }

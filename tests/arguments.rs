@@ -235,6 +235,11 @@ fn arguments_hotmart_would_misread_are_refused_before_sending() {
     let err = client.sales().refund(&long).unwrap_err();
     assert!(matches!(err, Error::InvalidUrl { .. }), "{err:?}");
     assert!(err.to_string().len() < 400, "the message is cut: {err}");
+    // A path HTTP cannot carry was a transport error "from" the server, after a token fetch.
+    for path in ["/a b", "/caf\u{e9}", "/x\u{7f}"] {
+        let err = client.get(path).send().unwrap_err();
+        assert!(matches!(err, Error::InvalidUrl { .. }), "{path:?}: {err:?}");
+    }
     assert!(
         server.requests().is_empty(),
         "nothing was sent, no token fetched"
