@@ -85,6 +85,25 @@ fn client(global: &Global) -> Result<Client, Failure> {
 }
 
 fn get(client: &Client, path: &str, query: &[(String, String)], all: bool) -> Result<(), Failure> {
+    let usage = |message: String| Failure::Other(crate::exit::USAGE, message);
+    if path.trim().is_empty() {
+        return Err(usage(
+            "get needs an API path, e.g. /payments/api/v1/sales/history".into(),
+        ));
+    }
+    // The path is the command line's: a URL the client refuses is a usage error here.
+    get_path(client, path, query, all).map_err(|failure| match failure {
+        Failure::Hotmart(err @ hotmart::Error::InvalidUrl { .. }) => usage(err.to_string()),
+        other => other,
+    })
+}
+
+fn get_path(
+    client: &Client,
+    path: &str,
+    query: &[(String, String)],
+    all: bool,
+) -> Result<(), Failure> {
     let mut request = client.get(path);
     // With --all, a page token given is where the pages start, not a filter of each page.
     let mut start = None;

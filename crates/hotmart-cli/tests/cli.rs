@@ -300,6 +300,13 @@ fn exit_codes() {
     let http = run(&server, h, &["get", "/no/such/path"]);
     assert_eq!(code(&http), 6);
     assert!(stderr(&http).contains("404"), "{}", stderr(&http));
+
+    // A path the client refuses is the command line's fault: 2, not 3 (a setting) or 5 (the
+    // network, which a space in it was taken for); an empty one is not `/`.
+    for path in ["/a b", "/x#frag", "http://elsewhere.example/x", ""] {
+        let usage = run(&server, h, &["get", path]);
+        assert_eq!(code(&usage), 2, "{path:?}: {}", stderr(&usage));
+    }
 }
 
 #[test]
