@@ -127,6 +127,19 @@ impl Credentials {
             &lookup,
             ["HOTMART_CLIENT_ID", "HOTMART_CLIENT_SECRET"],
         )?;
+        // The process environment is read lossily: a value that was not Unicode holds U+FFFD,
+        // which no credential does. Sent, it would be refused as if the credential were wrong.
+        for (variable, value) in [
+            ("HOTMART_CLIENT_ID", &client_id),
+            ("HOTMART_CLIENT_SECRET", &client_secret),
+        ] {
+            if value.contains(char::REPLACEMENT_CHARACTER) {
+                return Err(Error::InvalidEnv {
+                    variable,
+                    expected: "text that is all Unicode (the value holds bytes that are not)",
+                });
+            }
+        }
         let creds = Credentials::new(client_id.trim(), client_secret.trim());
         match crate::environment::optional(&lookup, "HOTMART_BASIC") {
             Some(basic) => creds.with_basic(basic),
@@ -183,6 +196,26 @@ impl fmt::Debug for Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_credential_that_was_not_unicode_names_its_variable() {
+        for (id, secret, named) in [
+            ("\u{fffd}", "secret-1", "HOTMART_CLIENT_ID"),
+            ("id", "s\u{fffd}cret-1", "HOTMART_CLIENT_SECRET"),
+        ] {
+            let lookup = |name: &str| match name {
+                "HOTMART_CLIENT_ID" => Some(id.to_owned()),
+                "HOTMART_CLIENT_SECRET" => Some(secret.to_owned()),
+                _ => None,
+            };
+            let err = Credentials::from_lookup(lookup).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidEnv { variable, .. } if variable == named),
+                "{err:?}"
+            );
+            assert!(!err.to_string().contains("cret-1"), "{err}");
+        }
+    }
 
     #[test]
     fn basic_is_base64_of_id_colon_secret() {
