@@ -95,7 +95,8 @@ impl Credentials {
 
     /// Reads `HOTMART_CLIENT_ID`, `HOTMART_CLIENT_SECRET` and, if set, `HOTMART_BASIC`.
     ///
-    /// The error names the variable that is missing.
+    /// The error names the variable that is missing, or that holds bytes that are not
+    /// Unicode ([`Error::InvalidEnv`]).
     ///
     /// ```no_run
     /// let creds = hotmart::Credentials::from_env()?;

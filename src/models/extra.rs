@@ -181,7 +181,7 @@ mod serde_impls {
             // map of its text; read as a map, `1.5` would be kept as an object.
             if members.len() == 1
                 && let Some(Value::String(text)) = members.get(ARBITRARY_NUMBER)
-                && is_json_number(text)
+                && crate::token::is_number(text)
             {
                 // What miniserde cannot read either (`1e400`) is refused, as serde_json
                 // without the feature refuses it, rather than kept as infinity (sent as null).
@@ -195,30 +195,6 @@ mod serde_impls {
 
     /// The member name serde_json's `arbitrary_precision` gives a number's text under.
     const ARBITRARY_NUMBER: &str = "$serde_json::private::Number";
-
-    /// Whether `text` is a number as JSON writes one: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    fn is_json_number(text: &str) -> bool {
-        let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let rest = text.strip_prefix('-').unwrap_or(text);
-        let int = digits(rest);
-        if int == 0 || (int > 1 && rest.starts_with('0')) {
-            return false;
-        }
-        let mut rest = &rest[int..];
-        if let Some(fraction) = rest.strip_prefix('.') {
-            let n = digits(fraction);
-            if n == 0 {
-                return false;
-            }
-            rest = &fraction[n..];
-        }
-        if let Some(exponent) = rest.strip_prefix(['e', 'E']) {
-            let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
-            let n = digits(exponent);
-            return n > 0 && n == exponent.len();
-        }
-        rest.is_empty()
-    }
 
     /// A JSON number's text as miniserde would read it; `None` for one past `f64`.
     fn number(text: &str) -> Option<Number> {
@@ -246,12 +222,12 @@ mod serde_impls {
             "1E+400",
             "18446744073709551616",
         ] {
-            assert!(is_json_number(yes), "{yes}");
+            assert!(crate::token::is_number(yes), "{yes}");
         }
         for no in [
             "", "-", "00", "01", "1.", ".5", "1.e5", "1e", "+5", "0x10", "inf", "NaN", "1 ",
         ] {
-            assert!(!is_json_number(no), "{no}");
+            assert!(!crate::token::is_number(no), "{no}");
         }
     }
 

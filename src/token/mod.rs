@@ -63,6 +63,9 @@ pub(crate) use {
     parse::{members, object},
     scan::Scanner,
 };
+// serde's reader tells a number's text, under serde_json's `arbitrary_precision`, by it.
+#[cfg(feature = "serde")]
+pub(crate) use scan::is_number;
 
 use crate::secret::{Fingerprint, Secret};
 

@@ -299,6 +299,12 @@ fn hex4(input: &[u8], at: usize) -> Result<u16, ParseError> {
     Err(ParseError::new(ParseErrorKind::InvalidEscape, at))
 }
 
+/// Whether `text` is one number as JSON writes it, and nothing else.
+#[cfg(feature = "serde")]
+pub(crate) fn is_number(text: &str) -> bool {
+    number_end(text.as_bytes(), 0).is_ok_and(|end| end == text.len())
+}
+
 /// Checks the number at `pos` against JSON's grammar; returns the position after it.
 #[inline(always)]
 fn number_end(input: &[u8], mut pos: usize) -> Result<usize, ParseError> {
