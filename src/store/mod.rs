@@ -482,7 +482,9 @@ pub(crate) fn fetch_through(
 }
 
 /// The default directory of the persistent token cache: `$XDG_CACHE_HOME/hotmart`, else
-/// `$HOME/.cache/hotmart`. `None` if neither variable holds an absolute path.
+/// `$HOME/.cache/hotmart`. `None` if neither variable holds an absolute path. The variables
+/// are read as the platform gives them, so a home directory whose name is not Unicode is
+/// still the one used.
 ///
 /// ```
 /// use hotmart::{Client, Credentials, Environment};
@@ -496,10 +498,10 @@ pub(crate) fn fetch_through(
 /// # Ok::<(), hotmart::Error>(())
 /// ```
 pub fn default_token_cache_dir() -> Option<PathBuf> {
-    default_dir_from(crate::environment::process)
+    default_dir_from(|name| std::env::var_os(name))
 }
 
-fn default_dir_from(lookup: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+fn default_dir_from(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
     let absolute = |name: &str| lookup(name).map(PathBuf::from).filter(|p| p.is_absolute());
     absolute("XDG_CACHE_HOME")
         .or_else(|| absolute("HOME").map(|home| home.join(".cache")))
@@ -507,89 +509,4 @@ fn default_dir_from(lookup: impl Fn(&str) -> Option<String>) -> Option<PathBuf> 
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    pub(crate) fn now_ms() -> u64 {
-        millis(SystemTime::now())
-    }
-
-    fn stored(issued_ms: u64, expires_ms: u64) -> StoredToken {
-        StoredToken::new("t", issued_ms, expires_ms)
-    }
-
-    fn at(ms: u64) -> (SystemTime, Instant) {
-        (UNIX_EPOCH + Duration::from_millis(ms), Instant::now())
-    }
-
-    #[test]
-    fn freshness_follows_the_margin_rule() {
-        let margin = Duration::from_secs(300);
-        // 48 h token: fresh until 5 minutes before expiry.
-        let long = stored(0, 172_800_000);
-        assert!(long.to_fresh(margin, at(172_800_000 - 300_001)).is_some());
-        assert!(long.to_fresh(margin, at(172_800_000 - 300_000)).is_none());
-        // 10 s token: the margin is clamped to half the lifetime.
-        let short = stored(0, 10_000);
-        assert!(short.to_fresh(margin, at(4_999)).is_some());
-        assert!(short.to_fresh(margin, at(5_000)).is_none());
-        // Expired, or nonsense times.
-        assert!(long.to_fresh(Duration::ZERO, at(172_800_000)).is_none());
-        assert!(stored(10, 5).to_fresh(Duration::ZERO, at(0)).is_none());
-    }
-
-    #[test]
-    fn a_clock_set_back_does_not_stretch_a_token() {
-        // Issued within the allowed skew ahead: trusted, never past its lifetime.
-        let token = stored(30_000, 40_000)
-            .to_fresh(Duration::ZERO, at(0))
-            .unwrap();
-        let left = token.expires_at() - Instant::now();
-        assert!(left <= Duration::from_secs(10), "{left:?}");
-        // Issued further ahead: a clock that ran ahead wrote it, and it is not trusted.
-        assert!(
-            stored(1_000_000, 1_010_000)
-                .to_fresh(Duration::ZERO, at(0))
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn restored_token_keeps_margin_and_value() {
-        let now = Instant::now();
-        let token = stored(0, 100_000)
-            .to_fresh(Duration::from_secs(5), at(40_000))
-            .unwrap();
-        assert_eq!(token.secret(), "t");
-        let until_refresh = token.refresh_at().saturating_duration_since(now);
-        assert!(
-            until_refresh <= Duration::from_secs(56),
-            "{until_refresh:?}"
-        );
-        assert!(
-            until_refresh >= Duration::from_secs(54),
-            "{until_refresh:?}"
-        );
-    }
-
-    #[test]
-    fn default_dir() {
-        let vars = |xdg: Option<&str>, home: Option<&str>| {
-            let (xdg, home) = (xdg.map(str::to_owned), home.map(str::to_owned));
-            default_dir_from(move |name| match name {
-                "XDG_CACHE_HOME" => xdg.clone(),
-                "HOME" => home.clone(),
-                _ => None,
-            })
-        };
-        assert_eq!(
-            vars(Some("/x/cache"), Some("/home/u")),
-            Some(PathBuf::from("/x/cache/hotmart"))
-        );
-        assert_eq!(
-            vars(Some("relative"), Some("/home/u")),
-            Some(PathBuf::from("/home/u/.cache/hotmart"))
-        );
-        assert_eq!(vars(None, None), None);
-    }
-}
+pub(crate) mod tests;
