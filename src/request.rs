@@ -192,10 +192,11 @@ impl<'c> RequestBuilder<'c> {
     /// `send` fails with [`Error::InvalidArgument`] (`argument: "header"`) for a name or
     /// value HTTP cannot carry (a space or a newline in the name, a control character in the
     /// value, or both together past 8 KiB, more than servers take), and for `Content-Length`,
-    /// `Transfer-Encoding` and `Host`, which are the crate's: a length that is not the body's
-    /// leaves the server waiting for bytes that never come, both at once make the request
-    /// ambiguous, and another host behind a gateway that routes by it would receive the
-    /// access token.
+    /// `Transfer-Encoding`, `Host` and `Expect`, which are the crate's: a length that is not
+    /// the body's leaves the server waiting for bytes that never come, both at once make the
+    /// request ambiguous, another host behind a gateway that routes by it would receive the
+    /// access token, and `Expect: 100-continue` holds every body back until a `100` that
+    /// Hotmart's servers are not documented to send (a second's wait each time).
     ///
     /// ```
     /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
@@ -205,11 +206,11 @@ impl<'c> RequestBuilder<'c> {
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
         let is = |other: &str| name.eq_ignore_ascii_case(other);
-        if is("content-length") || is("transfer-encoding") || is("host") {
+        if is("content-length") || is("transfer-encoding") || is("host") || is("expect") {
             self.refuse_argument(
                 "header",
-                "Content-Length, Transfer-Encoding or Host, which the crate sets (another \
-                 length hangs the request, another host may receive the token)",
+                "Content-Length, Transfer-Encoding, Host or Expect, which the crate sets \
+                 (another length hangs the request, another host may receive the token)",
             );
         } else if HeaderName::from_bytes(name.as_bytes()).is_err()
             || HeaderValue::from_bytes(value.as_bytes()).is_err()

@@ -406,7 +406,8 @@ fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
 /// Before: a caller's `Content-Length` on a request without a body (or with another one)
 /// left the server waiting for bytes that never came, until the timeout, a
 /// `Transfer-Encoding` beside the body's length made the request ambiguous, a `Host` could
-/// send the token to another site behind a gateway, a name with a space failed as a
+/// send the token to another site behind a gateway, `Expect: 100-continue` held the body
+/// back a second waiting for a `100`, a name with a space failed as a
 /// transport error after a token fetch, and a NaN nested past the 128 levels the check
 /// walks went out as `null`. Each is refused before sending, and a later body does not undo
 /// a header's refusal.
@@ -420,6 +421,7 @@ fn a_length_or_a_body_the_crate_cannot_vouch_for_is_refused() {
         ("content-length", "5"),
         ("Transfer-Encoding", "gzip"),
         ("Host", "other.example"),
+        ("Expect", "100-continue"),
         ("Content-Length ", "5"),
         ("X-Note", "a\r\nX-Injected: 1"),
         ("X-Big", &"a".repeat(9000)),
