@@ -92,8 +92,8 @@ impl FileStore {
             log::warn!(
                 target: "hotmart::token",
                 "not using the token cache directory {}: {reason}; the token is not cached \
-                 (fix: use a directory of your own, mode 0700, e.g. `chmod 700` it or choose \
-                 another with token_cache)",
+                 (fix: use a directory of your own, mode 0700: `chmod 700` it, or choose \
+                 another)",
                 self.dir.display()
             );
         }

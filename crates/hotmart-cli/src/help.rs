@@ -42,7 +42,7 @@ Commands:
     text.push_str(
         "  hotmart help [COMMAND]   this help, or a command's (also: hotmart COMMAND --help)
 
-Options (any command, anywhere on the line):
+Options (any command, anywhere on the line; an option given twice: the last one counts):
   --sandbox, --production   the environment (default: HOTMART_ENV)
   --cache DIR               the token cache directory (default: $XDG_CACHE_HOME/hotmart,
                             else ~/.cache/hotmart)
