@@ -6,7 +6,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::hostile::{Answer, HostileServer, SECRET, builder, percent};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use support::hostile::{Answer, HostileServer, SECRET, TOKEN, builder, percent};
 
 /// Before: a 4,001-byte token of `a`s and error members of 16 KiB of `a`s cost the scrubber
 /// ~4,000 steps at each byte: 7 s of CPU in a release build (38 s in a debug one) for one
@@ -88,4 +90,82 @@ fn a_token_cut_by_the_excerpt_is_not_shown_in_part() {
     let shown = format!("{err} {err:?}");
     assert_eq!(err.status(), Some(500));
     assert!(!shown.contains(&escaped[..6 * 4]), "{shown}");
+}
+
+/// Before: a gateway that echoes the request line or a header line base64-encoded kept the
+/// client secret (percent-encoded in the documented token URL) or the access token in the
+/// error, for anyone to decode: only a secret encoded alone was looked for.
+#[test]
+fn a_secret_in_an_encoded_echo_is_scrubbed() {
+    let line = |request: &support::hostile::Request, name: &str| {
+        let found = request
+            .head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(name));
+        found.unwrap_or_default().to_owned()
+    };
+    let echoing_token_endpoint = HostileServer::start(move |request| {
+        let echo = STANDARD.encode(line(request, "post "));
+        Answer::json(500, format!(r#"{{"message":"{echo}"}}"#))
+    });
+    let err = builder(&echoing_token_endpoint)
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .access_token()
+        .unwrap_err();
+    let mut texts = vec![format!("{err} {err:?}")];
+    let echoing_api = HostileServer::start(move |request| {
+        let auth = line(request, "authorization");
+        match request.path() {
+            _ if request.is_token() => Answer::token(TOKEN),
+            "/standard" => {
+                Answer::json(400, format!(r#"{{"message":"{}"}}"#, STANDARD.encode(auth)))
+            }
+            _ => Answer::json(
+                400,
+                format!(r#"{{"message":"{}"}}"#, URL_SAFE_NO_PAD.encode(auth)),
+            ),
+        }
+    });
+    let client = builder(&echoing_api).max_retries(0).build().unwrap();
+    for path in ["/standard", "/url-safe"] {
+        let err = client.get(path).send().unwrap_err();
+        assert_eq!(err.status(), Some(400), "{err}");
+        texts.push(format!("{err} {err:?}"));
+    }
+    for text in &texts {
+        assert!(text.contains("<redacted>"), "{text}");
+        for decoded in decodings(text) {
+            let decoded = String::from_utf8_lossy(&decoded);
+            for part in [
+                &SECRET[..4],
+                &SECRET[SECRET.len() - 4..],
+                &TOKEN[..4],
+                &TOKEN[TOKEN.len() - 4..],
+            ] {
+                assert!(!decoded.contains(part), "{part:?} in {decoded:?} of {text}");
+            }
+        }
+    }
+}
+
+/// Every reading of `text` as base64: each run of base64 characters, from each of its first
+/// four characters, in both alphabets.
+fn decodings(text: &str) -> Vec<Vec<u8>> {
+    use base64::engine::general_purpose::STANDARD_NO_PAD;
+    let mut out = Vec::new();
+    let runs = text.split(|c: char| !c.is_ascii_alphanumeric() && !"+/-_".contains(c));
+    for run in runs.filter(|r| r.len() >= 4) {
+        for start in 0..4 {
+            let mut piece = &run[start..];
+            if piece.len() % 4 == 1 {
+                piece = &piece[..piece.len() - 1];
+            }
+            for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
+                out.extend(engine.decode(piece));
+            }
+        }
+    }
+    out
 }

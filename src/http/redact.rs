@@ -5,7 +5,7 @@
 //! taken from an answer goes through [`Redactor::scrub`] first.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 
 use std::cell::Cell;
 
@@ -29,8 +29,9 @@ impl Redactor {
     }
 
     /// `text` with every known secret and each of `tokens` replaced by [`MARKER`], however
-    /// the text spells it: as is or base64-encoded, and within that each character as itself
-    /// or as a server may have re-encoded it (see [`spelled_at`]).
+    /// the text spells it: as is or base64-encoded (alone, or inside an encoded request line:
+    /// see [`base64_cores`]), and within that each character as itself or as a server may
+    /// have re-encoded it (see [`spelled_at`]).
     ///
     /// Only errors call this, so it favours being thorough over being fast.
     pub(crate) fn scrub(&self, text: &str, tokens: &[&str]) -> String {
@@ -41,11 +42,19 @@ impl Redactor {
             .chain(tokens.iter().copied());
         let mut needles: Vec<Vec<u8>> = Vec::new();
         for value in values.filter(|v| !v.is_empty()) {
-            for needle in [
+            // The client secret travels percent-encoded in the documented token URL.
+            let mut in_url = String::new();
+            crate::http::percent::encode_into(&mut in_url, value);
+            let mut forms = vec![
                 value.as_bytes().to_vec(),
                 STANDARD.encode(value).into_bytes(),
                 URL_SAFE_NO_PAD.encode(value).into_bytes(),
-            ] {
+            ];
+            forms.extend(base64_cores(value.as_bytes()));
+            if in_url != value {
+                forms.extend(base64_cores(in_url.as_bytes()));
+            }
+            for needle in forms {
                 // A token can be both sent and known: each needle once, or the work doubles.
                 if !needles.contains(&needle) {
                     needles.push(needle);
@@ -87,6 +96,36 @@ impl Redactor {
         }
         out
     }
+}
+
+/// The shortest piece of base64 taken for a secret's: the pieces of a secret of a few bytes
+/// would match ordinary text.
+const MIN_CORE: usize = 8;
+
+/// What base64 text shows of `value` wherever it stood in what was encoded, as when a gateway
+/// echoes the request line or a header line encoded: at each of the three places a 3-byte
+/// group can start it, the characters made of its bits alone, in both alphabets. Its whole
+/// encoding shows only when it was encoded alone. The character or two at each end that mix
+/// in the neighbours' bits stay: they hold a few bits of the secret at most.
+fn base64_cores(value: &[u8]) -> Vec<Vec<u8>> {
+    let mut cores = Vec::new();
+    for offset in 0..3 {
+        let mut shifted = vec![0; offset];
+        shifted.extend_from_slice(value);
+        // The characters holding a bit of the zeros before, and the last one if it holds
+        // fewer than six bits of the value.
+        let skip = [0, 2, 3][offset];
+        let whole = shifted.len().saturating_mul(8) / 6;
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let text = engine.encode(&shifted).into_bytes();
+            if let Some(core) = text.get(skip..whole)
+                && core.len() >= MIN_CORE
+            {
+                cores.push(core.to_vec());
+            }
+        }
+    }
+    cores
 }
 
 /// How many times over [`hides_a_secret`] undoes escapes.
@@ -346,6 +385,41 @@ mod tests {
             let scrubbed = redactor.scrub(&format!("echo: [{case}] end"), &[]);
             assert_eq!(scrubbed, format!("echo: [{MARKER}] end"), "{case}");
         }
+    }
+
+    /// Before: only a secret encoded alone was found, so an echo of the request line or of
+    /// the `Authorization` line, base64-encoded, showed it to anyone who decoded it.
+    #[test]
+    fn a_secret_inside_encoded_text_is_replaced_at_every_offset() {
+        let secret = "s3cr3t/with+special=chars";
+        let token = "tok/en+with=chars.123";
+        let redactor = Redactor::new(&[secret]);
+        let mut in_url = String::new();
+        crate::http::percent::encode_into(&mut in_url, secret);
+        for value in [secret, in_url.as_str(), token] {
+            for before in [
+                "",
+                "a",
+                "ab",
+                "authorization: Bearer ",
+                "POST /t?client_secret=",
+            ] {
+                for after in ["", " HTTP/1.1", "&x=1"] {
+                    let line = format!("{before}{value}{after}");
+                    for encoded in [STANDARD.encode(&line), URL_SAFE_NO_PAD.encode(&line)] {
+                        let shown = redactor.scrub(&encoded, &[token]);
+                        let kept = shown.replacen(MARKER, "", 1);
+                        assert!(kept.len() < shown.len(), "{line:?}: {shown}");
+                        // Of the value's own characters, no more than the two at each end
+                        // (which hold bits of its neighbours) are left.
+                        let gone = encoded.len() - kept.len();
+                        assert!(gone + 4 >= value.len() * 4 / 3, "{line:?}: {shown}");
+                    }
+                }
+            }
+        }
+        let plain = "a base64 text of nothing secret: aGVsbG8gd29ybGQ=";
+        assert_eq!(redactor.scrub(plain, &[token]), plain);
     }
 
     #[test]
