@@ -259,10 +259,30 @@ impl<'c> RequestBuilder<'c> {
     }
 
     /// Sends these bytes as the body, with this content type.
+    ///
+    /// A content type HTTP cannot carry (a control character, a newline, or past 8 KiB) is
+    /// refused as `header` refuses such a value: `send` fails with
+    /// [`Error::InvalidArgument`] (`argument: "body"`), before any token fetch.
+    ///
+    /// ```
+    /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret"))?;
+    /// let err = client.post("/x").body("text/plain\r\nX-Other: 1", "hi").send().unwrap_err();
+    /// assert!(matches!(err, hotmart::Error::InvalidArgument { argument: "body", .. }));
+    /// # Ok::<(), hotmart::Error>(())
+    /// ```
     pub fn body(mut self, content_type: &str, bytes: impl Into<Vec<u8>>) -> Self {
         // A body given again decides anew about the body, and only about it.
         self.bad_arguments
             .retain(|&(argument, _)| argument != "body");
+        if HeaderValue::from_bytes(content_type.as_bytes()).is_err()
+            || content_type.len() > MAX_HEADER_LEN
+        {
+            self.refuse_argument(
+                "body",
+                "a content type HTTP cannot carry (a control character or a newline, or past \
+                 8 KiB)",
+            );
+        }
         self.body = Some((content_type.to_owned(), bytes.into()));
         self
     }

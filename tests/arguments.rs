@@ -220,6 +220,7 @@ fn arguments_hotmart_would_misread_are_refused_before_sending() {
     client
         .post("/x")
         .json(&f64::NAN)
+        .body("a\nb", "hi")
         .json(&1.5)
         .send()
         .map(drop)
@@ -409,7 +410,8 @@ fn codes_read_with_a_newline_or_spaces_are_refused_or_trimmed() {
 /// send the token to another site behind a gateway, `Expect: 100-continue` held the body
 /// back a second waiting for a `100`, a name with a space failed as a
 /// transport error after a token fetch, and a NaN nested past the 128 levels the check
-/// walks went out as `null`. Each is refused before sending, and a later body does not undo
+/// walks went out as `null`, and a content type with a newline failed as a transport error
+/// blaming the server, after a token fetch. Each is refused before sending, and a later body does not undo
 /// a header's refusal.
 #[test]
 fn a_length_or_a_body_the_crate_cannot_vouch_for_is_refused() {
@@ -435,6 +437,16 @@ fn a_length_or_a_body_the_crate_cannot_vouch_for_is_refused() {
         .header("Content-Length", "5")
         .json(&1.5);
     assert_eq!(refused(request.send().map(drop)), "header");
+    let content_types = [
+        "text/plain\r\nX-Injected: 1",
+        "a\nb",
+        "nul\0",
+        &"a".repeat(9000),
+    ];
+    for bad in content_types {
+        let request = client.post("/x").body(bad, "hi");
+        assert_eq!(refused(request.send().map(drop)), "body", "{bad:?}");
+    }
     let nested = |levels: usize, leaf: f64| {
         let mut value = Value::Number(Number::F64(leaf));
         for _ in 0..levels {
