@@ -194,8 +194,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The first wait before a retry; each further retry doubles it (with jitter), up to 8 s.
-    /// Rate-limit waits never go below it either, whatever the server says. Default: 250 ms.
+    /// The first wait before a retry; each further retry doubles it (with jitter), up to 8 s
+    /// (or to this first wait, if it is longer). Rate-limit waits never go below it either,
+    /// whatever the server says. Default: 250 ms.
     pub fn retry_backoff(mut self, first: Duration) -> Self {
         self.settings.retry.base_backoff = first;
         self

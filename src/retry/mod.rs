@@ -182,12 +182,13 @@ fn failure(policy: &Policy, attempts: &Attempts) -> Decision {
     }
 }
 
-/// `base × 2^retry`, capped.
+/// `base × 2^retry`, capped; a first backoff above the cap is the cap, so that no wait (a
+/// rate limit's included) is shorter than the one asked for.
 pub(crate) fn backoff(policy: &Policy, retry: u32) -> Duration {
     policy
         .base_backoff
         .saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
-        .min(policy.max_backoff)
+        .min(policy.max_backoff.max(policy.base_backoff))
 }
 
 /// A random point in the upper half of `delay`, so clients that failed together do not retry
@@ -346,6 +347,14 @@ mod tests {
         let steps: Vec<_> = (0..6).map(|r| backoff(&p, r).as_millis()).collect();
         assert_eq!(steps, [100, 200, 400, 800, 1000, 1000]);
         assert_eq!(backoff(&p, u32::MAX), Duration::from_secs(1));
+        // Before: a first backoff of 20 s was cut to the 8 s cap, 429 floors included.
+        let long = Policy {
+            base_backoff: Duration::from_secs(20),
+            ..Policy::default()
+        };
+        for retry in [0, 1, 5, u32::MAX] {
+            assert_eq!(backoff(&long, retry), Duration::from_secs(20));
+        }
         for _ in 0..100 {
             let d = jitter(Duration::from_millis(1000));
             assert!(d >= Duration::from_millis(500) && d <= Duration::from_millis(1000));
