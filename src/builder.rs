@@ -51,17 +51,32 @@ enum ProxySetting {
     Url(Secret),
 }
 
-/// Whether the port of a proxy URL, if it has one, is a number from 1 to 65535. (ureq takes
-/// `host:notaport` for the default port, so a typo would silently go to another port.)
-fn port_is_valid(url: &str) -> bool {
+/// Whether a proxy URL names a host (a name, an IPv4 address or a bracketed IPv6 one) and, if
+/// it has a port, a number from 1 to 65535. ureq takes `host:notaport` for the default port,
+/// so a typo would silently go to another port, and takes an empty or unreadable host too.
+fn authority_is_valid(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    let port = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split_once("]:").map(|(_, port)| port),
-        None => host_port.split_once(':').map(|(_, port)| port),
+    let (host_ok, port) = match host_port.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((address, "")) => (address.parse::<std::net::Ipv6Addr>().is_ok(), None),
+            Some((address, rest)) => (
+                address.parse::<std::net::Ipv6Addr>().is_ok(),
+                Some(rest.strip_prefix(':').unwrap_or("")),
+            ),
+            None => (false, None),
+        },
+        None => {
+            let (host, port) = match host_port.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (host_port, None),
+            };
+            let name_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_');
+            (!host.is_empty() && host.bytes().all(name_byte), port)
+        }
     };
-    port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0))
+    host_ok && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0))
 }
 
 impl fmt::Debug for ProxySetting {
@@ -480,7 +495,7 @@ impl ClientBuilder {
             ProxySetting::FromEnv => ProxyChoice::FromEnv,
             ProxySetting::Off => ProxyChoice::Off,
             ProxySetting::Url(url) => match ureq::Proxy::new(url.expose()) {
-                Ok(proxy) if port_is_valid(url.expose()) => ProxyChoice::Given(proxy),
+                Ok(proxy) if authority_is_valid(url.expose()) => ProxyChoice::Given(proxy),
                 _ => {
                     return invalid(
                         "proxy",

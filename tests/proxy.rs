@@ -241,7 +241,18 @@ fn an_unreachable_proxy_shows_no_password() {
 
 #[test]
 fn a_malformed_proxy_url_is_refused_by_build() {
-    for url in ["not a url", "http://", "ftp://proxy:21"] {
+    // An empty or unreadable host was taken, and failed only once a request went out.
+    for url in [
+        "not a url",
+        "http://",
+        "ftp://proxy:21",
+        "http://@:1",
+        "http://:3128",
+        "http://[zz]:1",
+        "http://[::1",
+        "http://[::1]x",
+        "http://pro xy:1",
+    ] {
         let result = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
             .proxy(url)
             .build();
@@ -290,6 +301,9 @@ fn well_formed_proxy_urls_are_accepted() {
         "http://user:p%40ss@proxy.internal:3128/",
         "socks5://[::1]:1080",
         "https://proxy.internal",
+        "http://10.0.0.1:8080",
+        "socks5h://[fe80::1]",
+        "proxy_host.internal:3128",
     ] {
         let result = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))
             .proxy(url)
