@@ -52,31 +52,14 @@ enum ProxySetting {
 }
 
 /// Whether a proxy URL names a host (a name, an IPv4 address or a bracketed IPv6 one) and, if
-/// it has a port, a number from 1 to 65535. ureq takes `host:notaport` for the default port,
-/// so a typo would silently go to another port, and takes an empty or unreadable host too.
+/// it has a port, a number from 1 to 65535, as a base URL must. ureq takes `host:notaport`
+/// for the default port, so a typo would silently go to another port, and takes an empty or
+/// unreadable host too.
 fn authority_is_valid(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    let (host_ok, port) = match host_port.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((address, "")) => (address.parse::<std::net::Ipv6Addr>().is_ok(), None),
-            Some((address, rest)) => (
-                address.parse::<std::net::Ipv6Addr>().is_ok(),
-                Some(rest.strip_prefix(':').unwrap_or("")),
-            ),
-            None => (false, None),
-        },
-        None => {
-            let (host, port) = match host_port.split_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (host_port, None),
-            };
-            let name_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_');
-            (!host.is_empty() && host.bytes().all(name_byte), port)
-        }
-    };
-    host_ok && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0))
+    crate::environment::host_of(host_port).is_some()
 }
 
 impl fmt::Debug for ProxySetting {

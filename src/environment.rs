@@ -191,7 +191,7 @@ impl BaseUrl {
 }
 
 /// The host of `host[:port]` or `[v6][:port]`, if the port (when present) is a valid number.
-fn host_of(authority: &str) -> Option<&str> {
+pub(crate) fn host_of(authority: &str) -> Option<&str> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (host, after) = v6.split_once(']')?;
         host.parse::<Ipv6Addr>().ok()?;
