@@ -404,7 +404,7 @@ impl ClientBuilder {
     /// counts for: the environment's base URLs, as `build()` checks them, and the client id.
     /// Fails as `build()` would on a malformed base URL.
     pub fn token_key(&self) -> Result<TokenKey, Error> {
-        let auth_base = BaseUrl::parse(self.environment.auth_url())?;
+        let auth_base = BaseUrl::parse_auth(self.environment.auth_url())?;
         let api_base = BaseUrl::parse(self.environment.api_url())?;
         Ok(TokenKey::new(
             auth_base.as_str(),
@@ -428,7 +428,7 @@ impl ClientBuilder {
     /// [`MAX_DURATION`](Self::MAX_DURATION) are clamped to it.
     pub fn build(self) -> Result<Client, Error> {
         self.credentials.check()?;
-        let auth_base = BaseUrl::parse(self.environment.auth_url())?;
+        let auth_base = BaseUrl::parse_auth(self.environment.auth_url())?;
         let api_base = BaseUrl::parse(self.environment.api_url())?;
         let invalid = |setting, reason| Err(Error::InvalidConfig { setting, reason });
         // Without a TLS feature ureq could only fail on the first request, with a message that

@@ -172,6 +172,21 @@ impl BaseUrl {
         })
     }
 
+    /// The token endpoint's base: a base URL that does not already end in the token path,
+    /// which the crate adds (a URL copied whole from Hotmart's page would otherwise ask for
+    /// `…/security/oauth/token/security/oauth/token`, and be refused as if the credentials
+    /// were wrong).
+    pub(crate) fn parse_auth(url: &str) -> Result<Self, Error> {
+        let base = BaseUrl::parse(url)?;
+        if base.base.ends_with(Environment::TOKEN_PATH) {
+            return Err(Error::InvalidUrl {
+                url: without_userinfo(url),
+                reason: "give the host's base URL: the crate adds /security/oauth/token",
+            });
+        }
+        Ok(base)
+    }
+
     /// `base` + `path`, where `path` starts with `/`.
     pub(crate) fn join(&self, path: &str) -> String {
         let mut url = String::with_capacity(self.base.len() + path.len());
@@ -343,5 +358,23 @@ mod tests {
     fn join() {
         let base = BaseUrl::parse("https://h.example:8443/api").unwrap();
         assert_eq!(base.join("/v1/x"), "https://h.example:8443/api/v1/x");
+    }
+
+    /// Before: the token URL as Hotmart's page shows it, given as the auth base, was asked
+    /// for with the path twice, and the answer read as refused credentials.
+    #[test]
+    fn an_auth_base_that_holds_the_token_path_is_refused() {
+        for url in [
+            "https://api-sec-vlc.hotmart.com/security/oauth/token",
+            "http://127.0.0.1:1/security/oauth/token/",
+        ] {
+            let err = BaseUrl::parse_auth(url).unwrap_err();
+            assert!(err.to_string().contains("the crate adds"), "{err}");
+        }
+        let base = BaseUrl::parse_auth("https://auth.example/security").unwrap();
+        assert_eq!(
+            base.join(Environment::TOKEN_PATH),
+            "https://auth.example/security/security/oauth/token"
+        );
     }
 }

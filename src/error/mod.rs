@@ -355,9 +355,10 @@ impl fmt::Display for Error {
                 f.write_str(")")?;
                 if *status == 401 || *status == 403 {
                     f.write_str(
-                        "; check HOTMART_CLIENT_ID / HOTMART_CLIENT_SECRET (and HOTMART_BASIC if \
-                         set), and that the credential's type (sandbox or production) matches \
-                         the environment",
+                        "; check the client id and secret (HOTMART_CLIENT_ID, \
+                         HOTMART_CLIENT_SECRET and HOTMART_BASIC when read from the \
+                         environment), and that the credential's type (sandbox or production) \
+                         matches the environment",
                     )
                 } else {
                     f.write_str("; check the credentials and the token request settings")
