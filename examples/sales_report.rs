@@ -52,8 +52,9 @@ fn run() -> Result<(), hotmart::Error> {
     for sale in sales {
         let sale = match sale {
             Ok(sale) => sale,
-            Err(err @ hotmart::Error::InvalidResponse { .. }) => {
-                // One odd item: say which, and go on with the rest.
+            Err(err @ hotmart::Error::InvalidItem { .. }) => {
+                // One odd item: say which, and go on with the rest. Any other error (a page
+                // that cannot be read at all) ends the report, rather than print short totals.
                 eprintln!("skipped: {err}");
                 skipped += 1;
                 continue;

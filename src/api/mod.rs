@@ -461,7 +461,10 @@ macro_rules! paged_request {
                     .pages_checked(<$item as $crate::models::wire::Field>::check, $empty)
             }
 
-            /// The first page only (or the one [`page_token`](Self::page_token) names).
+            /// The first page only (or the one [`page_token`](Self::page_token) names), read
+            /// whole: one item that does not fit its model fails it with
+            /// [`Error::InvalidItem`](crate::Error::InvalidItem), as in `pages()`; `items()`
+            /// gives the page's other items.
             ///
             /// ```no_run
             /// # let client: hotmart::Client = unimplemented!();
@@ -488,6 +491,7 @@ macro_rules! setters {
         impl $name<'_> {
             $(
                 #[doc = $doc]
+                #[doc = $crate::api::setters!(@again $($t)+)]
                 ///
                 /// ```no_run
                 /// # let client: hotmart::Client = unimplemented!();
@@ -501,6 +505,8 @@ macro_rules! setters {
             )*
         }
     };
+    (@again $ty:ident add) => { "" };
+    (@again $($t:tt)+) => { "\n\nCalled again, the last value is the one sent." };
     (@ty &str) => { &str };
     (@ty $ty:ident) => { $ty };
     (@ty $ty:ident ms) => { $ty };

@@ -194,6 +194,19 @@ pub enum Error {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// A webhook delivery, or the hottok setting, was refused: see
+    /// [`webhook::Error`](crate::webhook::Error), whose `http_status` says what to answer.
+    /// Here so that `?` carries it out of a function that returns this crate's `Error`.
+    ///
+    /// ```
+    /// fn receiver() -> Result<hotmart::webhook::Verifier, hotmart::Error> {
+    ///     Ok(hotmart::webhook::Verifier::new("")?)
+    /// }
+    /// let err = receiver().unwrap_err();
+    /// assert!(matches!(err, hotmart::Error::Webhook(hotmart::webhook::Error::BadHottok)));
+    /// ```
+    #[cfg(feature = "json")]
+    Webhook(crate::webhook::Error),
 }
 
 impl Error {
@@ -288,6 +301,8 @@ impl Error {
             Error::InvalidFilter { .. } => "InvalidFilter",
             Error::InvalidArgument { .. } => "InvalidArgument",
             Error::BodyTooLarge { .. } => "BodyTooLarge",
+            #[cfg(feature = "json")]
+            Error::Webhook(_) => "Webhook",
         }
     }
 }
@@ -421,6 +436,8 @@ impl fmt::Display for Error {
                     "the response from {url} is larger than the {limit}-byte limit"
                 )
             }
+            #[cfg(feature = "json")]
+            Error::Webhook(err) => fmt::Display::fmt(err, f),
         }
     }
 }
@@ -439,5 +456,12 @@ impl StdError for Error {
 impl From<TransportError> for Error {
     fn from(err: TransportError) -> Self {
         Error::Transport(err)
+    }
+}
+
+#[cfg(feature = "json")]
+impl From<crate::webhook::Error> for Error {
+    fn from(err: crate::webhook::Error) -> Self {
+        Error::Webhook(err)
     }
 }

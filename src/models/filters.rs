@@ -12,7 +12,8 @@ pub(crate) fn unpadded(text: &str) -> &str {
 }
 
 /// Defines a filter enum from one table (`Variant => "TEXT" = "doc"`): the known values,
-/// `Other(String)` for the rest, `KNOWN`, `as_str`, `Display`, `From<&str>` and `FromStr`
+/// `Other(String)` for the rest, `KNOWN`, `as_str`, `Display`, `From<&str>`, `From<&Self>` (so
+/// that `for status in TransactionStatus::KNOWN` feeds a setter as it is) and `FromStr`
 /// (which never fails: a known value in any case, spaces around it aside, is itself, since
 /// Hotmart's filters take upper case only and `approved` found nothing; an unknown value is
 /// `Other`, without the spaces around it).
@@ -62,6 +63,12 @@ macro_rules! filter_enum {
             }
         }
 
+        impl From<&$name> for $name {
+            fn from(value: &$name) -> Self {
+                value.clone()
+            }
+        }
+
         impl FromStr for $name {
             type Err = Infallible;
             fn from_str(text: &str) -> Result<Self, Infallible> {
@@ -81,6 +88,13 @@ filter_enum! {
     /// assert_eq!(TransactionStatus::from("NEW_ONE"), TransactionStatus::Other("NEW_ONE".into()));
     /// assert_eq!("REFUNDED".parse(), Ok(TransactionStatus::Refunded));
     /// assert_eq!(TransactionStatus::from("refunded"), TransactionStatus::Refunded);
+    ///
+    /// // Every known status, one pass each (Hotmart's samples send one a request):
+    /// # let client = hotmart::Client::new(hotmart::Environment::Sandbox, hotmart::Credentials::new("id", "secret")).unwrap();
+    /// for status in TransactionStatus::KNOWN {
+    ///     let pass = client.sales().history().transaction_status(status);
+    ///     # drop(pass);
+    /// }
     /// ```
     pub enum TransactionStatus {
         Approved => "APPROVED" = "Payment approved.",
