@@ -43,7 +43,8 @@ use crate::token::ParseError;
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum Error {
-    /// A required environment variable is not set, or is empty.
+    /// A required environment variable is not set, or is empty. When several are, the error
+    /// is [`MissingEnvs`](Error::MissingEnvs): a `match` for missing settings takes both.
     MissingEnv {
         /// The variable's name, e.g. `HOTMART_CLIENT_ID`.
         variable: &'static str,
