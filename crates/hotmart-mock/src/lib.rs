@@ -68,7 +68,7 @@ mod webhook;
 #[cfg(feature = "mock")]
 pub use mock::{MockBuilder, MockServer};
 #[cfg(feature = "mock")]
-pub use record::RecordedRequest;
+pub use record::{MAX_RECORDED, MAX_RECORDED_BYTES, RecordedRequest};
 #[cfg(feature = "mock")]
 pub use webhook::{Delivery, DeliveryStatus};
 

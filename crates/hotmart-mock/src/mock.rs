@@ -14,6 +14,7 @@ use hotmart::{Credentials, Environment};
 use crate::endpoints::data::{Counts, Store};
 use crate::lock::lock;
 use crate::rate::RateWindow;
+use crate::record::Record;
 use crate::state::State;
 use crate::webhook::{self, Hottok};
 use crate::{CLIENT_ID, CLIENT_SECRET, Endpoint, Fault, RecordedRequest, TOKEN_PATH};
@@ -175,7 +176,7 @@ impl MockBuilder {
             seed: RandomState::new().hash_one(addr),
             next_token: AtomicU64::new(1),
             tokens: Mutex::new(Vec::new()),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(Record::default()),
             faults: Mutex::new(VecDeque::new()),
             rate: Mutex::new(RateWindow::new(self.rate_limit.0, self.rate_limit.1)),
             store: Mutex::new(Store::new(self.counts)),
@@ -288,12 +289,10 @@ impl MockServer {
         *lock(&self.state.rate) = RateWindow::new(calls, window);
     }
 
-    /// How many requests the API (everything but the token endpoint) has received.
+    /// How many requests the API (everything but the token endpoint) has received (since
+    /// [`clear_requests`](Self::clear_requests)), all of them counted.
     pub fn api_request_count(&self) -> usize {
-        lock(&self.state.requests)
-            .iter()
-            .filter(|r| r.path != TOKEN_PATH)
-            .count()
+        lock(&self.state.requests).api_count()
     }
 
     /// Makes the next `count` requests to `endpoint` misbehave as `fault` says. Faults queue
@@ -303,9 +302,12 @@ impl MockServer {
         faults.extend(std::iter::repeat_n((endpoint, fault), count));
     }
 
-    /// Every request received so far, in order of arrival.
+    /// Every request received so far, in order of arrival: the newest
+    /// [`MAX_RECORDED`](crate::MAX_RECORDED) within
+    /// [`MAX_RECORDED_BYTES`](crate::MAX_RECORDED_BYTES), so that a server that runs for long
+    /// keeps a bounded record.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.state.requests).clone()
+        lock(&self.state.requests).kept().cloned().collect()
     }
 
     /// The requests received by the token endpoint so far.
@@ -316,17 +318,15 @@ impl MockServer {
             .collect()
     }
 
-    /// How many requests the token endpoint has received.
+    /// How many requests the token endpoint has received (since
+    /// [`clear_requests`](Self::clear_requests)), all of them counted.
     pub fn token_request_count(&self) -> usize {
-        lock(&self.state.requests)
-            .iter()
-            .filter(|r| r.path == TOKEN_PATH)
-            .count()
+        lock(&self.state.requests).token_count()
     }
 
-    /// Forgets the requests received so far.
+    /// Forgets the requests received so far, and their counts.
     pub fn clear_requests(&self) {
-        lock(&self.state.requests).clear();
+        *lock(&self.state.requests) = Record::default();
     }
 }
 

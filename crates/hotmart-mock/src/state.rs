@@ -9,8 +9,9 @@ use std::time::Instant;
 use crate::endpoints::data::Store;
 use crate::lock::lock;
 use crate::rate::RateWindow;
+use crate::record::Record;
 use crate::webhook::Hooks;
-use crate::{Endpoint, Fault, RecordedRequest};
+use crate::{Endpoint, Fault};
 
 /// What the server threads share.
 pub(crate) struct State {
@@ -22,7 +23,7 @@ pub(crate) struct State {
     pub(crate) next_token: AtomicU64,
     /// Tokens issued and not revoked, with their expiry.
     pub(crate) tokens: Mutex<Vec<(String, Instant)>>,
-    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) requests: Mutex<Record>,
     pub(crate) faults: Mutex<VecDeque<(Endpoint, Fault)>>,
     pub(crate) rate: Mutex<RateWindow>,
     /// The fictional shop, changed by the API's writes.

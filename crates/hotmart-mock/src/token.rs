@@ -86,6 +86,9 @@ fn check(state: &State, request: &RecordedRequest) -> Result<(), Answer> {
     }
 }
 
+/// The most live tokens kept; each API call looks its token up among them.
+const MAX_TOKENS: usize = 10_000;
+
 fn issue(state: &State) -> Answer {
     let n = state.next_token.fetch_add(1, Ordering::SeqCst);
     let noise = state.seed.rotate_left(n as u32 % 64) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -95,7 +98,17 @@ fn issue(state: &State) -> Answer {
     let expires_at = Instant::now()
         .checked_add(Duration::from_secs(lifetime.min(10 * 365 * 86_400)))
         .unwrap_or_else(Instant::now);
-    lock(&state.tokens).push((token.clone(), expires_at));
+    let mut tokens = lock(&state.tokens);
+    // Expired tokens answer 401 anyway, and a server that runs for days (`hotmart mock`)
+    // issues one a run to a cron job that does not cache them: only live ones are kept, and
+    // at most MAX_TOKENS of those (an older one then answers 401, and is fetched again).
+    let now = Instant::now();
+    tokens.retain(|(_, expires)| now < *expires);
+    if tokens.len() >= MAX_TOKENS {
+        tokens.remove(0);
+    }
+    tokens.push((token.clone(), expires_at));
+    drop(tokens);
     let jti = format!("{:08x}-mock-{n}", noise as u32);
     let value = object! {
         "access_token": token,
