@@ -205,3 +205,39 @@ fn smaller_limits_hold() {
     let fits = b"POST / HTTP/1.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nabcd";
     assert!(answer(fits).ends_with("POST / abcd"));
 }
+
+/// Before: a sender refused by its head kept its place while the server drained what it still
+/// sent (up to two seconds), so senders with no hottok reopening a few hundred connections a
+/// second kept a receiver full. Now the place is given up for the drain: the next client is
+/// served while the refused ones still linger.
+#[test]
+fn a_sender_refused_by_its_head_gives_up_its_place() {
+    let mut limits = Limits::default();
+    limits.max_connections = 2;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let check = |request: &http::Request| {
+        (request.target() == "/refused").then(|| Response::new(401).body("no"))
+    };
+    let server = http::serve_checked(listener, limits, check, |_| {
+        Some(Response::new(200).body("ok"))
+    })
+    .unwrap();
+    let refused: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut stream = connect(&server);
+            let head = "POST /refused HTTP/1.1\r\nContent-Length: 1000000\r\n\r\npart";
+            stream.write_all(head.as_bytes()).unwrap();
+            assert!(read_one(&mut stream).0.starts_with("HTTP/1.1 401"));
+            stream
+        })
+        .collect();
+    let mut next = connect(&server);
+    next.write_all(b"GET /ok HTTP/1.1\r\n\r\n").unwrap();
+    assert_eq!(read_one(&mut next).1, "ok");
+    // Served while the refused ones still linger: their places were free, not waited for.
+    // (Once a connection's linger is over, the server has closed it and a write fails.)
+    for mut stream in refused {
+        let drained = stream.write_all(&vec![b'x'; 1 << 20]);
+        assert!(drained.is_ok(), "{drained:?}");
+    }
+}

@@ -3,12 +3,11 @@
 
 use std::io::{self, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::body::{self, Body};
 use super::head::{self, HEAD_TOO_LARGE, Head, Refusal};
-use super::{Limits, Request, Response, Stream, reason};
+use super::{Limits, Place, Request, Response, Stream, reason};
 
 /// How long the server keeps reading (and discarding) after its last answer, so that the
 /// client reads the answer before the connection closes rather than a reset.
@@ -22,20 +21,20 @@ pub(super) struct Answerers<'a, C, H> {
 }
 
 /// Serves the requests of one connection, then closes it.
-pub(super) fn run<S, C, H>(stream: S, limits: &Limits, by: Answerers<'_, C, H>, stop: &AtomicBool)
+pub(super) fn run<S, C, H>(stream: S, limits: &Limits, by: Answerers<'_, C, H>, place: &mut Place)
 where
     S: Stream,
     C: Fn(&Request) -> Option<Response>,
     H: Fn(&Request) -> Option<Response>,
 {
-    let _ = serve(stream, limits, by, stop);
+    let _ = serve(stream, limits, by, place);
 }
 
 fn serve<S, C, H>(
     stream: S,
     limits: &Limits,
     by: Answerers<'_, C, H>,
-    stop: &AtomicBool,
+    place: &mut Place,
 ) -> io::Result<()>
 where
     S: Stream,
@@ -50,12 +49,12 @@ where
         reader.get_mut().next_request(pending);
         let head = match head::read_head(&mut reader, limits.max_head)? {
             Head::Complete(head) => head,
-            Head::TooLarge => return refuse(reader, &HEAD_TOO_LARGE),
+            Head::TooLarge => return refuse(reader, &HEAD_TOO_LARGE, place),
             Head::Closed => return Ok(()),
         };
         let parsed = match head::parse(&head, limits.max_body) {
             Ok(parsed) => parsed,
-            Err(refusal) => return refuse(reader, refusal),
+            Err(refusal) => return refuse(reader, refusal, place),
         };
         drop(head);
         let mut request = Request {
@@ -69,7 +68,7 @@ where
         if let Some(response) = (by.check)(&request) {
             let mut stream = reader.into_inner().inner;
             write_response(&mut stream, &response, true)?;
-            return close_after(stream);
+            return close_after(stream, place);
         }
         if parsed.expect_continue {
             let stream = reader.get_mut();
@@ -84,7 +83,7 @@ where
         };
         let body = match read {
             Body::Complete(body) => body,
-            Body::Refused(refusal) => return refuse(reader, refusal),
+            Body::Refused(refusal) => return refuse(reader, refusal, place),
             Body::Closed => return Ok(()),
         };
         request.body = body;
@@ -94,28 +93,36 @@ where
             linger(stream.tcp(), limits.idle_timeout);
             return Ok(());
         };
-        let close = parsed.close || response.closes() || stop.load(Ordering::SeqCst);
+        let close = parsed.close || response.closes() || place.shared.stopped();
         write_response(reader.get_mut(), &response, close)?;
         if close {
-            return close_after(reader.into_inner().inner);
+            return close_after(reader.into_inner().inner, place);
         }
     }
 }
 
 /// Answers `refusal` in place of the handler, then closes: what is left of the request
 /// cannot be told from the next one.
-fn refuse<S: Stream>(reader: BufReader<Timed<S>>, refusal: &Refusal) -> io::Result<()> {
+fn refuse<S: Stream>(
+    reader: BufReader<Timed<S>>,
+    refusal: &Refusal,
+    place: &mut Place,
+) -> io::Result<()> {
     let mut stream = reader.into_inner().inner;
     let response = Response::new(refusal.status)
         .header("Content-Type", "application/json;charset=UTF-8")
         .body(refusal.body());
     write_response(&mut stream, &response, true)?;
-    close_after(stream)
+    close_after(stream, place)
 }
 
-fn close_after<S: Stream>(mut stream: S) -> io::Result<()> {
+/// Closes after the last answer, lingering without the connection's place if others are not
+/// lingering in too great a number already.
+fn close_after<S: Stream>(mut stream: S, place: &mut Place) -> io::Result<()> {
     stream.finish()?;
-    linger(stream.tcp(), LINGER);
+    if place.leave() {
+        linger(stream.tcp(), LINGER);
+    }
     Ok(())
 }
 

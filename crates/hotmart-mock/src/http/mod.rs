@@ -46,7 +46,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -335,6 +335,7 @@ where
         stop: AtomicBool::new(false),
         open: Mutex::new(Open::default()),
         freed: Condvar::new(),
+        lingering: AtomicUsize::new(0),
     });
     let thread = {
         let shared = Arc::clone(&shared);
@@ -396,6 +397,8 @@ struct Shared {
     open: Mutex<Open>,
     /// Signalled when a connection ends (or the server stops).
     freed: Condvar,
+    /// How many connections linger after their last answer, without a place.
+    lingering: AtomicUsize,
 }
 
 /// The open connections, so that the cap holds and a stop can close them.
@@ -435,13 +438,42 @@ impl Shared {
     }
 }
 
-/// Frees a connection's place however its thread ends (a panicking handler included), or if
-/// the thread cannot start.
-struct Place(Arc<Shared>, u64);
+/// The most connections that linger at once after their last answer, having given up their
+/// place; past it a connection closes at once.
+const MAX_LINGERING: usize = 64;
+
+/// A connection's place under the cap, freed however its thread ends (a panicking handler
+/// included), or if the thread cannot start.
+struct Place {
+    shared: Arc<Shared>,
+    id: u64,
+    lingering: bool,
+}
+
+impl Place {
+    /// Gives up the place for the connection's lingering close, so that senders refused by
+    /// their head cannot hold the server's places while it drains what they still send.
+    /// `false` when [`MAX_LINGERING`] connections already linger: this one closes at once.
+    fn leave(&mut self) -> bool {
+        self.shared.release(self.id);
+        if self.lingering {
+            return true;
+        }
+        if self.shared.lingering.fetch_add(1, Ordering::SeqCst) >= MAX_LINGERING {
+            self.shared.lingering.fetch_sub(1, Ordering::SeqCst);
+            return false;
+        }
+        self.lingering = true;
+        true
+    }
+}
 
 impl Drop for Place {
     fn drop(&mut self) {
-        self.0.release(self.1);
+        self.shared.release(self.id);
+        if self.lingering {
+            self.shared.lingering.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 
@@ -467,7 +499,11 @@ where
         let Some(id) = shared.admit(&stream, job.0.max_connections) else {
             break;
         };
-        let place = Place(Arc::clone(shared), id);
+        let mut place = Place {
+            shared: Arc::clone(shared),
+            id,
+            lingering: false,
+        };
         let job = Arc::clone(job);
         // Should the thread not start, the closure, its place and the stream go with the error.
         let _ = thread::Builder::new()
@@ -476,7 +512,7 @@ where
                 let (limits, wrap, check, handler) = &*job;
                 if let Ok(stream) = wrap(stream) {
                     let by = conn::Answerers { check, handler };
-                    conn::run(stream, limits, by, &place.0.stop);
+                    conn::run(stream, limits, by, &mut place);
                 }
             });
     }
