@@ -66,10 +66,10 @@ impl fmt::Display for GaveUp {
             )?;
         }
         match limit {
-            Limit::Retries(n) => write!(f, ": the {n} retries of max_retries were used up"),
+            Limit::Retries(n) => write!(f, ": the {n} retries allowed were used up"),
             Limit::RateLimitWait(max) => write!(
                 f,
-                ": waiting as the server asked would pass max_rate_limit_wait ({} s)",
+                ": waiting as the server asked would pass the longest wait allowed ({} s)",
                 Seconds(*max)
             ),
             Limit::RateLimitAttempts(n) => {
@@ -80,7 +80,7 @@ impl fmt::Display for GaveUp {
             }
             Limit::Deadline(max) => write!(
                 f,
-                ": the call's deadline, call_timeout ({} s), ran out",
+                ": the call's deadline ({} s) ran out",
                 Seconds(*max)
             ),
         }

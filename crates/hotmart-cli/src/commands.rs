@@ -13,6 +13,12 @@ use crate::raw::RawPages;
 
 pub fn run(parsed: Parsed) -> Result<(), Failure> {
     let Parsed { global, command } = parsed;
+    if matches!(
+        command,
+        Command::Token | Command::Get { .. } | Command::Export(_) | Command::Webhook(_)
+    ) {
+        warn_unused_redis();
+    }
     match command {
         Command::Help(topic) => write_out(crate::help::text(topic).as_bytes()),
         Command::Version => {
@@ -30,6 +36,20 @@ pub fn run(parsed: Parsed) -> Result<(), Failure> {
     }
 }
 
+/// Says so when HOTMART_REDIS_URL is set and this build cannot use it (`--redis` is refused
+/// outright): the token, the rate budget and webhook ids then stay on this host, and a fleet
+/// that counts on sharing them would take every event once per host.
+fn warn_unused_redis() {
+    if !cfg!(feature = "redis")
+        && std::env::var_os("HOTMART_REDIS_URL").is_some_and(|v| !v.is_empty())
+    {
+        log::warn!(
+            "HOTMART_REDIS_URL is set, but this hotmart was built without Redis support \
+             (feature redis): the token, the rate budget and webhook ids stay on this host"
+        );
+    }
+}
+
 /// The client the flags and the environment describe, with the persistent token cache unless
 /// `--no-cache`.
 fn client(global: &Global) -> Result<Client, Failure> {
@@ -39,7 +59,11 @@ fn client(global: &Global) -> Result<Client, Failure> {
         // Every missing variable named at once, the environment's among them.
         None => Client::builder_from_env()?,
     };
-    let mut builder = builder.timeout(global.timeout.unwrap_or(Duration::from_secs(30)));
+    let timeout = global.timeout.unwrap_or(Duration::from_secs(30));
+    // The call's deadline leaves each of its three tries the whole --timeout: with the
+    // library's 180 s alone, a --timeout of 300s was cut at 180 s.
+    let call_timeout = Duration::from_secs(180).max(timeout.saturating_mul(3));
+    let mut builder = builder.timeout(timeout).call_timeout(call_timeout);
     let cache = match &global.cache {
         Cache::Default => {
             let dir = hotmart::default_token_cache_dir();
@@ -89,6 +113,18 @@ fn get(client: &Client, path: &str, query: &[(String, String)], all: bool) -> Re
     if path.trim().is_empty() {
         return Err(usage(
             "get needs an API path, e.g. /payments/api/v1/sales/history".into(),
+        ));
+    }
+    // --all adds each page's token to the query: one in PATH would go out beside it, and the
+    // server answer the first page again and again.
+    let in_path = path.split_once('?').map_or("", |(_, query)| query);
+    if all
+        && in_path
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some("page_token"))
+    {
+        return Err(usage(
+            "with --all, give the page token to start from as page_token=VALUE, not in PATH".into(),
         ));
     }
     // The path is the command line's: a URL the client refuses is a usage error here.

@@ -47,7 +47,8 @@ Options (any command, anywhere on the line; an option given twice: the last one 
   --cache DIR               the token cache directory (default: $XDG_CACHE_HOME/hotmart,
                             else ~/.cache/hotmart)
   --no-cache                no persistent token cache
-  --timeout DURATION        per HTTP request, e.g. 30s (default: 30s)
+  --timeout DURATION        per HTTP request, e.g. 30s (default: 30s); a call and its
+                            retries take at most three times as long, or 180 s
 ",
     );
     if cfg!(feature = "redis") {

@@ -139,6 +139,17 @@ fn get_prints_the_body_and_all_pages_as_ndjson() {
         .filter(|r| r.query_value("max_results") == Some("10"))
         .collect();
     assert_eq!(pages.len(), expected.div_ceil(10));
+
+    // Before: a page token in PATH went out beside each page's, and the server answered the
+    // first page again: "the API gave a page token it had already given".
+    let path = "/payments/api/v1/sales/history?max_results=5&page_token=mock-page-5";
+    let twice = run(&server, home.path(), &["get", path, "--all"]);
+    assert_eq!(code(&twice), 2, "{}", stderr(&twice));
+    assert!(
+        stderr(&twice).contains("page_token=VALUE"),
+        "{}",
+        stderr(&twice)
+    );
 }
 
 #[test]
@@ -488,4 +499,21 @@ fn redis_down_falls_back_without_showing_the_password() {
         .unwrap();
     assert_eq!(code(&env), 0, "{}", stderr(&env));
     assert!(!String::from_utf8_lossy(&env.stderr).contains("s3cret-pw"));
+}
+
+/// Before: in a build without Redis, HOTMART_REDIS_URL was passed over in silence, and a
+/// fleet that counted on it shared nothing. (`--redis` is refused outright there.)
+#[cfg(not(feature = "redis"))]
+#[test]
+fn a_redis_url_this_build_cannot_use_is_said() {
+    let home = TempDir::new("cli-redis-unbuilt");
+    let server = MockServer::start().unwrap();
+    let out = command(&server, home.path(), &["token"])
+        .env("HOTMART_REDIS_URL", "redis://:pw@127.0.0.1:1/0")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("built without Redis support"), "{err}");
+    assert!(!err.contains("pw@"), "{err}");
 }
