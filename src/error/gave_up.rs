@@ -78,11 +78,9 @@ impl fmt::Display for GaveUp {
                     ": {n} answers of 429 in a row, the most one call accepts"
                 )
             }
-            Limit::Deadline(max) => write!(
-                f,
-                ": the call's deadline ({} s) ran out",
-                Seconds(*max)
-            ),
+            Limit::Deadline(max) => {
+                write!(f, ": the call's deadline ({} s) ran out", Seconds(*max))
+            }
         }
     }
 }
