@@ -215,6 +215,10 @@ impl ClientBuilder {
     /// request, and each API request or page). A wait that would end past it is not started;
     /// an attempt gets no more than the time left. Default: 3 minutes.
     ///
+    /// An attempt that hangs is cut by its socket's read timeout, which Linux fires late by
+    /// up to an eighth of its length (its timer wheel grows coarser with the wait; ureq
+    /// alone shows it: 31.7 s for 30 s): a call cut at 3 minutes may end some 15 s later.
+    ///
     /// ```
     /// use std::time::Duration;
     /// # use hotmart::{Client, Credentials, Environment};
