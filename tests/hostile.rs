@@ -217,7 +217,10 @@ fn a_429_asking_for_1_s_forever_ends_at_the_deadline() {
     // 0 s: 429, wait 1 s; 1 s: 429, and a second wait would pass the deadline.
     assert_eq!(server.api_requests(), 2);
     assert!(took < DEADLINE + SLACK, "{took:?}");
-    assert!(err.to_string().contains("the call's deadline (1.5 s)"), "{err}");
+    assert!(
+        err.to_string().contains("the call's deadline (1.5 s)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -241,3 +241,42 @@ fn a_sender_refused_by_its_head_gives_up_its_place() {
         assert!(drained.is_ok(), "{drained:?}");
     }
 }
+
+/// A connection draining without its place is still the server's: a stop ends it (and frees
+/// what its handler holds) at once, not when its drain of up to two seconds is over.
+#[test]
+fn a_stop_ends_connections_that_drain_without_a_place() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Instant;
+
+    struct Flag(Arc<AtomicBool>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = Flag(Arc::clone(&dropped));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = http::serve(listener, Limits::default(), move |_| {
+        let _ = &flag;
+        Some(Response::new(200).body("ok"))
+    })
+    .unwrap();
+    let mut stream = connect(&server);
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_one(&mut stream).1, "ok");
+    let stopped = Instant::now();
+    drop(server);
+    // Well inside the two seconds a drain lasts when nothing ends it.
+    while !dropped.load(Ordering::SeqCst) && stopped.elapsed() < Duration::from_secs(1) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the drain outlived the stop"
+    );
+}

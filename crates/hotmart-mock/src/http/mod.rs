@@ -46,7 +46,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -335,7 +335,6 @@ where
         stop: AtomicBool::new(false),
         open: Mutex::new(Open::default()),
         freed: Condvar::new(),
-        lingering: AtomicUsize::new(0),
     });
     let thread = {
         let shared = Arc::clone(&shared);
@@ -395,17 +394,17 @@ impl Drop for Server {
 struct Shared {
     stop: AtomicBool,
     open: Mutex<Open>,
-    /// Signalled when a connection ends (or the server stops).
+    /// Signalled when a connection ends or gives up its place (or the server stops).
     freed: Condvar,
-    /// How many connections linger after their last answer, without a place.
-    lingering: AtomicUsize,
 }
 
-/// The open connections, so that the cap holds and a stop can close them.
+/// The open connections, so that the cap holds and a stop can close them: those that hold a
+/// place, and those that only drain after their last answer, which hold none.
 #[derive(Default)]
 struct Open {
     next: u64,
     streams: HashMap<u64, TcpStream>,
+    lingering: usize,
 }
 
 impl Shared {
@@ -417,7 +416,7 @@ impl Shared {
     /// stops first (or the stream cannot be registered).
     fn admit(&self, stream: &TcpStream, cap: usize) -> Option<u64> {
         let mut open = lock(&self.open);
-        while open.streams.len() >= cap && !self.stopped() {
+        while open.streams.len() - open.lingering >= cap && !self.stopped() {
             open = self
                 .freed
                 .wait(open)
@@ -432,9 +431,25 @@ impl Shared {
         Some(id)
     }
 
-    fn release(&self, id: u64) {
-        lock(&self.open).streams.remove(&id);
+    fn release(&self, id: u64, lingering: bool) {
+        let mut open = lock(&self.open);
+        if open.streams.remove(&id).is_some() && lingering {
+            open.lingering -= 1;
+        }
+        drop(open);
         self.freed.notify_all();
+    }
+
+    /// Lets one more connection drain without its place, if fewer than [`MAX_LINGERING`] do.
+    fn linger_without_place(&self) -> bool {
+        let mut open = lock(&self.open);
+        if open.lingering >= MAX_LINGERING {
+            return false;
+        }
+        open.lingering += 1;
+        drop(open);
+        self.freed.notify_all();
+        true
     }
 }
 
@@ -452,28 +467,20 @@ struct Place {
 
 impl Place {
     /// Gives up the place for the connection's lingering close, so that senders refused by
-    /// their head cannot hold the server's places while it drains what they still send.
-    /// `false` when [`MAX_LINGERING`] connections already linger: this one closes at once.
+    /// their head cannot hold the server's places while it drains what they still send; the
+    /// stream stays known, so that a stop still ends it. `false` when [`MAX_LINGERING`]
+    /// connections already linger: this one closes at once.
     fn leave(&mut self) -> bool {
-        self.shared.release(self.id);
-        if self.lingering {
-            return true;
+        if !self.lingering {
+            self.lingering = self.shared.linger_without_place();
         }
-        if self.shared.lingering.fetch_add(1, Ordering::SeqCst) >= MAX_LINGERING {
-            self.shared.lingering.fetch_sub(1, Ordering::SeqCst);
-            return false;
-        }
-        self.lingering = true;
-        true
+        self.lingering
     }
 }
 
 impl Drop for Place {
     fn drop(&mut self) {
-        self.shared.release(self.id);
-        if self.lingering {
-            self.shared.lingering.fetch_sub(1, Ordering::SeqCst);
-        }
+        self.shared.release(self.id, self.lingering);
     }
 }
 
