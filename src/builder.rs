@@ -194,7 +194,8 @@ impl ClientBuilder {
 
     /// The first wait before a retry; each further retry doubles it (with jitter), up to 8 s
     /// (or to this first wait, if it is longer). Rate-limit waits never go below it either,
-    /// whatever the server says. Default: 250 ms.
+    /// whatever the server says, so one longer than `max_rate_limit_wait` ends a call at its
+    /// first 429. Default: 250 ms.
     pub fn retry_backoff(mut self, first: Duration) -> Self {
         self.settings.retry.base_backoff = first;
         self

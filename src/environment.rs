@@ -209,7 +209,9 @@ impl BaseUrl {
 pub(crate) fn host_of(authority: &str) -> Option<&str> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (host, after) = v6.split_once(']')?;
-        host.parse::<Ipv6Addr>().ok()?;
+        // A zone id (`fe80::1%25eth0`, RFC 6874) names the interface, not the address.
+        let address = host.split_once('%').map_or(host, |(address, _)| address);
+        address.parse::<Ipv6Addr>().ok()?;
         match after {
             "" => (host, None),
             _ => (host, Some(after.strip_prefix(':')?)),

@@ -303,6 +303,7 @@ fn well_formed_proxy_urls_are_accepted() {
         "https://proxy.internal",
         "http://10.0.0.1:8080",
         "socks5h://[fe80::1]",
+        "http://[fe80::1%25eth0]:3128",
         "proxy_host.internal:3128",
     ] {
         let result = Client::builder(Environment::Sandbox, Credentials::new("id", "secret"))

@@ -69,7 +69,7 @@ impl fmt::Display for GaveUp {
             Limit::Retries(n) => write!(f, ": the {n} retries allowed were used up"),
             Limit::RateLimitWait(max) => write!(
                 f,
-                ": waiting as the server asked would pass the longest wait allowed ({} s)",
+                ": the next rate-limit wait would pass the longest wait allowed ({} s)",
                 Seconds(*max)
             ),
             Limit::RateLimitAttempts(n) => {

@@ -204,7 +204,7 @@ const CUT_PREFIX: usize = 4;
 /// echo: `%HH` in either case (one byte), `+` for a space, a JSON escape (`\"`, `\\`, `\/`,
 /// `\uHHHH`), or an HTML character reference (`&#47;`, `&#x2F;`, `&amp;`, `&quot;`, `&lt;`,
 /// `&gt;`, `&apos;`). A literal `%` or `&` can be either itself or the start of an escape, so
-/// every reading is followed.
+/// every reading is followed. A line break may stand between two of its bytes.
 fn spelled_at(text: &[u8], at: usize, needle: &[u8], budget: &Cell<usize>) -> Option<usize> {
     // Most places can start no spelling at all: settled without a single allocation.
     let first = *text.get(at)?;
@@ -232,6 +232,17 @@ fn spelled_at(text: &[u8], at: usize, needle: &[u8], budget: &Cell<usize>) -> Op
         for (bytes, next) in readings(text, pos) {
             if rest.starts_with(bytes.as_slice()) {
                 pending.push((next, matched + bytes.len()));
+            }
+        }
+        // A line break inside a spelling once it has begun, as MIME wraps base64 at 76
+        // columns (itself, or as JSON escapes it).
+        if matched > 0 {
+            let rest = &text[pos..];
+            for brk in [&b"\\r\\n"[..], b"\\n", b"\r\n", b"\n"] {
+                if rest.starts_with(brk) {
+                    pending.push((pos + brk.len(), matched));
+                    break;
+                }
             }
         }
     }
@@ -416,6 +427,22 @@ mod tests {
                         assert!(gone + 4 >= value.len() * 4 / 3, "{line:?}: {shown}");
                     }
                 }
+            }
+        }
+        // Wrapped at 76 columns, as MIME does, wherever the breaks fall.
+        for pad in 0..76 {
+            let line = format!("{}POST /t?client_secret={in_url} HTTP/1.1", "x".repeat(pad));
+            let encoded = STANDARD.encode(&line);
+            for brk in ["\r\n", "\n", "\\r\\n"] {
+                let wrapped: Vec<&str> = encoded
+                    .as_bytes()
+                    .chunks(76)
+                    .map(|c| std::str::from_utf8(c).unwrap())
+                    .collect();
+                let shown = redactor.scrub(&wrapped.join(brk), &[]);
+                let kept = shown.replacen(MARKER, "", 1).replace(brk, "");
+                let gone = encoded.len() - kept.len();
+                assert!(gone + 4 >= in_url.len() * 4 / 3, "{pad} {brk:?}: {shown}");
             }
         }
         let plain = "a base64 text of nothing secret: aGVsbG8gd29ybGQ=";

@@ -310,7 +310,8 @@ impl MockServer {
         lock(&self.state.requests).kept().cloned().collect()
     }
 
-    /// The requests received by the token endpoint so far.
+    /// The requests received by the token endpoint so far, among those
+    /// [`requests`](Self::requests) keeps.
     pub fn token_requests(&self) -> Vec<RecordedRequest> {
         self.requests()
             .into_iter()
