@@ -184,9 +184,9 @@ impl ClientBuilder {
         self
     }
 
-    /// How many times a failed call (5xx, broken connection) is retried: API calls that are
-    /// GET, HEAD or [`retry_safe`](crate::RequestBuilder::retry_safe), and the token request.
-    /// Default: 2.
+    /// How many times a failed call (500, 502, 503, 504, a broken connection) is retried: API
+    /// calls that are GET, HEAD or [`retry_safe`](crate::RequestBuilder::retry_safe), and the
+    /// token request. Default: 2.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.settings.retry.max_retries = retries;
         self

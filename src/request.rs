@@ -300,11 +300,11 @@ impl<'c> RequestBuilder<'c> {
     /// The access token comes from the client's cache. On a 401 the token is invalidated and
     /// the request sent once more with a fresh one. A 429 is waited out (`Retry-After`, else
     /// `RateLimit-Reset`, never less than the growing retry backoff) up to the client's
-    /// `max_rate_limit_wait`; 5xx answers and broken connections are retried with backoff for
-    /// GET, HEAD and [`retry_safe`](Self::retry_safe) requests. The whole call, retries and
-    /// waits included, ends by the client's `call_timeout`. A final non-2xx answer is
-    /// [`Error::Api`]; a 2xx with an empty body is not an error. When a limit ended the
-    /// retries, [`Error::gave_up`] says which, and how long the call really took.
+    /// `max_rate_limit_wait`; 500, 502, 503 and 504 answers and broken connections are
+    /// retried with backoff for GET, HEAD and [`retry_safe`](Self::retry_safe) requests. The
+    /// whole call, retries and waits included, ends by the client's `call_timeout`. A final
+    /// non-2xx answer is [`Error::Api`]; a 2xx with an empty body is not an error. When a
+    /// limit ended the retries, [`Error::gave_up`] says which, and how long the call took.
     ///
     /// # Under hostile servers
     ///
@@ -334,7 +334,7 @@ impl<'c> RequestBuilder<'c> {
     /// | 8 threads, a shared token refused (401) | defaults | 18 | 117 ms |
     /// | a connection closed without an answer, GET | defaults | 3 | 41 ms |
     /// | page tokens A, B, A, … | defaults | 3 | `Error::InvalidResponse` |
-    /// | an endless 500 body | `max_retries` 2 | 3 | 43 ms, `Error::BodyTooLarge` |
+    /// | an endless 500 body | `max_body_size` 64 KiB | 3 | 43 ms, the 500 (its body cut at the cap) |
     /// | a 1 MiB response header | defaults | 1 | 24 ms, a protocol error |
     ///
     /// `cached_token()` answered in 0.8 µs while a fetch hung: the fetch runs outside the lock.

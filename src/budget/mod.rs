@@ -23,7 +23,7 @@
 //! error then says so ([`Error::RateBudgetSpent`]).
 //!
 //! The in-process budget costs each call 70 ns against 59 ns for its floor (two mutex locks
-//! and a clock read): `cargo bench -p hotmart --bench budget`, 2026-12-02. The shared one on
+//! and two clock reads): `cargo bench -p hotmart --bench budget`, 2026-12-02. The shared one on
 //! Redis has its own benchmark in `hotmart-redis`.
 //!
 //! [`Client`]: crate::Client

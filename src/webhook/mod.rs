@@ -23,7 +23,7 @@
 //! let answer = |hottok: Option<&str>, body: &[u8]| -> u16 {
 //!     let event = match verifier.verify(hottok, body) {
 //!         Ok(event) => event,
-//!         Err(refused) => return refused.http_status(), // 401 or 400; safe to log
+//!         Err(refused) => return refused.http_status(), // 401, 400 or 413; safe to log
 //!     };
 //!     match dedup.first_time(event.id()) {
 //!         Ok(false) => 200, // a redelivery, already kept

@@ -464,7 +464,7 @@ fn burst_with_a_kill_every_event_answered_200_is_in_the_file_exactly_once() {
     println!(
         "webhook burst: {DELIVERIES} deliveries ({distinct} events, {} redeliveries) from \
          {CONNECTIONS} connections, SIGKILL after {killed_at} answered, {retries} resent: \
-         {:.0} events/s over {:.2} s including the restart; latency p50 {:.2} ms, p99 {:.2} ms; \
+         {:.0} deliveries/s over {:.2} s including the restart; latency p50 {:.2} ms, p99 {:.2} ms; \
          peak memory of serve (VmHWM) {} KiB",
         DELIVERIES - distinct,
         DELIVERIES as f64 / elapsed.as_secs_f64(),
