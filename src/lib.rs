@@ -120,6 +120,7 @@ mod page_scan;
 #[cfg(feature = "json")]
 mod page_text;
 mod request;
+mod response;
 mod retry;
 mod secret;
 pub mod store;
@@ -145,7 +146,8 @@ pub use page::{Items, MAX_PAGES, Page, Pages};
 pub use page_info::PageInfo;
 #[cfg(feature = "json")]
 pub use page_scan::MAX_ITEMS;
-pub use request::{RequestBuilder, Response};
+pub use request::RequestBuilder;
+pub use response::Response;
 pub use store::default_token_cache_dir;
 pub use token::{AccessToken, TokenRequestStyle};
 #[doc(hidden)]

@@ -4,11 +4,12 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use ureq::http::{HeaderMap, HeaderName, HeaderValue, Method};
+use ureq::http::{HeaderName, HeaderValue, Method};
 
 use crate::budget::{self, Reading};
 use crate::error::{ApiError, Envelope};
 use crate::http::transport::{Call, Reply, display_url};
+use crate::response::Response;
 use crate::retry::call::{self, CallState};
 use crate::{AccessToken, Client, Error};
 
@@ -406,16 +407,22 @@ impl<'c> RequestBuilder<'c> {
                     sent.push(token.clone());
                 }
                 return match result {
-                    Ok(reply) if reply.status == 401 && !refreshed => {
+                    Ok(reply) if reply.status == 401 => {
                         // The token expired or was revoked: nothing was done, so any method
-                        // may go again, once, with a fresh token.
-                        log::info!(
-                            target: "hotmart::request",
-                            "{label}: HTTP 401, refreshing the access token and retrying"
-                        );
+                        // may go again, once, with a fresh token. One refused on that second
+                        // try goes too, so that no later call, this client's or another's
+                        // sharing the store, sends it again.
                         client.invalidate(&token);
-                        refreshed = true;
-                        continue;
+                        if refreshed {
+                            Ok(Ok(reply))
+                        } else {
+                            log::info!(
+                                target: "hotmart::request",
+                                "{label}: HTTP 401, refreshing the access token and retrying"
+                            );
+                            refreshed = true;
+                            continue;
+                        }
                     }
                     Ok(reply) => Ok(Ok(reply)),
                     Err(Error::Transport(err)) => Ok(Err(err)),
@@ -542,59 +549,4 @@ fn api_error(method: &Method, url: String, reply: &Reply, scrub: impl Fn(&str) -
         excerpt,
         gave_up: None,
     }))
-}
-
-/// A successful (2xx) answer from the API, read whole.
-pub struct Response {
-    status: u16,
-    headers: HeaderMap,
-    body: Vec<u8>,
-    url: String,
-}
-
-impl Response {
-    /// The HTTP status, e.g. 200.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// A header's value by case-insensitive name, e.g. `RateLimit-Remaining`; `None` if absent
-    /// or not text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name)?.to_str().ok()
-    }
-
-    /// The body's bytes (possibly empty: some endpoints answer 200 with no body).
-    pub fn body(&self) -> &[u8] {
-        &self.body
-    }
-
-    /// The body, taken.
-    pub fn into_body(self) -> Vec<u8> {
-        self.body
-    }
-
-    /// The URL that answered, without its query.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// The body as JSON: a [`miniserde::json::Value`] or any `T: miniserde::Deserialize`.
-    ///
-    /// An empty body, a body that is not JSON, or JSON of another shape is
-    /// [`Error::InvalidResponse`], saying which.
-    #[cfg(feature = "json")]
-    pub fn json<T: miniserde::Deserialize>(&self) -> Result<T, Error> {
-        crate::page::decode(&self.body, &self.url)
-    }
-}
-
-impl fmt::Debug for Response {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Response")
-            .field("status", &self.status)
-            .field("url", &self.url)
-            .field("body_len", &self.body.len())
-            .finish_non_exhaustive()
-    }
 }

@@ -42,6 +42,25 @@ fn a_second_401_is_an_error() {
     assert!(err.to_string().contains("sandbox or production"), "{err}");
     assert_eq!(server.token_request_count(), 2);
     assert_eq!(server.api_request_count(), 2);
+    // Before: the token refused on the second try stayed cached (and in a shared store), and
+    // the next call sent it again. It goes too: the next call starts with a new one.
+    assert!(client.cached_token().is_none());
+    let sent: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == ME)
+        .collect();
+    client.get(ME).send().unwrap();
+    assert_eq!(server.token_request_count(), 3);
+    let last = server
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == ME)
+        .unwrap();
+    assert_ne!(
+        last.header("authorization"),
+        sent[1].header("authorization")
+    );
 }
 
 #[test]
