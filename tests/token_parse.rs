@@ -63,6 +63,8 @@ const INVALID: &[(&str, ParseErrorKind, usize)] = &[
     (r#"{"access_token":"a\u0000b","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
     (r#"{"access_token":"a\u007fb","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
     (r#"{"access_token":"a\tb","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
+    (r#"{"access_token":"a b","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
+    (r#"{"access_token":"   ","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
     (r#"{"access_token":"tokén","token_type":"bearer","expires_in":1}"#, K::UnsafeAccessToken, 16),
     (r#"{"access_token":1,"token_type":"bearer","expires_in":1}"#, K::WrongType(Member::AccessToken), 16),
     (r#"{"access_token":null,"token_type":"bearer","expires_in":1}"#, K::WrongType(Member::AccessToken), 16),

@@ -71,7 +71,7 @@ fn oracle(input: &[u8]) -> Option<Expected> {
             (0, Value::String(s))
                 if !s.is_empty()
                     && s.len() <= ParseError::MAX_ACCESS_TOKEN_LEN
-                    && s.bytes().all(|b| (b' '..=b'~').contains(&b)) =>
+                    && s.bytes().all(|b| (b'!'..=b'~').contains(&b)) =>
             {
                 access_token = Some(s)
             }

@@ -117,11 +117,11 @@ const KNOWN: [&str; 5] = ["access_token", "token_type", "expires_in", "scope", "
 /// Serializes `input`, parses it back, and panics where the two differ.
 pub fn check(input: &Input) {
     let mut choices = Choices(input.layout.iter());
-    // A token must fit an HTTP header (printable ASCII): others are refused on purpose.
+    // A token must fit a bearer header (printable ASCII, no space): others are refused.
     let header_safe: String = input
         .access_token
         .chars()
-        .filter(|c| (' '..='~').contains(c))
+        .filter(|c| ('!'..='~').contains(c))
         .collect();
     let access_token = if header_safe.is_empty() {
         "x"

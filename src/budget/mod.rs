@@ -72,6 +72,10 @@ pub struct Ticket {
 
 /// A rate budget for one account: asked before each API attempt, told each answer.
 ///
+/// Both methods run inline on the caller's thread, unbounded by `call_timeout`: a budget
+/// bounds its own time. A budget that panics panics the call (the client stays usable); in
+/// `observe` that is after the request was sent, so a POST may have taken effect.
+///
 /// ```
 /// use hotmart::budget::{Admission, InProcess, RateBudget, Reading, Ticket};
 ///

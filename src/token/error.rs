@@ -134,8 +134,8 @@ pub enum ParseErrorKind {
     WrongType(Member),
     /// `access_token` is an empty string.
     EmptyAccessToken,
-    /// `access_token` holds a control character (0x00–0x1F, 0x7F) or a non-ASCII character,
-    /// or is longer than [`ParseError::MAX_ACCESS_TOKEN_LEN`], so it cannot travel in an
+    /// `access_token` holds a space, a control character (0x00–0x1F, 0x7F) or a non-ASCII
+    /// character, or is longer than [`ParseError::MAX_ACCESS_TOKEN_LEN`], so it cannot travel in an
     /// `Authorization` header.
     UnsafeAccessToken,
     /// `token_type` is not `bearer` (in any ASCII case).
@@ -202,7 +202,7 @@ impl fmt::Display for ParseError {
             }
             K::EmptyAccessToken => f.write_str("`access_token` is empty"),
             K::UnsafeAccessToken => f.write_str(
-                "`access_token` holds a control or non-ASCII character, or is over 8 KiB: no HTTP header can carry it",
+                "`access_token` holds a space, a control or a non-ASCII character, or is over 8 KiB: no bearer header can carry it",
             ),
             K::UnsupportedTokenType => f.write_str("`token_type` is not `bearer`"),
         }?;

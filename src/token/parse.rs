@@ -82,11 +82,12 @@ fn string_or_null<'a>(
     }
 }
 
-/// Whether `token` can be sent as `Bearer <token>`: printable ASCII and spaces only, and
+/// Whether `token` can be sent as `Bearer <token>`: printable ASCII without spaces (RFC 6750's
+/// `b64token` has none: one with a space is refused by every server, after a request), and
 /// short enough for a server's header line (a store shared with others may hold anything).
 pub(crate) fn is_header_safe(token: &str) -> bool {
     token.len() <= super::error::MAX_ACCESS_TOKEN_LEN
-        && token.bytes().all(|b| (b' '..=b'~').contains(&b))
+        && token.bytes().all(|b| (b'!'..=b'~').contains(&b))
 }
 
 pub(super) fn token_response(input: &[u8]) -> Result<TokenResponse<'_>, ParseError> {
