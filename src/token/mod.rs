@@ -26,19 +26,20 @@
 //! bytes, a differential against serde_json, and round trips), and `cargo test` replays the
 //! corpus. `cargo bench -p hotmart --bench token_parse` interleaves it with serde_json and
 //! miniserde (both into derived structs of owned strings); medians of 31 rounds, one run on
-//! 2026-12-04, 2-core machine:
+//! 2026-12-06, 2-core machine (a slow, noisy day: the same binary's ratio against serde_json
+//! ranged 2.31–2.75× over nine runs; 3.3–3.5× on 2026-12-04):
 //!
 //! | payload | hotmart | serde_json | miniserde |
 //! |---|---|---|---|
-//! | Hotmart's documented token response, 131 B | 88.9 ns | 302 ns (3.40×) | 229 ns (2.59×) |
-//! | 20 unknown members of every JSON kind, 2 KB | 1.40 µs | 2.21 µs (1.57×) | 3.22 µs (2.30×) |
-//! | an OAuth error body, 183 B | 71.6 ns | 231 ns (3.22×) | 226 ns (3.17×) |
+//! | Hotmart's documented token response, 131 B | 272 ns | 639 ns (2.34×) | 692 ns (2.54×) |
+//! | 20 unknown members of every JSON kind, 2 KB | 4.06 µs | 6.02 µs (1.49×) | 9.86 µs (2.45×) |
+//! | an OAuth error body, 183 B | 107 ns | 321 ns (3.05×) | 352 ns (3.36×) |
 //!
 //! # The cached token
 //!
 //! [`Client::access_token`](crate::Client::access_token) on a fresh token is a lock, one clock
-//! read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 29 ns against
-//! 29 ns for that floor (1.00×, the median of per-round ratios) on 2026-12-04. A fetch runs
+//! read and an `Arc` clone: `cargo bench -p hotmart --bench token_cell` measured 45 ns against
+//! 45 ns for that floor (1.00×, the median of per-round ratios) on 2026-12-06. A fetch runs
 //! outside the lock, so `cached_token()` and `invalidate()` never wait for the network.
 
 mod cell;
